@@ -1,0 +1,1 @@
+"""The question bank: its typed model, loading and validation, and linting."""

@@ -1,0 +1,101 @@
+"""Lint a valid bank: what is legal but weakens the quiz.
+
+Each finding names what it is about (a dimension, a question, an option) so the
+CLI can point at the line that declares it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from pmfit.bank.model import Bank, Question
+
+KEYING_RANGE = (0.35, 0.65)
+_NEGATION = {
+    "en": re.compile(r"^(not|no|don't|do not|never|none)\b", re.IGNORECASE),
+    "es": re.compile(r"^(no|nunca|ningún|ninguna|nada)\b", re.IGNORECASE),
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    subject: tuple[
+        str, ...
+    ]  # ("question", id) / ("question", id, "option", id) / ("dimension", id)
+    message: str
+
+
+def first_leans_b2b(question: Question) -> bool | None:
+    """Whether the first-listed option leans B2B (None when it is neutral)."""
+    lean = question.options[0].lean
+    return None if lean == 0 else lean < 0
+
+
+def keying_share(questions: list[Question]) -> float | None:
+    """Share of keyed questions whose first option leans B2B."""
+    keyed = [k for k in map(first_leans_b2b, questions) if k is not None]
+    return sum(keyed) / len(keyed) if keyed else None
+
+
+def lint(bank: Bank) -> list[Finding]:
+    findings: list[Finding] = []
+    for d in bank.dimensions:
+        questions = [q for q in bank.questions if q.dimension == d.id]
+        if not questions:
+            findings.append(Finding(("dimension", d.id), f"dimension {d.id!r}: has no questions"))
+            continue
+        leans = [o.lean for q in questions for o in q.options]
+        if not any(x < 0 for x in leans):
+            findings.append(
+                Finding(("dimension", d.id), f"dimension {d.id!r}: no option leans B2B (lean < 0)")
+            )
+        if not any(x > 0 for x in leans):
+            findings.append(
+                Finding(("dimension", d.id), f"dimension {d.id!r}: no option leans B2C (lean > 0)")
+            )
+    share = keying_share(bank.questions)
+    if share is not None and not KEYING_RANGE[0] <= share <= KEYING_RANGE[1]:
+        findings.append(
+            Finding(
+                ("bank",),
+                f"keying: the first option leans B2B in {share:.0%} of "
+                f"questions; keep it between 35% and 65%",
+            )
+        )
+    for q in bank.questions:
+        for o in q.options:
+            for lang, pattern in _NEGATION.items():
+                if pattern.match(o.label.get(lang)):
+                    findings.append(
+                        Finding(
+                            ("question", q.id, "option", o.id),
+                            f"question {q.id!r} option {o.id!r}: label ({lang}) is "
+                            f"worded as a negation; state the other side positively",
+                        )
+                    )
+        if not any(o.lean < 0 for o in q.options) or not any(o.lean > 0 for o in q.options):
+            findings.append(
+                Finding(
+                    ("question", q.id),
+                    f"question {q.id!r}: needs an option on each side (a lean < 0 and a lean > 0)",
+                )
+            )
+    by_id = {q.id: q for q in bank.questions}
+    for first, second in bank.pairs:
+        a, b = by_id[first], by_id[second]
+        if a.dimension != b.dimension:
+            findings.append(
+                Finding(
+                    ("pair", first), f"pair {first!r}/{second!r}: questions of different dimensions"
+                )
+            )
+        if first_leans_b2b(a) == first_leans_b2b(b):
+            findings.append(
+                Finding(
+                    ("pair", first),
+                    f"pair {first!r}/{second!r}: keyed the same way; a pair asks "
+                    f"from opposite sides",
+                )
+            )
+    return findings

@@ -1,0 +1,144 @@
+"""The bank's schema, declared once.
+
+These structs are what the loader validates a bank against, what
+`pmfit bank schema` publishes as JSON Schema, and what the engine runs on.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+import msgspec
+
+Id = Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$", max_length=64)]
+NonEmpty = Annotated[str, msgspec.Meta(min_length=1)]
+Lean = Annotated[
+    float,
+    msgspec.Meta(ge=-1, le=1, description="-1 is wholly B2B, +1 wholly B2C, 0 neutral"),
+]
+Language = Literal["en", "es"]
+LANGUAGES: tuple[Language, ...] = ("en", "es")
+
+
+class Strict(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=True):
+    pass
+
+
+class Text(Strict, frozen=True, kw_only=True):
+    """A text in every language the bank speaks."""
+
+    en: NonEmpty
+    es: NonEmpty
+
+    def get(self, lang: str) -> str:
+        return self.es if lang == "es" else self.en
+
+
+class Quote(Strict, frozen=True, kw_only=True):
+    """A quote from the thread: `es` verbatim (`…` marks an elision), `en` our translation."""
+
+    es: NonEmpty
+    en: NonEmpty
+
+
+class Source(Strict, frozen=True, kw_only=True):
+    answer: Annotated[int, msgspec.Meta(ge=1, description="the thread's answer number")]
+    quote: Quote
+
+
+class Option(Strict, frozen=True, kw_only=True):
+    id: Id
+    label: Text
+    lean: Lean
+
+
+class Question(Strict, frozen=True, kw_only=True):
+    id: Id
+    dimension: Id
+    prompt: Text
+    options: Annotated[list[Option], msgspec.Meta(min_length=2, max_length=5)]
+    sources: Annotated[list[Source], msgspec.Meta(min_length=1)]
+    short: bool = False
+
+
+class Dimension(Strict, frozen=True, kw_only=True):
+    id: Id
+    weight: Annotated[float, msgspec.Meta(gt=0)]
+    name: Text
+    description: Text
+
+
+class Thresholds(Strict, frozen=True, kw_only=True):
+    either: Annotated[float, msgspec.Meta(ge=0, le=100)] = 15.0
+    min_answered_dimensions: Annotated[float, msgspec.Meta(ge=0, le=1)] = 0.5
+    many_skips: Annotated[float, msgspec.Meta(ge=0, le=1)] = 0.3
+
+
+class ThreadAnswer(Strict, frozen=True, kw_only=True):
+    number: Annotated[int, msgspec.Meta(ge=1)]
+    lines: Annotated[
+        list[Annotated[int, msgspec.Meta(ge=1)]], msgspec.Meta(min_length=2, max_length=2)
+    ]
+    role: Text
+
+
+class NoPreference(Strict, frozen=True, kw_only=True):
+    line: Annotated[int, msgspec.Meta(ge=1)]
+    why: NonEmpty
+
+
+class Thread(Strict, frozen=True, kw_only=True):
+    file: NonEmpty
+    question: Text
+    answers: Annotated[list[ThreadAnswer], msgspec.Meta(min_length=1)]
+    no_preference: list[NoPreference] = []
+
+
+class QuestionsFile(Strict, frozen=True, kw_only=True):
+    """Any further `*.yaml` file of a bank directory: more questions, in quiz order."""
+
+    questions: list[Question]
+
+
+class BankFile(Strict, frozen=True, kw_only=True):
+    """`bank.yaml`: the bank's metadata, dimensions and declared pairs."""
+
+    id: Id
+    version: NonEmpty
+    languages: Annotated[list[Language], msgspec.Meta(min_length=1)]
+    title: Text
+    source: Thread
+    dimensions: Annotated[list[Dimension], msgspec.Meta(min_length=1)]
+    thresholds: Thresholds = Thresholds()
+    pairs: list[Annotated[list[Id], msgspec.Meta(min_length=2, max_length=2)]] = []
+    questions: list[Question] = []
+
+
+class Bank(Strict, frozen=True, kw_only=True):
+    """A loaded, validated bank: what the engine and every view use."""
+
+    id: str
+    version: str
+    sha256: str
+    title: Text
+    thresholds: Thresholds
+    source: Thread
+    dimensions: list[Dimension]
+    questions: list[Question]
+    pairs: list[list[str]]
+
+    def question(self, question_id: str) -> Question:
+        for q in self.questions:
+            if q.id == question_id:
+                return q
+        raise KeyError(question_id)
+
+    def short_form(self) -> Bank:
+        questions = [q for q in self.questions if q.short]
+        covered = {q.dimension for q in questions}
+        return msgspec.structs.replace(
+            self,
+            questions=questions,
+            dimensions=[d for d in self.dimensions if d.id in covered],
+            pairs=[p for p in self.pairs if all(q.short for q in map(self.question, p))],
+        )

@@ -1,0 +1,106 @@
+"""The typer application and its one error boundary.
+
+Domain exceptions become one line each on stderr and an exit status here, and
+nowhere else; `--debug` (or PMFIT_DEBUG=1) lets the traceback through instead.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Annotated, Any
+
+import typer
+from typer import _click as click  # typer 0.28 vendors click
+from typer.core import TyperGroup
+
+from pmfit.cli.environment import Environment
+from pmfit.errors import PmfitError
+from pmfit.exit_status import ExitStatus
+
+
+def environment(ctx: click.Context) -> Environment:
+    """The Environment a test passed as `obj`, or the real one."""
+    root = ctx.find_root()
+    if not isinstance(root.obj, Environment):
+        root.obj = Environment()
+    return root.obj
+
+
+class Boundary(TyperGroup):
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except PmfitError as error:
+            env = environment(ctx)
+            if env.debug or os.environ.get("PMFIT_DEBUG"):
+                raise
+            for line in error.lines():
+                env.error(line)
+            raise typer.Exit(int(error.exit_status)) from None
+        except KeyboardInterrupt:
+            env = environment(ctx)
+            if env.debug:
+                raise
+            env.error("pmfit: interrupted")
+            raise typer.Exit(int(ExitStatus.INTERRUPTED)) from None
+
+
+app = typer.Typer(
+    name="pmfit",
+    cls=Boundary,
+    help="Does B2B or B2C product management fit you better? A quiz drawn from five PMs' answers.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+bank_app = typer.Typer(
+    cls=Boundary,
+    help="Check, show and describe a question bank.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.add_typer(bank_app, name="bank")
+
+BankOption = Annotated[
+    str | None,
+    typer.Option(
+        "--bank",
+        envvar="PMFIT_BANK",
+        help="A bank directory (or its bank.yaml) instead of the shipped bank.",
+        show_default=False,
+    ),
+]
+
+
+def _version(value: bool) -> None:
+    if value:
+        from pmfit import __version__
+        from pmfit.bank.loading import load_bank
+
+        try:
+            bank = load_bank(os.environ.get("PMFIT_BANK"))
+            about = f"bank {bank.id} {bank.version} sha256:{bank.sha256[:12]}"
+        except PmfitError as error:
+            about = f"bank not loaded: {error.lines()[0]}"
+        typer.echo(f"pmfit {__version__} ({about})")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            callback=_version,
+            is_eager=True,
+            help="Print the version and the bank's id, version and hash.",
+        ),
+    ] = False,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show tracebacks instead of one-line errors.")
+    ] = False,
+) -> None:
+    environment(ctx).debug = debug or environment(ctx).debug

@@ -1,0 +1,193 @@
+"""`pmfit bank ...` and `pmfit schema`: check, show and describe banks and results."""
+
+from __future__ import annotations
+
+import enum
+import json
+from typing import Annotated, Any
+
+import typer
+
+from pmfit.cli.app import app, bank_app, environment
+from pmfit.cli.score import FormatOption, JsonFlag, LangOption, OutputFormat
+from pmfit.exit_status import ExitStatus
+
+PathArgument = Annotated[
+    str | None,
+    typer.Argument(
+        help="A bank directory or its bank.yaml [default: the shipped bank]",
+        show_default=False,
+        envvar="PMFIT_BANK",
+    ),
+]
+
+
+def _dump(data: Any) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+@bank_app.command("validate")
+def validate(
+    ctx: typer.Context,
+    path: PathArgument = None,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Treat lint warnings as errors.")
+    ] = False,
+) -> None:
+    """Check a bank: schema, ids, quotes verbatim in the thread; then lint it."""
+    from pmfit.bank.lint import keying_share, lint
+    from pmfit.bank.loading import load_bank, subject_locations
+
+    env = environment(ctx)
+    bank = load_bank(path, use_cache=False)
+    findings = lint(bank)
+    where = subject_locations(path) if findings else {}
+    for finding in findings:
+        at = where.get(finding.subject) or where.get(finding.subject[:2]) or where[("bank",)]
+        env.error(str(at).rstrip(": ") + f": warning: {finding.message}")
+    share = keying_share(bank.questions)
+    env.stdout.write(
+        f"{bank.id} {bank.version}: {len(bank.questions)} questions "
+        f"({sum(q.short for q in bank.questions)} in the short form), "
+        f"{len(bank.dimensions)} dimensions, first option leans B2B in "
+        f"{'n/a' if share is None else f'{share:.0%}'}; "
+        f"{len(findings)} warning{'s' if len(findings) != 1 else ''}\n"
+    )
+    if findings and strict:
+        raise typer.Exit(int(ExitStatus.BAD_INPUT))
+
+
+def normalised_bank(bank: Any) -> dict[str, Any]:
+    """The documented shape of `pmfit bank show --json`."""
+    return {
+        "id": bank.id,
+        "version": bank.version,
+        "sha256": bank.sha256,
+        "dimensions": [
+            {
+                "id": d.id,
+                "weight": d.weight,
+                "name": {"en": d.name.en, "es": d.name.es},
+                "description": {"en": d.description.en, "es": d.description.es},
+            }
+            for d in bank.dimensions
+        ],
+        "questions": [
+            {
+                "id": q.id,
+                "dimension": q.dimension,
+                "short": q.short,
+                "prompt": {"en": q.prompt.en, "es": q.prompt.es},
+                "options": [
+                    {"id": o.id, "label": {"en": o.label.en, "es": o.label.es}, "lean": o.lean}
+                    for o in q.options
+                ],
+                "sources": [
+                    {"answer": s.answer, "quote": {"es": s.quote.es, "en": s.quote.en}}
+                    for s in q.sources
+                ],
+            }
+            for q in bank.questions
+        ],
+    }
+
+
+@bank_app.command("show")
+def show(
+    ctx: typer.Context,
+    path: PathArgument = None,
+    format: FormatOption = None,
+    json_: JsonFlag = False,
+    lang: LangOption = None,
+) -> None:
+    """Print the normalised bank (JSON when piped)."""
+    from pmfit.bank.loading import load_bank
+
+    env = environment(ctx)
+    bank = load_bank(path)
+    chosen = OutputFormat.json if json_ else format
+    if (
+        chosen or (OutputFormat.table if env.stdout_isatty else OutputFormat.json)
+    ) is OutputFormat.json:
+        env.stdout.write(_dump(normalised_bank(bank)))
+        return
+    from pmfit.render.bank_view import bank_view
+
+    env.console().print(bank_view(bank, lang or env.language))
+
+
+@bank_app.command("coverage")
+def coverage(
+    ctx: typer.Context,
+    path: PathArgument = None,
+    format: FormatOption = None,
+    json_: JsonFlag = False,
+) -> None:
+    """Each paragraph of the thread and the questions that quote it; flag the gaps."""
+    from pmfit.bank.coverage import coverage as compute
+    from pmfit.bank.loading import load_bank, read_thread
+
+    env = environment(ctx)
+    bank = load_bank(path)
+    rows = compute(bank, read_thread(path, bank))
+    needed = [r for r in rows if r.no_preference is None]
+    covered = [r for r in needed if r.questions]
+    chosen = OutputFormat.json if json_ else format
+    if (
+        chosen or (OutputFormat.table if env.stdout_isatty else OutputFormat.json)
+    ) is OutputFormat.json:
+        env.stdout.write(
+            _dump(
+                {
+                    "covered": len(covered),
+                    "needed": len(needed),
+                    "paragraphs": [
+                        {
+                            "line": r.line,
+                            "answer": r.answer,
+                            "questions": list(r.questions),
+                            "no_preference": r.no_preference,
+                            "uncovered": r.uncovered,
+                            "text": r.text,
+                        }
+                        for r in rows
+                    ],
+                }
+            )
+        )
+    else:
+        from pmfit.render.bank_view import coverage_view
+
+        env.console().print(coverage_view(rows))
+    env.error(
+        f"coverage: {len(covered)} of {len(needed)} paragraphs that bear on a preference "
+        f"are quoted ({len(needed) - len(covered)} uncovered)"
+    )
+
+
+class SchemaName(str, enum.Enum):
+    bank = "bank"
+    result = "result"
+    answers = "answers"
+
+
+@app.command("schema")
+def schema(
+    ctx: typer.Context,
+    name: Annotated[SchemaName, typer.Argument(help="bank, result or answers.")],
+) -> None:
+    """Print a published JSON Schema: bank files, result JSON, or answer sheets."""
+    from pmfit.bank import schema as schemas
+
+    build = {
+        "bank": schemas.bank_schema,
+        "result": schemas.result_schema,
+        "answers": schemas.answers_schema,
+    }[name.value]
+    environment(ctx).stdout.write(_dump(build()))
+
+
+@bank_app.command("schema")
+def bank_schema(ctx: typer.Context) -> None:
+    """Print the JSON Schema of bank files (for editors)."""
+    schema(ctx, SchemaName.bank)

@@ -1,0 +1,109 @@
+"""`pmfit score`: score one answer sheet."""
+
+from __future__ import annotations
+
+import enum
+from typing import Annotated
+
+import typer
+
+from pmfit.cli.app import BankOption, app, environment
+from pmfit.errors import AnswersError, Problem
+
+
+class OutputFormat(str, enum.Enum):
+    table = "table"
+    json = "json"
+
+
+FormatOption = Annotated[
+    OutputFormat | None,
+    typer.Option(
+        "--format",
+        "-f",
+        help="table or json [default: table on a terminal, json when piped]",
+        show_default=False,
+    ),
+]
+JsonFlag = Annotated[bool, typer.Option("--json", help="Short for --format json.")]
+LangOption = Annotated[
+    str | None,
+    typer.Option(
+        "--lang", help="en or es [default: from LC_ALL/LANG, else en]", show_default=False
+    ),
+]
+
+
+@app.command()
+def score(
+    ctx: typer.Context,
+    file: Annotated[
+        str | None,
+        typer.Argument(help="Answers as YAML or JSON; - reads stdin.", show_default=False),
+    ] = None,
+    answer: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--answer",
+            "-a",
+            metavar="QID=OPTION",
+            help="An answer (repeatable); OPTION blank to skip.",
+        ),
+    ] = None,
+    respondent: Annotated[
+        str | None, typer.Option("--respondent", help="Who answered (overrides the file's).")
+    ] = None,
+    format: FormatOption = None,
+    json_: JsonFlag = False,
+    lang: LangOption = None,
+    bank_path: BankOption = None,
+) -> None:
+    """Score answers and recommend B2B, B2C or either, with the reasons."""
+    from pmfit.answers import AnswerSheet, sheet_from_document, sheet_from_pairs
+    from pmfit.bank.loading import load_bank
+    from pmfit.cli.inputs import read_text
+    from pmfit.located import load_document
+    from pmfit.scoring.engine import score as score_answers
+
+    env = environment(ctx)
+    if file is None and not answer:
+        raise AnswersError(
+            [
+                Problem(
+                    "pmfit score",
+                    None,
+                    None,
+                    "give an answers FILE, - for stdin, or --answer QID=OPTION "
+                    "(see `pmfit template`)",
+                )
+            ]
+        )
+    bank = load_bank(bank_path)
+    sheet = AnswerSheet(None)
+    if file is not None:
+        text, shown = read_text(file, env)
+        sheet = sheet_from_document(bank, load_document(text, shown))
+    if answer:
+        extra = sheet_from_pairs(bank, answer)
+        clash = sorted(set(extra.answers) & set(sheet.answers))
+        if clash:
+            raise AnswersError(
+                [
+                    Problem("--answer", None, None, f"{qid}: duplicate answer (also in {file})")
+                    for qid in clash
+                ]
+            )
+        sheet = AnswerSheet(sheet.respondent, {**sheet.answers, **extra.answers})
+    result = score_answers(bank, sheet.answers, respondent or sheet.respondent)
+
+    chosen = OutputFormat.json if json_ else format
+    if chosen is None:
+        chosen = OutputFormat.table if env.stdout_isatty else OutputFormat.json
+    if chosen is OutputFormat.json:
+        from pmfit.render.json import result_json
+
+        env.stdout.write(result_json(result))
+    else:
+        from pmfit.render.result_view import result_view
+
+        env.console().print(result_view(result, bank, lang or env.language))

@@ -1,0 +1,53 @@
+"""Domain exceptions. The CLI maps them to one message line each and an exit status."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pmfit.exit_status import ExitStatus
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One located problem in an input file: `file:line:col: message`."""
+
+    file: str
+    line: int | None
+    col: int | None
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.col is not None:
+                where += f":{self.col}"
+        return f"{where}: {self.message}"
+
+
+class PmfitError(Exception):
+    """Base of every error pmfit reports to a user without a traceback."""
+
+    exit_status: ExitStatus = ExitStatus.BAD_INPUT
+
+    def lines(self) -> list[str]:
+        return [str(self)]
+
+
+class InputError(PmfitError):
+    """Bad input, with every problem found (not just the first)."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+    def lines(self) -> list[str]:
+        return [str(p) for p in self.problems]
+
+
+class BankError(InputError):
+    """A question bank that does not load or does not validate."""
+
+
+class AnswersError(InputError):
+    """An answers file (or --answer option) that does not fit the bank."""

@@ -1,0 +1,15 @@
+"""The process exit statuses, documented in the README."""
+
+from __future__ import annotations
+
+import enum
+
+
+class ExitStatus(enum.IntEnum):
+    OK = 0
+    #: A batch scored what it could and rejected some input.
+    SOME_REJECTED = 1
+    #: Bad usage or bad input (a bank, an answers file, an option).
+    BAD_INPUT = 2
+    #: Interrupted by Ctrl-C (128 + SIGINT).
+    INTERRUPTED = 130

@@ -1,0 +1,1 @@
+"""Views of banks and results: text formats here, Rich renderables in their own modules."""

@@ -1,0 +1,83 @@
+"""The result of scoring one respondent, declared once: JSON output and its JSON Schema."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+import msgspec
+
+RESULT_SCHEMA_ID = "https://pmfit.dev/schema/result/1"
+
+Recommendation = Literal["B2B", "B2C", "either", "insufficient"]
+FlagCode = Literal["straight_lining", "contradiction", "many_skips"]
+
+
+class Out(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    pass
+
+
+class BankRef(Out, frozen=True, kw_only=True):
+    id: str
+    version: str
+    sha256: str
+
+
+class Interval(Out, frozen=True, kw_only=True):
+    """A 90% interval for the score."""
+
+    low: Annotated[float, msgspec.Meta(ge=-100, le=100)]
+    high: Annotated[float, msgspec.Meta(ge=-100, le=100)]
+
+
+class DimensionScore(Out, frozen=True, kw_only=True):
+    id: str
+    weight: float
+    #: Mean lean of the answered questions, -100..100; null when none was answered.
+    score: Annotated[float, msgspec.Meta(ge=-100, le=100)] | None
+    answered: int
+    questions: int
+
+
+class QuoteOut(Out, frozen=True, kw_only=True):
+    answer: int
+    es: str
+    en: str
+
+
+class RationaleItem(Out, frozen=True, kw_only=True):
+    question: str
+    option: str
+    dimension: str
+    lean: float
+    #: Points this answer adds to the score (negative: toward B2B).
+    contribution: float
+    sources: list[QuoteOut] = []
+
+
+class FlipChange(Out, frozen=True, kw_only=True):
+    question: str
+    from_: str | None = msgspec.field(name="from")
+    to: str
+
+
+class Flag(Out, frozen=True, kw_only=True):
+    code: FlagCode
+    questions: list[str]
+    detail: str
+
+
+class Result(Out, frozen=True, kw_only=True):
+    schema: str = RESULT_SCHEMA_ID
+    bank: BankRef
+    respondent: str | None
+    #: Every question of the bank, in bank order: the option chosen, or null if skipped.
+    answers: dict[str, str | None]
+    #: -100 (wholly B2B) to +100 (wholly B2C).
+    score: Annotated[float, msgspec.Meta(ge=-100, le=100)]
+    interval: Interval
+    recommendation: Recommendation
+    confidence: Annotated[float, msgspec.Meta(ge=0, le=1)]
+    dimensions: list[DimensionScore]
+    rationale: list[RationaleItem]
+    flip: list[FlipChange]
+    flags: list[Flag]

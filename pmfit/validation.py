@@ -1,0 +1,203 @@
+"""Typed validation of located documents, with every problem as `file:line:col: message`.
+
+msgspec stops at the first error; to report every error in a file, each element
+of a list of structs (questions, options, sources, dimensions) is also checked
+on its own, and the rest of the document is checked with any bad element
+replaced by a good sibling.
+"""
+
+from __future__ import annotations
+
+import re
+import types
+import typing
+from typing import Any, TypeVar, Union
+
+import msgspec
+
+from pmfit.errors import Problem
+from pmfit.located import Located, Path
+
+T = TypeVar("T")
+
+_PATH_PART = re.compile(r"\.([A-Za-z_][\w]*)|\[(\d+)\]|\[\.\.\.\]")
+_TYPE_WORDS = {
+    "str": "text",
+    "float": "a number",
+    "int": "a whole number",
+    "bool": "true or false",
+    "array": "a list",
+    "object": "a mapping",
+    "null": "empty",
+}
+_SINGULAR = {
+    "questions": "question",
+    "options": "option",
+    "dimensions": "dimension",
+    "sources": "source",
+    "answers": "answer",
+    "pairs": "pair",
+    "no_preference": "no_preference entry",
+}
+
+
+def _unwrap(tp: Any) -> Any:
+    while typing.get_origin(tp) is typing.Annotated:
+        tp = typing.get_args(tp)[0]
+    return tp
+
+
+def _list_item(tp: Any) -> Any | None:
+    tp = _unwrap(tp)
+    if typing.get_origin(tp) is list:
+        return _unwrap(typing.get_args(tp)[0])
+    return None
+
+
+def _field_types(tp: Any) -> dict[str, Any]:
+    tp = _unwrap(tp)
+    if isinstance(tp, type) and issubclass(tp, msgspec.Struct):
+        hints = typing.get_type_hints(tp, include_extras=True)
+        return {f.name: hints[f.name] for f in msgspec.structs.fields(tp)}
+    return {}
+
+
+def _type_at(tp: Any, path: Path) -> Any:
+    for part in path:
+        if isinstance(part, int):
+            item = _list_item(tp)
+            if item is None:
+                return None
+            tp = item
+        else:
+            fields = _field_types(tp)
+            if part not in fields:
+                return None
+            tp = fields[part]
+        if typing.get_origin(_unwrap(tp)) in (Union, types.UnionType):
+            tp = next(a for a in typing.get_args(_unwrap(tp)) if a is not type(None))
+    return _unwrap(tp)
+
+
+def _value_at(value: Any, path: Path) -> Any:
+    for part in path:
+        try:
+            value = value[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return value
+
+
+def describe(root: Any, path: Path) -> tuple[str, str]:
+    """("question 'x' option 'b'", "lean") for ('questions', 3, 'options', 1, 'lean')."""
+    words: list[str] = []
+    fields: list[str] = []
+    value = root
+    for i, part in enumerate(path):
+        value = _value_at(value, (part,))
+        if isinstance(part, int):
+            name = str(path[i - 1]) if i else "item"
+            if fields and fields[-1] == name:
+                fields.pop()
+            noun = _SINGULAR.get(name, name)
+            ident = value.get("id") if isinstance(value, dict) else None
+            if ident is None and isinstance(value, dict) and "number" in value:
+                ident = value["number"]
+            words.append(f"{noun} {ident!r}" if ident is not None else f"{noun} #{part + 1}")
+            fields = []
+        else:
+            fields.append(part)
+    return " ".join(words) or "document", ".".join(fields)
+
+
+def _parse(error: msgspec.ValidationError) -> tuple[str, Path]:
+    message, _, where = str(error).partition(" - at `$")
+    parts: list[str | int] = []
+    for name, index in _PATH_PART.findall(where.rstrip("`")):
+        if name:
+            parts.append(name)
+        elif index:
+            parts.append(int(index))
+    return message, tuple(parts)
+
+
+def _friendly(doc: Located, root_type: Any, base: Path, message: str, path: Path) -> Problem:
+    full = (*base, *path)
+    value = _value_at(doc.value, full)
+    context, field = describe(doc.value, full)
+    subject = f"{context}: {field}" if field else context
+    m = re.match(r"Object (missing required|contains unknown) field `(.+)`", message)
+    if m:
+        fields = _field_types(_type_at(root_type, path))
+        if m.group(1) == "missing required":
+            return doc.problem(full, f"{subject}: missing required field {m.group(2)!r}")
+        allowed = ", ".join(fields) or "none"
+        return doc.problem(
+            (*full, m.group(2)),
+            f"{subject}: unknown field {m.group(2)!r} (allowed: {allowed})",
+            key=True,
+        )
+    m = re.match(r"Expected `(\w+)` (>=|<=|>|<) (\S+)", message)
+    if m and path and path[-1] == "lean":
+        return doc.problem(full, f"{context}: lean {value} is outside -1..1")
+    if m:
+        return doc.problem(full, f"{subject} {value!r} must be {m.group(2)} {m.group(3)}")
+    m = re.match(r"Expected `str` matching regex", message)
+    if m:
+        return doc.problem(
+            full, f"{subject} {value!r} must be lowercase letters and digits joined by - or _"
+        )
+    m = re.match(r"Expected `(\w+)` of length (>=|<=) (\d+)", message)
+    if m:
+        what = "at least" if m.group(2) == ">=" else "at most"
+        return doc.problem(full, f"{subject}: needs {what} {m.group(3)} items")
+    m = re.match(r"Expected `(\w+)`(?: \| `(\w+)`)*, got `(\w+)`", message)
+    if m:
+        want = _TYPE_WORDS.get(m.group(1), m.group(1))
+        got = _TYPE_WORDS.get(m.group(3), m.group(3))
+        return doc.problem(full, f"{subject}: must be {want}, not {got}")
+    m = re.match(r"Invalid enum value (.+)", message)
+    if m:
+        allowed_values = typing.get_args(_type_at(root_type, path))
+        listed = ", ".join(str(a) for a in allowed_values)
+        return doc.problem(full, f"{subject} {m.group(1)} is not one of {listed}")
+    return doc.problem(full, f"{subject}: {message}")
+
+
+def convert(
+    doc: Located, value: Any, tp: type[T], base: Path = ()
+) -> tuple[T | None, list[Problem]]:
+    """Validate `value` (found at `base` in `doc`) as `tp`, gathering every problem."""
+    try:
+        return msgspec.convert(value, tp, strict=True), []
+    except msgspec.ValidationError as error:
+        first = _friendly(doc, tp, base, *_parse(error))
+    if not isinstance(value, dict):
+        return None, [first]
+    problems: list[Problem] = []
+    patched = dict(value)
+    for name, field_type in _field_types(tp).items():
+        item_type = _list_item(field_type)
+        items = value.get(name)
+        if not (
+            isinstance(items, list)
+            and isinstance(item_type, type)
+            and issubclass(item_type, msgspec.Struct)
+        ):
+            continue
+        good: list[Any] = []
+        bad: list[int] = []
+        for index, item in enumerate(items):
+            _, item_problems = convert(doc, item, item_type, (*base, name, index))
+            problems.extend(item_problems)
+            (bad if item_problems else good).append(index)
+        if bad and good:
+            patched[name] = [items[good[0]] if i in bad else item for i, item in enumerate(items)]
+    if patched != value:
+        _, rest = convert(doc, patched, tp, base)
+        problems.extend(p for p in rest if p not in problems)
+    elif not problems:
+        problems.append(first)
+    if first not in problems and not any(p.line == first.line for p in problems):
+        problems.insert(0, first)
+    return None, sorted(set(problems), key=lambda p: (p.line or 0, p.col or 0, p.message))
