@@ -107,7 +107,7 @@ def show(
     bank = load_bank(path)
     chosen = OutputFormat.json if json_ else format
     if (
-        chosen or (OutputFormat.table if env.stdout_isatty else OutputFormat.json)
+        chosen or (OutputFormat.table if env.is_tty("stdout") else OutputFormat.json)
     ) is OutputFormat.json:
         env.stdout.write(_dump(normalised_bank(bank)))
         return
@@ -134,7 +134,7 @@ def coverage(
     covered = [r for r in needed if r.questions]
     chosen = OutputFormat.json if json_ else format
     if (
-        chosen or (OutputFormat.table if env.stdout_isatty else OutputFormat.json)
+        chosen or (OutputFormat.table if env.is_tty("stdout") else OutputFormat.json)
     ) is OutputFormat.json:
         env.stdout.write(
             _dump(

@@ -1,8 +1,12 @@
-"""What the CLI knows about where it runs: one object, so tests can fake it."""
+"""What the CLI knows about where it runs: one object, so tests can fake it.
+
+Streams are looked up when used, not when the object is made, so a test can
+build an Environment (say, one that claims stdout is a terminal) before typer's
+CliRunner swaps the real streams.
+"""
 
 from __future__ import annotations
 
-import contextlib
 import os
 import sys
 from dataclasses import dataclass, field
@@ -12,8 +16,8 @@ if TYPE_CHECKING:
     from rich.console import Console
 
 
-def _language(environ: dict[str, str]) -> str:
-    # POSIX precedence: LC_ALL, then LC_MESSAGES, then LANG; "es_ES.UTF-8" -> "es".
+def language_from(environ: dict[str, str]) -> str:
+    """POSIX precedence: LC_ALL, then LC_MESSAGES, then LANG; "es_ES.UTF-8" gives "es"."""
     for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
         value = environ.get(name, "")
         if value:
@@ -21,34 +25,38 @@ def _language(environ: dict[str, str]) -> str:
     return "en"
 
 
+def _isatty(stream: IO[str]) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
 @dataclass
 class Environment:
-    stdin: IO[str] = field(default_factory=lambda: sys.stdin)
-    stdout: IO[str] = field(default_factory=lambda: sys.stdout)
-    stderr: IO[str] = field(default_factory=lambda: sys.stderr)
     environ: dict[str, str] = field(default_factory=lambda: dict(os.environ))
+    #: None means "ask the stream itself".
     stdin_isatty: bool | None = None
     stdout_isatty: bool | None = None
     stderr_isatty: bool | None = None
     width: int | None = None
     debug: bool = False
 
-    def __post_init__(self) -> None:
-        def tty(stream: IO[str]) -> bool:
-            try:
-                return stream.isatty()
-            except (AttributeError, ValueError):
-                return False
+    @property
+    def stdin(self) -> IO[str]:
+        return sys.stdin
 
-        if self.stdin_isatty is None:
-            self.stdin_isatty = tty(self.stdin)
-        if self.stdout_isatty is None:
-            self.stdout_isatty = tty(self.stdout)
-        if self.stderr_isatty is None:
-            self.stderr_isatty = tty(self.stderr)
-        if self.width is None and "COLUMNS" in self.environ:
-            with contextlib.suppress(ValueError):
-                self.width = int(self.environ["COLUMNS"])
+    @property
+    def stdout(self) -> IO[str]:
+        return sys.stdout
+
+    @property
+    def stderr(self) -> IO[str]:
+        return sys.stderr
+
+    def is_tty(self, name: str) -> bool:
+        told: bool | None = getattr(self, f"{name}_isatty")
+        return _isatty(getattr(self, name)) if told is None else told
 
     @property
     def no_color(self) -> bool:
@@ -56,23 +64,33 @@ class Environment:
 
     @property
     def language(self) -> str:
-        return _language(self.environ)
+        return language_from(self.environ)
+
+    @property
+    def columns(self) -> int | None:
+        if self.width is not None:
+            return self.width
+        try:
+            return int(self.environ["COLUMNS"])
+        except (KeyError, ValueError):
+            return None
 
     def console(self, *, stderr: bool = False, plain: bool = False) -> Console:
         """A Rich console on stdout or stderr; Rich is imported only when one is needed."""
         from rich.console import Console
 
-        stream = self.stderr if stderr else self.stdout
-        isatty = self.stderr_isatty if stderr else self.stdout_isatty
+        name = "stderr" if stderr else "stdout"
+        tty = self.is_tty(name)
         return Console(
-            file=stream,
-            force_terminal=bool(isatty) and not plain,
+            file=getattr(self, name),
+            force_terminal=tty and not plain,
+            force_interactive=tty and not plain,
             no_color=self.no_color or plain,
-            width=self.width,
+            color_system=None if (self.no_color or plain or not tty) else "auto",
+            width=self.columns,
             highlight=False,
             markup=False,
             emoji=False,
-            soft_wrap=False,
         )
 
     def error(self, line: str) -> None:

@@ -98,7 +98,7 @@ def score(
 
     chosen = OutputFormat.json if json_ else format
     if chosen is None:
-        chosen = OutputFormat.table if env.stdout_isatty else OutputFormat.json
+        chosen = OutputFormat.table if env.is_tty("stdout") else OutputFormat.json
     if chosen is OutputFormat.json:
         from pmfit.render.json import result_json
 
