@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pmfit.cli import bank_commands, quiz, score, template  # noqa: F401  (registers commands)
+from pmfit.cli import bank_commands, batch, quiz, report, score, template  # noqa: F401  (registers commands)
 from pmfit.cli.app import app
 
 
