@@ -168,8 +168,8 @@ def csv_blocks(bank: Bank, stream: Readable, shown: str) -> Iterator[Block]:
         elif name in index.columns:
             columns.append(index.columns[name])
         else:
-            reason = answer_problems(bank, name, None) or name
-            problems.append(f"column {position_in_header + 1}: {reason}")
+            unknown = answer_problems(bank, name, None) or name
+            problems.append(f"column {position_in_header + 1}: {unknown}")
             columns.append(None)
     reader = csv.reader(lines, delimiter=delimiter)
     if problems:
