@@ -260,7 +260,7 @@ class Accumulator:
                 flag = "negative" if r < 0 else ("low" if r < LOW_ITEM_REST else None)
             mean_lean = (
                 float(
-                    sum(c * o.lean for c, o in zip(counts, question.options, strict=True))
+                    sum(c * o.lean for c, o in zip(counts, question.options, strict=False))
                     / answered
                 )
                 if answered
