@@ -51,6 +51,11 @@ _encode = msgspec.json.encode
 COMPENSATED_SUM = sys.version_info >= (3, 12)
 _RECOMMENDATIONS = (b"B2B", b"B2C", b"either", b"insufficient")
 _B2B, _B2C, _EITHER, _INSUFFICIENT = range(4)
+#: Codes per grouped piece: larger groups mean fewer pieces to join per line, but more
+#: distinct pieces to encode and keep (each a few hundred bytes).
+GROUP_CODES = 256
+_FLAGS_HEAD = b'],"flags":['
+_FLAGS_TAIL = b"]}\n"
 
 
 def pysum(terms: Floats, mask: Bools, compensated: bool = COMPENSATED_SUM) -> Floats:
@@ -73,6 +78,26 @@ def pysum(terms: Floats, mask: Bools, compensated: bool = COMPENSATED_SUM) -> Fl
     return np.where(finite, acc + comp, acc)
 
 
+def pyround(values: Floats, digits: int) -> Floats:
+    """`round(v, digits)` for each value, as Python rounds (correctly, half to even).
+
+    `rint(v * 10**digits) / 10**digits` is the same double whenever `v * 10**digits`
+    is not within a hair of a half: the product's error is far below that hair, so
+    the integer is the correctly rounded one, and dividing an exact integer by a
+    power of ten gives the nearest double to the decimal, as Python's round does.
+    Values near a half are handed to Python's round itself.
+    """
+    import numpy as np
+
+    scale = 10.0**digits
+    scaled = values * scale
+    out: Floats = np.rint(scaled) / scale
+    near_half = np.abs(np.abs(scaled - np.floor(scaled)) - 0.5) < 1e-6
+    if near_half.any():
+        out[near_half] = [round(v, digits) for v in values[near_half].tolist()]
+    return out
+
+
 def _floats(values: Sequence[float]) -> list[bytes]:
     """Each value as msgspec writes it (one encode call for the whole list)."""
     if not values:
@@ -80,16 +105,35 @@ def _floats(values: Sequence[float]) -> list[bytes]:
     return _encode(list(values))[1:-1].split(b",")
 
 
-@dataclass
 class _Lazy:
-    """Pieces encoded on first use, keyed by an integer code."""
+    """Pieces encoded on first use, keyed by an integer code below `size`.
 
-    build: Callable[[int], bytes]
-    cache: dict[int, bytes] = field(default_factory=dict)
+    A small code space is a dense table indexed directly (no sorting per block);
+    a large one falls back to the distinct codes of each block.
+    """
+
+    DENSE = 1 << 16
+
+    def __init__(self, build: Callable[[int], bytes], size: int) -> None:
+        import numpy as np
+
+        self.build = build
+        self.dense = size <= self.DENSE
+        self.table = np.empty(size if self.dense else 0, dtype=object)
+        self.filled = np.zeros(size if self.dense else 0, dtype=bool)
+        self.cache: dict[int, bytes] = {}
 
     def lookup(self, codes: Ints) -> Objects:
         import numpy as np
 
+        if self.dense:
+            missing = ~self.filled[codes]
+            if missing.any():
+                for code in np.unique(codes[missing]).tolist():
+                    self.table[code] = self.build(code)
+                    self.filled[code] = True
+            found: Objects = self.table[codes]
+            return found
         unique, inverse = np.unique(codes, return_inverse=True)
         table = np.empty(len(unique), dtype=object)
         for i, code in enumerate(unique.tolist()):
@@ -163,27 +207,42 @@ class Compiled:
 
     def _tables(self) -> None:
         bank = self.bank
-        # Answers: consecutive questions (bank order) grouped while their codes stay small.
-        self.answer_blocks: list[tuple[list[int], _Lazy]] = []
-        block: list[int] = []
-        size = 1
-        for i, q in enumerate(bank.questions):
-            if block and size * (len(q.options) + 1) > 4096:
-                self.answer_blocks.append((block, self._answers_piece(block)))
-                block, size = [], 1
-            block.append(i)
-            size *= len(q.options) + 1
-        if block:
-            self.answer_blocks.append((block, self._answers_piece(block)))
-        self.dim_columns: dict[int, tuple[list[int], list[int]]] = {}
-        for d in range(self.n_dimensions):
-            columns = [j for j in range(self.n_questions) if self.dim_of[j] == d]
-            self.dim_columns[d] = (columns, self._radix(columns, bank_order=False))
-        self.dimension_pieces = [self._dimension_piece(d) for d in range(self.n_dimensions)]
-        self.option_ids = [[o.id for o in q.options] for q in self.ordered]
-        self.flip_piece = _Lazy(self._flip_change)
-        self.pair_flags = _Lazy(self._pair_flags)
+        # Few, wide pieces make the final join cheap: consecutive questions (bank order)
+        # and consecutive dimensions are grouped while their joint codes stay small.
+        self.answer_groups = [
+            (group, radix, self._answers_piece(group, radix, first=i == 0, last=i == n - 1))
+            for groups in [self._group([[i] for i in range(self.n_questions)], bank_order=True)]
+            for n in [len(groups)]
+            for i, (group, radix) in enumerate(groups)
+        ]
+        by_dimension = [
+            [j for j in range(self.n_questions) if self.dim_of[j] == d]
+            for d in range(self.n_dimensions)
+        ]
+        self.dimension_groups = []
+        dims = self._group(by_dimension, bank_order=False, keep_units=True)
+        for i, (group, radix) in enumerate(dims):
+            piece = self._dimension_piece(group, radix, first=i == 0, last=i == len(dims) - 1)
+            self.dimension_groups.append(([j for unit in group for j in unit], radix, piece))
+        self.flip_piece = _Lazy(self._flip_change, self.n_questions * 2 * self.width**2)
+        self.pair_flags = _Lazy(self._pair_flags, 2 ** len(self.pairs))
         self.reason_cache: dict[tuple[int, float], bytes] = {}
+
+    def _group(self, units: list[list[int]], bank_order: bool, keep_units: bool = False) -> list[Any]:
+        """Consecutive units of columns, grouped while the product of their radices fits."""
+        groups: list[Any] = []
+        current: list[Any] = []
+        radix: list[int] = []
+        for unit in units:
+            unit_radix = self._radix(unit, bank_order)
+            if current and math.prod(radix) * math.prod(unit_radix) > GROUP_CODES:
+                groups.append((current, radix))
+                current, radix = [], []
+            current += [unit] if keep_units else unit
+            radix += unit_radix
+        if current or not groups:
+            groups.append((current, radix))
+        return groups
 
     def _radix(self, columns: list[int], bank_order: bool) -> list[int]:
         qs = self.bank.questions if bank_order else self.ordered
@@ -197,42 +256,48 @@ class Compiled:
             code //= base
         return digits
 
-    def _answers_piece(self, block: list[int]) -> _Lazy:
+    def _answers_piece(self, block: list[int], radix: list[int], first: bool, last: bool) -> _Lazy:
         questions = self.bank.questions
-        radix = self._radix(block, bank_order=True)
-        first = block[0] == 0
+        head = b',"answers":{' if first else b","
+        tail = b'},"score":' if last else b""
 
         def build(code: int) -> bytes:
             parts = []
             for i, k in zip(block, self._decode(code, radix), strict=True):
                 q = questions[i]
                 parts.append(_encode(q.id) + b":" + _encode(None if k < 0 else q.options[k].id))
-            return (b"" if first else b",") + b",".join(parts)
+            return head + b",".join(parts) + tail
 
-        return _Lazy(build)
+        return _Lazy(build, math.prod(radix))
 
-    def _dimension_piece(self, d: int) -> _Lazy:
-        dimension = self.bank.dimensions[d]
-        columns, radix = self.dim_columns[d]
-        comma = b"" if d == 0 else b","
+    def _dimension_piece(
+        self, group: list[list[int]], radix: list[int], first: bool, last: bool
+    ) -> _Lazy:
+        dimensions = [self.bank.dimensions[int(self.dim_of[unit[0]])] for unit in group if unit]
+        head = b',"dimensions":[' if first else b","
+        tail = b'],"rationale":[' if last else b""
 
         def build(code: int) -> bytes:
-            leans = [
-                self.ordered[j].options[k].lean
-                for j, k in zip(columns, self._decode(code, radix), strict=True)
-                if k >= 0
-            ]
-            value = round(100.0 * sum(leans) / len(leans), 2) if leans else None
-            entry = DimensionScore(
-                id=dimension.id,
-                weight=dimension.weight,
-                score=value,
-                answered=len(leans),
-                questions=len(columns),
-            )
-            return comma + _encode(entry)
+            digits = iter(self._decode(code, radix))
+            entries = []
+            for dimension, unit in zip(dimensions, [u for u in group if u], strict=True):
+                leans = [
+                    self.ordered[j].options[k].lean
+                    for j, k in zip(unit, [next(digits) for _ in unit], strict=True)
+                    if k >= 0
+                ]
+                value = round(100.0 * sum(leans) / len(leans), 2) if leans else None
+                entry = DimensionScore(
+                    id=dimension.id,
+                    weight=dimension.weight,
+                    score=value,
+                    answered=len(leans),
+                    questions=len(unit),
+                )
+                entries.append(_encode(entry))
+            return head + b",".join(entries) + tail
 
-        return _Lazy(build)
+        return _Lazy(build, math.prod(radix))
 
     def _flip_change(self, code: int) -> bytes:
         w = self.width
@@ -244,6 +309,9 @@ class Compiled:
         return (b"," if comma else b"") + _encode(change)
 
     def _pair_flags(self, bits: int) -> bytes:
+        return _FLAGS_HEAD + self._pair_flag_list(bits) + _FLAGS_TAIL
+
+    def _pair_flag_list(self, bits: int) -> bytes:
         flags = []
         for i, (_, _, first, second) in enumerate(self.pairs):
             if bits >> i & 1:
@@ -322,23 +390,35 @@ def _changes(
     base = 100.0 * weight * direction
     gain = base * (best_lean[None, :] - leans)
     movable = answered & (gain > engine._EPS)
-    # Sorted by gain, largest first, then by question id; the immovable go last. Columns
-    # taken in question-id order make a stable sort break ties by id.
+    # The largest gain first, ties to the smaller question id: argmax over columns in
+    # question-id order returns the first maximum. Most rows stop after a step or two,
+    # so picking step by step costs less than sorting every row.
     by_id = c.by_id
-    order = by_id[np.argsort(np.where(movable, -gain, np.inf)[:, by_id], axis=1, kind="stable")]
-    gains = np.where(movable, gain, 0.0)[rows, order]
-    valid = movable[rows, order]
-    before = np.zeros((n, q))
-    if q > 1:
-        before[:, 1:] = np.cumsum(gains, axis=1)[:, :-1]
-    threshold = (need - engine._EPS)[:, None]
-    enough = valid & (before + gains >= threshold)
-    found = enough.any(axis=1)
-    stop = np.argmax(enough, axis=1)
-    length = np.where(found, stop + 1, -1)
-    # The last change: the mildest option that still suffices.
+    remaining = np.where(movable, gain, -np.inf)[:, by_id]
+    threshold = need - engine._EPS
+    order = np.zeros((n, q), dtype=np.int64)
+    length = np.full(n, -1, dtype=np.int64)
+    total = np.zeros(n)
+    stop = np.zeros(n, dtype=np.int64)
+    active = np.arange(n)
+    for step in range(q):
+        if not active.size:
+            break
+        pick = np.argmax(remaining[active], axis=1)
+        picked_gain = remaining[active, pick]
+        order[active, step] = by_id[pick]
+        possible = picked_gain > -np.inf
+        reached = possible & (total[active] + picked_gain >= threshold[active])
+        done = active[reached]
+        length[done] = step + 1
+        stop[done] = step
+        going = possible & ~reached
+        moving = active[going]
+        total[moving] += picked_gain[going]
+        remaining[moving, pick[going]] = -np.inf
+        active = moving
     column = order[np.arange(n), stop]
-    total = before[np.arange(n), stop]
+    # The last change: the mildest option that still suffices.
     own_lean = leans[np.arange(n), column]
     step_base = base[np.arange(n), column]
     last = np.full(n, -1, dtype=np.int64)
@@ -395,22 +475,15 @@ def score_block(c: Compiled, bank_codes: Ints, respondents: Sequence[str | None]
     confidence = _confidence(rec, value, se, band)
 
     numbers = _floats(
-        [round(v, 2) for v in value.tolist()]
-        + [round(v, 2) for v in low.tolist()]
-        + [round(v, 2) for v in high.tolist()]
-        + [round(v, 3) for v in confidence.tolist()]
+        np.concatenate(
+            [pyround(value, 2), pyround(low, 2), pyround(high, 2), pyround(confidence, 3)]
+        ).tolist()
     )
     scores, lows, highs, confidences = (numbers[i * n : (i + 1) * n] for i in range(4))
 
-    columns: list[Sequence[bytes]] = [
-        [c.head] * n,
-        [_encode(r) for r in respondents],
-        [b',"answers":{'] * n,
-    ]
-    for block, lazy in c.answer_blocks:
-        radix = c._radix(block, bank_order=True)
-        columns.append(lazy.lookup(_codes(bank_codes.astype(np.int64), block, radix)).tolist())
-    columns.append([b'},"score":'] * n)
+    columns: list[Sequence[bytes]] = [[c.head] * n, list(map(_encode, respondents))]
+    for block, radix, lazy in c.answer_groups:
+        columns.append(lazy.lookup(_codes(bank_codes, block, radix)).tolist())
     columns.append(scores)
     columns.append([b',"interval":{"low":'] * n)
     columns.append(lows)
@@ -419,17 +492,12 @@ def score_block(c: Compiled, bank_codes: Ints, respondents: Sequence[str | None]
     recs = [b'},"recommendation":"' + r + b'","confidence":' for r in _RECOMMENDATIONS]
     columns.append([recs[r] for r in rec.tolist()])
     columns.append(confidences)
-    columns.append([b',"dimensions":['] * n)
-    for d, lazy in enumerate(c.dimension_pieces):
-        dim_cols, radix = c.dim_columns[d]
-        columns.append(lazy.lookup(_codes(x, dim_cols, radix)).tolist())
-    columns.append([b'],"rationale":['] * n)
+    for group, radix, lazy in c.dimension_groups:
+        columns.append(lazy.lookup(_codes(x, group, radix)).tolist())
     columns.extend(_rationale(c, x, leans, weight, answered, rec))
     columns.append([b'],"flip":['] * n)
     columns.extend(_flip(c, x, leans, answered, weight, value, rec, band))
-    columns.append([b'],"flags":['] * n)
     columns.append(_flags(c, x, leans, answered))
-    columns.append([b"]}\n"] * n)
     return list(map(b"".join, zip(*columns, strict=True)))
 
 
@@ -476,22 +544,29 @@ def _rationale(
     )
     key = np.where(eligible, key, np.inf)
     size = min(engine.RATIONALE_SIZE, q)
-    order = np.argsort(key, axis=1, kind="stable")[:, :size]
-    rows = np.arange(n)[:, None]
-    taken = eligible[rows, order]
-    # A complex number holds both parts of the key exactly, and sorts by both.
-    codes = (order * c.width + x[rows, order])[taken]
+    # The engine's stable sort, for the first few only: argmin returns the first minimum,
+    # so ties keep the answered order.
+    order = np.empty((n, size), dtype=np.int64)
+    taken = np.empty((n, size), dtype=bool)
+    everyone = np.arange(n)
+    for i in range(size):
+        order[:, i] = pick = np.argmin(key, axis=1)
+        taken[:, i] = key[everyone, pick] < np.inf
+        key[everyone, pick] = np.inf
+    rows = everyone[:, None]
+    # A complex number holds both parts of the key exactly, and sorts by both; the code
+    # says which answer it is, and whether a comma goes before it.
+    comma = np.arange(size)[None, :] > 0
+    codes = ((order * c.width + x[rows, order]) * 2 + comma)[taken]
     unique, inverse = np.unique(codes + 1j * points[rows, order][taken], return_inverse=True)
     table = np.empty(len(unique), dtype=object)
-    for i, key in enumerate(unique.tolist()):
-        table[i] = c.reason(*divmod(int(key.real), c.width), key.imag)
+    for i, both in enumerate(unique.tolist()):
+        answer, after_first = divmod(int(both.real), 2)
+        piece = c.reason(*divmod(answer, c.width), both.imag)
+        table[i] = b"," + piece if after_first else piece
     pieces = np.full(taken.shape, b"", dtype=object)
     pieces[taken] = table[inverse.reshape(-1)]
-    out: list[list[bytes]] = [pieces[:, 0].tolist()]
-    for i in range(1, size):
-        out.append(np.where(taken[:, i], b",", b"").tolist())
-        out.append(pieces[:, i].tolist())
-    return out
+    return [pieces[:, i].tolist() for i in range(size)]
 
 
 def _flip(
@@ -506,15 +581,30 @@ def _flip(
 ) -> list[list[bytes]]:
     import numpy as np
 
-    n, _q = x.shape
+    n, q = x.shape
     margin = 1e-6
     # Rows moving up (+1) towards `up_target`, and down (-1) towards `down_target`.
     up_target = np.where(rec == _B2B, -band, band + margin)
     down_target = np.where(rec == _B2C, band, -band - margin)
-    up = _changes(c, x, leans, answered, weight, value, up_target, +1)
-    down = _changes(c, x, leans, answered, weight, value, down_target, -1)
-    up_len = np.where((rec == _B2B) | (rec == _EITHER), up.length, -1)
-    down_len = np.where((rec == _B2C) | (rec == _EITHER), down.length, -1)
+    # Each direction only for the rows that need it.
+    flips = []
+    for rows_needing, target, direction in (
+        ((rec == _B2B) | (rec == _EITHER), up_target, +1),
+        ((rec == _B2C) | (rec == _EITHER), down_target, -1),
+    ):
+        picked = np.flatnonzero(rows_needing)
+        full = _Flip(np.full(n, -1), np.zeros((n, q), dtype=np.int64), np.zeros(n, dtype=np.int64))
+        if picked.size:
+            part = _changes(
+                c, x[picked], leans[picked], answered[picked], weight[picked], value[picked],
+                target[picked], direction,
+            )
+            full.length[picked] = part.length
+            full.steps[picked] = part.steps
+            full.last[picked] = part.last
+        flips.append(full)
+    up, down = flips
+    up_len, down_len = up.length, down.length
     # min() over the found candidates keeps the first (upward) one on a tie.
     use_up = (up_len >= 0) & ((down_len < 0) | (up_len <= down_len))
     length = np.where(use_up, up_len, np.where(down_len >= 0, down_len, 0))
@@ -568,8 +658,9 @@ def _flags(c: Compiled, x: Ints, leans: Floats, answered: Bools) -> list[bytes]:
                 )
             )
         row = [_encode(f) for f in flags]
-        if pieces[r]:
-            row.append(pieces[r])
+        pairs = c._pair_flag_list(int(bits[r]))
+        if pairs:
+            row.append(pairs)
         if many[r]:
             order_mask = np.zeros(q, dtype=bool)
             order_mask[c.order] = ~answered[r]
@@ -583,5 +674,5 @@ def _flags(c: Compiled, x: Ints, leans: Floats, answered: Bools) -> list[bytes]:
                     )
                 )
             )
-        pieces[r] = b",".join(row)
+        pieces[r] = _FLAGS_HEAD + b",".join(row) + _FLAGS_TAIL
     return pieces

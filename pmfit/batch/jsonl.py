@@ -75,8 +75,9 @@ class LineDecoder:
                 itertools.chain.from_iterable(astuple(s.answers) for s in sheets),
             )
         )
-        n = self.index.n_questions
-        block.codes = [flat[i : i + n] for i in range(0, len(flat), n)]
+        import numpy as np
+
+        block.array = np.array(flat, dtype=np.int64).reshape(len(sheets), self.index.n_questions)
         block.respondents = [s.respondent for s in sheets]
         return block
 

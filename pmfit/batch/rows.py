@@ -60,16 +60,20 @@ class Block:
     rejections: list[Rejection] = field(default_factory=list)
     #: Input bytes consumed up to the end of this block (for a progress bar).
     position: int = 0
+    #: The codes as a matrix already (set by the fast JSONL decoder instead of `codes`).
+    array: npt.NDArray[np.int64] | None = None
 
     def __len__(self) -> int:
-        return len(self.codes)
+        return len(self.codes) if self.array is None else len(self.array)
 
-    def matrix(self, n_questions: int) -> npt.NDArray[np.int16]:
+    def matrix(self, n_questions: int) -> npt.NDArray[np.int64]:
         import numpy as np
 
+        if self.array is not None:
+            return self.array
         if not self.codes:
-            return np.zeros((0, n_questions), dtype=np.int16)
-        return np.array(self.codes, dtype=np.int16)
+            return np.zeros((0, n_questions), dtype=np.int64)
+        return np.array(self.codes, dtype=np.int64)
 
 
 class OptionIndex:

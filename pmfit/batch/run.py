@@ -26,7 +26,7 @@ from pmfit.batch.readers import (
     yaml_blocks,
 )
 from pmfit.batch.rows import Block, Rejection
-from pmfit.batch.writers import Formatter, Sink
+from pmfit.batch.writers import AtomicFile, Formatter, Sink
 
 #: Below this many bytes of JSONL, starting worker processes costs more than it saves.
 PARALLEL_BYTES = 4 << 20
@@ -38,6 +38,8 @@ class Input:
     stream: Readable
     format: InputFormat
     size: int | None = None
+    #: The file's path, when it is a regular file (workers then read it themselves).
+    path: str | None = None
 
 
 @dataclass
@@ -55,7 +57,7 @@ class Stop(Exception):
         super().__init__(str(rejection))
 
 
-class _Scorer:
+class Scorer:
     """Per process: the compiled bank and the JSONL decoder, built once."""
 
     def __init__(self, bank: Bank, with_quotes: bool) -> None:
@@ -68,8 +70,9 @@ class _Scorer:
     def score(self, block: Block) -> list[bytes]:
         from pmfit.batch.fast import score_block
 
-        codes = block.matrix(self.compiled.n_questions).astype("int64")
-        return score_block(self.compiled, codes, block.respondents)
+        return score_block(
+            self.compiled, block.matrix(self.compiled.n_questions), block.respondents
+        )
 
     def jsonl(
         self, file: str, first: int, lines: list[bytes]
@@ -78,17 +81,22 @@ class _Scorer:
         return b"".join(self.score(block)), block.rejections, len(block)
 
 
-_worker: _Scorer | None = None
+_worker: Scorer | None = None
 
 
 def _start_worker(bank: Bank, with_quotes: bool) -> None:
     global _worker
-    _worker = _Scorer(bank, with_quotes)
+    _worker = Scorer(bank, with_quotes)
 
 
 def _work(task: tuple[str, int, list[bytes]]) -> tuple[bytes, list[Rejection], int]:
     assert _worker is not None
     return _worker.jsonl(*task)
+
+
+def in_place(source: Input, sink: Sink, out: Formatter) -> bool:
+    """Workers can write results straight into the output file: JSONL to an -o file."""
+    return source.path is not None and isinstance(sink, AtomicFile) and type(out) is Formatter
 
 
 def default_jobs() -> int:
@@ -112,7 +120,7 @@ def run_batch(
 ) -> Summary:
     """Score every input into `sink`; rejections go to `on_rejection` as they are found."""
     summary = Summary()
-    scorer = _Scorer(bank, with_quotes)
+    scorer = Scorer(bank, with_quotes)
     jobs = default_jobs() if jobs is None else jobs
     done_before = 0
 
@@ -129,10 +137,28 @@ def run_batch(
 
     sink.write(out.start())
     for source in inputs:
-        if source.format == "jsonl":
+        big = source.size is None or source.size >= PARALLEL_BYTES
+        if source.format == "jsonl" and jobs > 1 and big and in_place(source, sink, out):
+            from pmfit.batch.parallel import score_file_in_place
+
+            assert isinstance(sink, AtomicFile) and source.path is not None
+            sink.handle.flush()
+            at = sink.handle.tell()
+            written = score_file_in_place(
+                bank,
+                with_quotes,
+                jobs,
+                source.shown,
+                source.path,
+                str(sink.temporary),
+                at,
+                lambda rejections, scored: emit(b"", rejections, scored),
+                lambda done: on_progress(done_before + done),
+            )
+            sink.handle.seek(at + written)
+        elif source.format == "jsonl":
             chunks = jsonl_chunks(source.stream)
-            parallel = jobs > 1 and (source.size is None or source.size >= PARALLEL_BYTES)
-            if parallel:
+            if jobs > 1 and big:
                 _parallel(
                     bank, with_quotes, jobs, source.shown, chunks, emit, on_progress, done_before
                 )

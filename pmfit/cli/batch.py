@@ -77,7 +77,7 @@ def _open_inputs(
             shown, size = name, os.fstat(handle.fileno()).st_size
             stream = Peekable(handle)
         kind = forced.value if forced else format_of(name, stream.peek())
-        inputs.append(Input(shown, stream, kind, size))
+        inputs.append(Input(shown, stream, kind, size, None if name == "-" else name))
     if problems:
         raise InputError(problems)
     return inputs
