@@ -166,8 +166,10 @@ def main() -> None:
         t = time.perf_counter()
         generate(bank, args.n, source)
         size = source.stat().st_size
-        print(f"bank {bank}; {args.n:,} respondents, {size / MIB:.1f} MiB of JSONL "
-              f"(generated in {time.perf_counter() - t:.1f} s); {os.cpu_count()} cores")
+        print(
+            f"bank {bank}; {args.n:,} respondents, {size / MIB:.1f} MiB of JSONL "
+            f"(generated in {time.perf_counter() - t:.1f} s); {os.cpu_count()} cores"
+        )
         pmfit = [sys.executable, "-m", "pmfit"]
         batch = [*pmfit, "batch", "--bank", str(bank), str(source), "-o", str(work / "out.jsonl")]
         if args.jobs:
@@ -181,26 +183,31 @@ def main() -> None:
         bare = min(bare_runs, key=lambda r: r["seconds"])
         best = min(batch_runs, key=lambda r: r["seconds"])
         out_size = (work / "out.jsonl").stat().st_size
-        report = measure([*pmfit, "report", "--bank", str(bank), str(work / "out.jsonl"),
-                          "--json"])
+        report = measure([*pmfit, "report", "--bank", str(bank), str(work / "out.jsonl"), "--json"])
 
         def line(name: str, r: dict[str, float]) -> str:
-            return (f"{name:7} {r['seconds']:7.2f} s wall {r['cpu']:7.2f} s cpu  "
-                    f"peak RSS sum {r['peak_rss_sum'] / MIB:6.1f} MiB  "
-                    f"PSS sum {r['peak_pss_sum'] / MIB:6.1f} MiB  "
-                    f"largest process {r['max_single_rss'] / MIB:6.1f} MiB  "
-                    f"({int(r['processes'])} processes)")
+            return (
+                f"{name:7} {r['seconds']:7.2f} s wall {r['cpu']:7.2f} s cpu  "
+                f"peak RSS sum {r['peak_rss_sum'] / MIB:6.1f} MiB  "
+                f"PSS sum {r['peak_pss_sum'] / MIB:6.1f} MiB  "
+                f"largest process {r['max_single_rss'] / MIB:6.1f} MiB  "
+                f"({int(r['processes'])} processes)"
+            )
 
         print(line("bare", bare))
         for r in batch_runs:
             print(line("batch", r))
         print(line("report", report))
-        print(f"output {out_size / MIB:.1f} MiB; "
-              f"batch {args.n / best['seconds']:,.0f} rows/s, bare {args.n / bare['seconds']:,.0f}")
+        print(
+            f"output {out_size / MIB:.1f} MiB; "
+            f"batch {args.n / best['seconds']:,.0f} rows/s, bare {args.n / bare['seconds']:,.0f}"
+        )
         print(f"ratio (bare / batch, >= 1.0 is the goal): {bare['seconds'] / best['seconds']:.2f}")
-        print(f"batch peak: RSS sum {best['peak_rss_sum'] / MIB:.1f} MiB, "
-              f"PSS sum {best['peak_pss_sum'] / MIB:.1f} MiB (goal < 100 MiB); "
-              f"report peak: RSS sum {report['peak_rss_sum'] / MIB:.1f} MiB (goal < 200 MiB)")
+        print(
+            f"batch peak: RSS sum {best['peak_rss_sum'] / MIB:.1f} MiB, "
+            f"PSS sum {best['peak_pss_sum'] / MIB:.1f} MiB (goal < 100 MiB); "
+            f"report peak: RSS sum {report['peak_rss_sum'] / MIB:.1f} MiB (goal < 200 MiB)"
+        )
 
 
 if __name__ == "__main__":

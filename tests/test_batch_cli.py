@@ -223,3 +223,34 @@ def test_no_progress_output_when_piped(cli, tmp_path, monkeypatch) -> None:
     assert shown.exit_code == 0
     assert "━" in shown.stderr  # the bar was drawn on the (fake) terminal
     assert shown.stderr.endswith("scored 20; rejected 0\n")
+
+
+@pytest.mark.parametrize("jobs", ["2", "3"])
+def test_workers_writing_in_place_give_the_same_file(cli, tmp_path, monkeypatch, jobs) -> None:
+    import pmfit.batch.parallel as parallel
+
+    monkeypatch.setattr(run_module, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(parallel, "BLOCK_BYTES", 3000)
+    text, sheets = _cohort(700, bad_every=50)
+    (tmp_path / "in.jsonl").write_bytes(b"\xef\xbb\xbf" + text.encode())
+    out = tmp_path / "out.jsonl"
+    run = cli(
+        "batch", "--bank", str(MINI), str(tmp_path / "in.jsonl"), "-o", str(out), "--jobs", jobs
+    )
+    assert run.exit_code == 1
+    assert out.read_bytes() == _expected(sheets)
+    lines = run.stderr.splitlines()
+    assert [int(line.split(":")[1]) for line in lines[:-1]] == list(range(50, 701, 50))
+    assert lines[-1] == "scored 686; rejected 14"
+
+
+def test_in_place_ranges_cover_the_file_in_whole_lines(tmp_path, monkeypatch) -> None:
+    import pmfit.batch.parallel as parallel
+
+    monkeypatch.setattr(parallel, "BLOCK_BYTES", 7)
+    data = b"ab\ncdefghij\n\nk\nlmnopqrstuvw\nxyz"
+    (tmp_path / "f").write_bytes(data)
+    found = list(parallel.ranges(str(tmp_path / "f")))
+    assert b"".join(data[s : s + n] for s, n, _ in found) == data
+    assert all(data[s + n - 1 : s + n] == b"\n" for s, n, _ in found[:-1])
+    assert [line for _, _, line in found] == [1 + data[:s].count(b"\n") for s, _, _ in found]

@@ -228,7 +228,9 @@ class Compiled:
         self.pair_flags = _Lazy(self._pair_flags, 2 ** len(self.pairs))
         self.reason_cache: dict[tuple[int, float], bytes] = {}
 
-    def _group(self, units: list[list[int]], bank_order: bool, keep_units: bool = False) -> list[Any]:
+    def _group(
+        self, units: list[list[int]], bank_order: bool, keep_units: bool = False
+    ) -> list[Any]:
         """Consecutive units of columns, grouped while the product of their radices fits."""
         groups: list[Any] = []
         current: list[Any] = []
@@ -596,8 +598,14 @@ def _flip(
         full = _Flip(np.full(n, -1), np.zeros((n, q), dtype=np.int64), np.zeros(n, dtype=np.int64))
         if picked.size:
             part = _changes(
-                c, x[picked], leans[picked], answered[picked], weight[picked], value[picked],
-                target[picked], direction,
+                c,
+                x[picked],
+                leans[picked],
+                answered[picked],
+                weight[picked],
+                value[picked],
+                target[picked],
+                direction,
             )
             full.length[picked] = part.length
             full.steps[picked] = part.steps

@@ -60,6 +60,13 @@ def _start(bank: Bank, with_quotes: bool, turn: Any, offset: Any, condition: Any
     )
 
 
+def _start_worker(bank: Bank, with_quotes: bool, turn: Any, offset: Any, condition: Any) -> None:
+    from pmfit.batch.run import worker_signals
+
+    worker_signals()
+    _start(bank, with_quotes, turn, offset, condition)
+
+
 def _fd(path: str, flags: int) -> int:
     files: dict[tuple[str, int], int] = _state["files"]
     key = (path, flags)
@@ -108,25 +115,35 @@ def score_file_in_place(
     turn = context.Value("q", 0, lock=False)
     offset = context.Value("q", out_offset, lock=False)
     condition = context.Condition()
-    pending: collections.deque[tuple[Any, int]] = collections.deque()
+    # This process takes every `jobs`-th block itself, so `jobs` processes do the work.
+    _start(bank, with_quotes, turn, offset, condition)
+    pending: collections.deque[tuple[bool, Any, int]] = collections.deque()
+
+    def drain() -> None:
+        here, job, done = pending.popleft()
+        # By now every earlier block has taken its turn, so a block of our own never waits.
+        emit(*(_work(job) if here else job.get()))
+        on_progress(done)
+
     with context.Pool(
-        jobs, initializer=_start, initargs=(bank, with_quotes, turn, offset, condition)
+        jobs - 1, initializer=_start_worker, initargs=(bank, with_quotes, turn, offset, condition)
     ) as pool:
         try:
             for index, (start, length, line) in enumerate(ranges(path)):
                 task = (index, shown, path, start, length, line, out_path)
-                pending.append((pool.apply_async(_work, (task,)), start + length))
+                if index % jobs == jobs - 1:
+                    pending.append((True, task, start + length))
+                else:
+                    pending.append((False, pool.apply_async(_work, (task,)), start + length))
                 # A few blocks in flight keep every worker busy; more would only use memory.
                 while len(pending) > 2 * jobs:
-                    result, done = pending.popleft()
-                    emit(*result.get())
-                    on_progress(done)
+                    drain()
             while pending:
-                result, done = pending.popleft()
-                emit(*result.get())
-                on_progress(done)
+                drain()
         except BaseException:
             pool.terminate()
             raise
-        with condition:
-            return int(offset.value) - out_offset
+        finally:
+            for fd in _state.pop("files", {}).values():
+                os.close(fd)
+        return int(offset.value) - out_offset

@@ -84,8 +84,22 @@ class Scorer:
 _worker: Scorer | None = None
 
 
+def worker_signals() -> None:
+    """In a worker: the parent alone handles Ctrl-C and SIGTERM, then ends its workers.
+
+    A forked worker inherits the parent's SIGTERM handler (which raises
+    KeyboardInterrupt to clean up temporary files); left in place, it would keep
+    the pool from terminating the worker.
+    """
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
 def _start_worker(bank: Bank, with_quotes: bool) -> None:
     global _worker
+    worker_signals()
     _worker = Scorer(bank, with_quotes)
 
 
