@@ -16,8 +16,7 @@ ratio = bare time / batch time (>= 1.0 means batch is at least as fast as the ba
 Memory is the peak over the whole process tree (the command and every worker),
 sampled from /proc every 20 ms: the sum of RSS (counts pages shared between a
 parent and its forked workers once per process, so it over-states) and the sum
-of PSS (shares such pages out; the tree's real footprint). ru_maxrss of the
-largest single process is printed too. Linux only (needs /proc).
+of PSS (shares such pages out; the tree's real footprint). Linux only (needs /proc).
 """
 
 from __future__ import annotations
@@ -26,7 +25,6 @@ import argparse
 import json
 import os
 import random
-import resource
 import subprocess
 import sys
 import tempfile
@@ -110,6 +108,8 @@ class Sampler(threading.Thread):
         self.peak_rss = 0
         self.peak_pss = 0
         self.processes = 0
+        self.cpu = 0.0
+        self.ticks: dict[int, int] = {}
         self.stop = threading.Event()
 
     def run(self) -> None:
@@ -120,11 +120,18 @@ class Sampler(threading.Thread):
             pss = sum(_kib(f"/proc/{p}/smaps_rollup", "Pss:") for p in pids)
             self.peak_rss = max(self.peak_rss, rss * 1024)
             self.peak_pss = max(self.peak_pss, pss * 1024)
+            for p in pids:  # user + system time of every process seen, last reading kept
+                try:
+                    with open(f"/proc/{p}/stat") as f:
+                        fields = f.read().rsplit(")", 1)[1].split()
+                    self.ticks[p] = int(fields[11]) + int(fields[12])
+                except OSError:
+                    pass
+            self.cpu = sum(self.ticks.values()) / os.sysconf("SC_CLK_TCK")
             time.sleep(0.02)
 
 
 def measure(command: list[str], stdout: int | None = subprocess.DEVNULL) -> dict[str, float]:
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     process = subprocess.Popen(command, stdout=stdout, stderr=subprocess.PIPE)
     sampler = Sampler(process.pid)
@@ -133,15 +140,13 @@ def measure(command: list[str], stdout: int | None = subprocess.DEVNULL) -> dict
     elapsed = time.perf_counter() - start
     sampler.stop.set()
     sampler.join()
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if process.returncode not in (0,):
+    if process.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed ({process.returncode}):\n{err.decode()}")
     return {
         "seconds": elapsed,
-        "cpu": (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime),
+        "cpu": sampler.cpu,
         "peak_rss_sum": sampler.peak_rss,
         "peak_pss_sum": sampler.peak_pss,
-        "max_single_rss": after.ru_maxrss * 1024,
         "processes": sampler.processes,
     }
 
@@ -187,10 +192,9 @@ def main() -> None:
 
         def line(name: str, r: dict[str, float]) -> str:
             return (
-                f"{name:7} {r['seconds']:7.2f} s wall {r['cpu']:7.2f} s cpu  "
+                f"{name:7} {r['seconds']:7.2f} s wall {r['cpu']:7.2f} s cpu (sampled)  "
                 f"peak RSS sum {r['peak_rss_sum'] / MIB:6.1f} MiB  "
                 f"PSS sum {r['peak_pss_sum'] / MIB:6.1f} MiB  "
-                f"largest process {r['max_single_rss'] / MIB:6.1f} MiB  "
                 f"({int(r['processes'])} processes)"
             )
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import msgspec
@@ -206,7 +206,6 @@ class Compiled:
         self.head = b'{"schema":' + _encode(schema) + b',"bank":' + _encode(ref) + b',"respondent":'
 
     def _tables(self) -> None:
-        bank = self.bank
         # Few, wide pieces make the final join cheap: consecutive questions (bank order)
         # and consecutive dimensions are grouped while their joint codes stay small.
         self.answer_groups = [
@@ -385,7 +384,6 @@ def _changes(
     import numpy as np
 
     n, q = x.shape
-    rows = np.arange(n)[:, None]
     need = (target - value) * direction
     best = c.best[direction]
     best_lean = c.leans[np.arange(q), best]

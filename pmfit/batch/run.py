@@ -167,7 +167,7 @@ def run_batch(
                 str(sink.temporary),
                 at,
                 lambda rejections, scored: emit(b"", rejections, scored),
-                lambda done: on_progress(done_before + done),
+                lambda done, base=done_before: on_progress(base + done),  # type: ignore[misc]
             )
             sink.handle.seek(at + written)
         elif source.format == "jsonl":
