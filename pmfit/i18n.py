@@ -164,8 +164,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "es": "Interrumpido. Tus respuestas están guardadas; para seguir, ejecuta: {command}",
     },
     "quiz.resume": {
-        "en": "You have an unfinished quiz: {answered} of {total} questions reached, saved {when}.",
-        "es": "Tienes un cuestionario sin terminar: {answered} de {total} preguntas vistas, "
+        "en": "You have an unfinished quiz: {answered} of {total} questions done, saved {when}.",
+        "es": "Tienes un cuestionario sin terminar: {answered} de {total} preguntas hechas, "
         "guardado el {when}.",
     },
     "quiz.resume.ask": {

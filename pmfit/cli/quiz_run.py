@@ -24,7 +24,7 @@ from pmfit.quiz.progress import (
     restore,
     save,
 )
-from pmfit.quiz.session import Form, Session
+from pmfit.quiz.session import Form, Session, form_bank
 
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
@@ -97,7 +97,7 @@ class Terminal:
                         "quiz.resume",
                         self.lang,
                         answered=len(saved.answers),
-                        total=max(len(saved.order), len(saved.answers)),
+                        total=len(form_bank(self.bank, saved.form).questions),
                         when=saved.saved_at.replace("T", " ").replace("+00:00", " UTC"),
                     )
                 )
