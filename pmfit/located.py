@@ -64,7 +64,12 @@ class _Builder:
         self.doc.marks[path] = _mark(node)
         if node.tag not in _SAFE_TAGS:
             self.problems.append(
-                Problem(self.doc.file, *_mark(node), f"tag {node.tag!r} is not allowed here")
+                Problem(
+                    self.doc.file,
+                    *_mark(node),
+                    f"tag {node.tag.replace('tag:yaml.org,2002:', '!!')!r} is not allowed "
+                    f"(only plain YAML values; nothing is ever constructed from tags)",
+                )
             )
             return None
         if isinstance(node, yaml.MappingNode):

@@ -19,7 +19,7 @@ import msgspec
 from pmfit import __version__
 from pmfit.bank.model import Bank, BankFile, Question, QuestionsFile
 from pmfit.bank.thread import ThreadText
-from pmfit.errors import BankError, Problem
+from pmfit.errors import BankError, InputError, Problem
 from pmfit.fileio import atomic_write_bytes, display_path
 from pmfit.located import Located, load_yaml
 from pmfit.validation import convert
@@ -64,6 +64,13 @@ def _read(path: Path) -> str:
         ) from None
 
 
+def _parse(text: str, path: Path) -> Located:
+    try:
+        return load_yaml(text, display_path(path))
+    except InputError as error:
+        raise BankError(error.problems) from None
+
+
 def _cache_file(digest: str) -> Path | None:
     if os.environ.get("PMFIT_NO_CACHE"):
         return None
@@ -81,7 +88,7 @@ def load_bank(path: str | os.PathLike[str] | None = None, *, use_cache: bool = T
     for f in files:
         hasher.update(f.name.encode() + b"\0" + texts[f].encode() + b"\0")
     # The thread is part of the bank: a quote is only valid against it.
-    first = load_yaml(texts[files[0]], display_path(files[0]))
+    first = _parse(texts[files[0]], files[0])
     thread_name = _thread_name(first)
     thread_path = directory / thread_name if thread_name else None
     thread_text = _read(thread_path) if thread_path and thread_path.is_file() else ""
@@ -96,7 +103,7 @@ def load_bank(path: str | os.PathLike[str] | None = None, *, use_cache: bool = T
             pass  # a stale or broken cache is rebuilt below
     bank = _validate(
         first,
-        [load_yaml(texts[f], display_path(f)) for f in files[1:]],
+        [_parse(texts[f], f) for f in files[1:]],
         digest,
         thread_path,
         thread_text,
@@ -126,14 +133,16 @@ def _validate(
     problems: list[Problem] = []
     meta, found = convert(first, first.value, BankFile)
     problems += found
-    questions: list[tuple[Located, int, Question]] = []
-    if meta is not None:
-        questions += [(first, i, q) for i, q in enumerate(meta.questions)]
     for doc in others:
-        part, found = convert(doc, doc.value, QuestionsFile)
-        problems += found
-        if part is not None:
-            questions += [(doc, i, q) for i, q in enumerate(part.questions)]
+        problems += convert(doc, doc.value, QuestionsFile)[1]
+    # Each question again on its own, to keep its place in its file for messages.
+    questions: list[tuple[Located, int, Question]] = []
+    for doc in (first, *others):
+        for i, raw in _raw_questions(doc):
+            question = convert(doc, raw, Question, ("questions", i))[0]
+            if question is not None:
+                questions.append((doc, i, question))
+    raw_ids = {str(raw.get("id")) for doc in (first, *others) for _, raw in _raw_questions(doc)}
     if meta is None:
         raise BankError(problems)
 
@@ -144,7 +153,7 @@ def _validate(
             )
         )
     problems += _check_meta(first, meta, thread_text)
-    problems += _check_questions(first, meta, questions, thread_text)
+    problems += _check_questions(first, meta, questions, thread_text, raw_ids)
     if problems:
         raise BankError(sorted(set(problems), key=lambda p: (p.file, p.line or 0, p.col or 0)))
     return Bank(
@@ -158,6 +167,14 @@ def _validate(
         questions=[q for _, _, q in questions],
         pairs=meta.pairs,
     )
+
+
+def _raw_questions(doc: Located) -> list[tuple[int, dict[str, object]]]:
+    """The question mappings as written, valid or not, with their index in the file."""
+    value = doc.value.get("questions") if isinstance(doc.value, dict) else None
+    if not isinstance(value, list):
+        return []
+    return [(i, q) for i, q in enumerate(value) if isinstance(q, dict)]
 
 
 def _duplicates(ids: list[str]) -> set[str]:
@@ -207,9 +224,14 @@ def _check_questions(
     meta: BankFile,
     questions: list[tuple[Located, int, Question]],
     thread_text: str,
+    raw_ids: set[str],
 ) -> list[Problem]:
     problems: list[Problem] = []
-    dimension_ids = {d.id for d in meta.dimensions}
+    # Ids as written, so that a dimension with a bad field is not also "unknown".
+    raw_dimensions = first.value.get("dimensions") if isinstance(first.value, dict) else None
+    dimension_ids = {d.id for d in meta.dimensions} | {
+        str(d.get("id")) for d in raw_dimensions or [] if isinstance(d, dict)
+    }
     answers = {a.number: a for a in meta.source.answers}
     thread = ThreadText.parse(thread_text)
     dupes = _duplicates([q.id for _, _, q in questions])
@@ -279,7 +301,7 @@ def _check_questions(
     ids = {q.id: q for _, _, q in questions}
     for i, pair in enumerate(meta.pairs):
         for j, qid in enumerate(pair):
-            if qid not in ids:
+            if qid not in ids and qid not in raw_ids:
                 problems.append(
                     first.problem(("pairs", i, j), f"pair #{i + 1}: unknown question {qid!r}")
                 )
