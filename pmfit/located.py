@@ -33,6 +33,9 @@ class Located:
     value: Any
     marks: dict[Path, tuple[int, int]] = field(default_factory=dict)
     key_marks: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    #: Problems found while parsing (duplicate keys, disallowed tags): reported
+    #: together with whatever the caller finds, not instead of it.
+    problems: list[Problem] = field(default_factory=list)
 
     def where(self, path: Path, *, key: bool = False) -> tuple[int | None, int | None]:
         """Line and column of `path`, or of its nearest parent that has one."""
@@ -120,8 +123,7 @@ def yaml_documents(text: str, file: str) -> Iterator[Located]:
         if node is not None:
             builder = _Builder(doc)
             doc.value = builder.build(node, ())
-            if builder.problems:
-                raise InputError(builder.problems)
+            doc.problems = builder.problems
         yield doc
 
 
@@ -143,9 +145,7 @@ def load_json(text: str, file: str) -> Located:
     try:
         # JSON is (nearly) YAML: composing it again gives every value its line.
         located = load_yaml(text, file)
-    except InputError as error:
-        if any("duplicate key" in p.message for p in error.problems):
-            raise
+    except InputError:
         return Located(file, value)
     located.value = value
     return located

@@ -19,7 +19,7 @@ import msgspec
 from pmfit import __version__
 from pmfit.bank.model import Bank, BankFile, Question, QuestionsFile
 from pmfit.bank.thread import ThreadText
-from pmfit.errors import BankError, InputError, Problem
+from pmfit.errors import BankError, InputError, Problem, merge_problems
 from pmfit.fileio import atomic_write_bytes, display_path
 from pmfit.located import Located, load_yaml
 from pmfit.validation import convert
@@ -130,6 +130,7 @@ def _validate(
     thread_path: Path | None,
     thread_text: str,
 ) -> Bank:
+    parsing = [p for doc in (first, *others) for p in doc.problems]
     problems: list[Problem] = []
     meta, found = convert(first, first.value, BankFile)
     problems += found
@@ -144,7 +145,7 @@ def _validate(
                 questions.append((doc, i, question))
     raw_ids = {str(raw.get("id")) for doc in (first, *others) for _, raw in _raw_questions(doc)}
     if meta is None:
-        raise BankError(problems)
+        raise BankError(merge_problems(parsing, problems))
 
     if thread_path is None or not thread_text:
         problems.append(
@@ -154,8 +155,8 @@ def _validate(
         )
     problems += _check_meta(first, meta, thread_text)
     problems += _check_questions(first, meta, questions, thread_text, raw_ids)
-    if problems:
-        raise BankError(sorted(set(problems), key=lambda p: (p.file, p.line or 0, p.col or 0)))
+    if problems or parsing:
+        raise BankError(merge_problems(parsing, problems))
     return Bank(
         id=meta.id,
         version=meta.version,
