@@ -186,7 +186,7 @@ def test_validate_lints_keying_and_negations(cli, tmp_path: Path) -> None:
     run = cli("bank", "validate", str(bank))
     assert run.exit_code == 0
     line, col = next(
-        (n, t.index("{id: b") + 5)
+        (n, t.index("{id: b") + 6)
         for n, t in enumerate(text.splitlines(), 1)
         if "Not high risk" in t
     )
