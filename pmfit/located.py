@@ -7,14 +7,16 @@ the plain scalars and collections is an error, and is never constructed.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from pmfit.errors import InputError, Problem
+
+if TYPE_CHECKING:
+    import yaml
 
 Path = tuple[str | int, ...]
 
@@ -22,7 +24,6 @@ _SAFE_TAGS = {
     "tag:yaml.org,2002:" + name
     for name in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp")
 }
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass
@@ -36,9 +37,18 @@ class Located:
     #: Problems found while parsing (duplicate keys, disallowed tags): reported
     #: together with whatever the caller finds, not instead of it.
     problems: list[Problem] = field(default_factory=list)
+    #: JSON text whose marks are worked out only when a problem needs one:
+    #: valid input, the common case, then costs one json.loads and no YAML.
+    pending_text: str | None = None
 
     def where(self, path: Path, *, key: bool = False) -> tuple[int | None, int | None]:
         """Line and column of `path`, or of its nearest parent that has one."""
+        if self.pending_text is not None:
+            text, self.pending_text = self.pending_text, None
+            # JSON is (nearly) YAML: composing it gives every value its line.
+            with contextlib.suppress(InputError):
+                marked = load_yaml(text, self.file)
+                self.marks, self.key_marks = marked.marks, marked.key_marks
         table = self.key_marks if key else self.marks
         if key and path in table:
             return table[path]
@@ -59,11 +69,15 @@ def _mark(node: yaml.Node) -> tuple[int, int]:
 
 class _Builder:
     def __init__(self, doc: Located) -> None:
+        import yaml
+
+        self.yaml = yaml
         self.doc = doc
         self.problems: list[Problem] = []
         self.constructor = yaml.constructor.SafeConstructor()
 
     def build(self, node: yaml.Node, path: Path) -> Any:
+        yaml = self.yaml
         self.doc.marks[path] = _mark(node)
         if node.tag not in _SAFE_TAGS:
             self.problems.append(
@@ -114,8 +128,11 @@ def _syntax_problem(file: str, error: yaml.YAMLError) -> Problem:
 
 def yaml_documents(text: str, file: str) -> Iterator[Located]:
     """Each document of a YAML stream, located. Raises InputError on bad YAML."""
+    import yaml  # deferred: JSON input and cached banks never need it
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        nodes = list(yaml.compose_all(text, Loader=_Loader))
+        nodes = list(yaml.compose_all(text, Loader=loader))
     except yaml.YAMLError as error:
         raise InputError([_syntax_problem(file, error)]) from None
     for node in nodes:
@@ -135,20 +152,30 @@ def load_yaml(text: str, file: str) -> Located:
     return docs[0] if docs else Located(file, None)
 
 
+class _DuplicateKey(Exception):
+    pass
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        raise _DuplicateKey
+    return result
+
+
 def load_json(text: str, file: str) -> Located:
     try:
-        value = json.loads(text)
+        value = json.loads(text, object_pairs_hook=_no_duplicates)
     except json.JSONDecodeError as error:
         raise InputError(
             [Problem(file, error.lineno, error.colno, f"malformed JSON: {error.msg}")]
         ) from None
-    try:
-        # JSON is (nearly) YAML: composing it again gives every value its line.
+    except _DuplicateKey:
+        # Rare: let the YAML composer find and place every duplicate.
         located = load_yaml(text, file)
-    except InputError:
-        return Located(file, value)
-    located.value = value
-    return located
+        located.value = json.loads(text)
+        return located
+    return Located(file, value, pending_text=text)
 
 
 def load_document(text: str, file: str) -> Located:

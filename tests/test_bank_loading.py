@@ -229,12 +229,47 @@ def test_bank_level_checks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     ]
 
 
-def test_validated_bank_is_cached_and_the_cache_is_keyed_by_content(tmp_path: Path) -> None:
-    first = load_bank(MINI)
+def test_validated_bank_is_cached_and_revalidated_when_a_file_changes(tmp_path: Path) -> None:
+    bank_dir = broken_bank(tmp_path, {})
+    first = load_bank(bank_dir)
     cached = list((tmp_path / "cache" / "pmfit").glob("bank-*.json"))
-    assert len(cached) == 1 and first.sha256 in cached[0].name
-    assert msgspec.json.decode(cached[0].read_bytes()) == msgspec.to_builtins(first)
-    assert load_bank(MINI) == first
-    changed = broken_bank(tmp_path, {"bank.yaml": [("version: 0.1.0", "version: 0.1.1")]})
-    second = load_bank(changed)
+    assert len(cached) == 1
+    assert msgspec.json.decode(cached[0].read_bytes())["bank"] == msgspec.to_builtins(first)
+    assert load_bank(bank_dir) == first
+    path = bank_dir / "bank.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("version: 0.1.0", "version: 0.1.1"),
+        encoding="utf-8",
+    )
+    second = load_bank(bank_dir)
     assert second.version == "0.1.1" and second.sha256 != first.sha256
+    # The thread is part of the bank too.
+    thread = bank_dir / "source" / "thread.es.txt"
+    thread.write_text(
+        thread.read_text(encoding="utf-8").replace("Lo construyes hoy", "Hoy"), encoding="utf-8"
+    )
+    with pytest.raises(BankError):
+        load_bank(bank_dir)
+
+
+def test_a_cache_hit_parses_no_yaml(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from pmfit.bank.loading import load_bank; load_bank(sys.argv[1]); "
+        "print(sorted(m for m in ('yaml', 'pmfit.bank.validating') if m in sys.modules))"
+    )
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", code, str(MINI)],
+            env=env,
+            text=True,
+            capture_output=True,
+            check=True,
+        ).stdout
+        for _ in range(2)
+    ]
+    assert runs == ["['pmfit.bank.validating', 'yaml']\n", "[]\n"]

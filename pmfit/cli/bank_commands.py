@@ -36,12 +36,13 @@ def validate(
 ) -> None:
     """Check a bank: schema, ids, quotes verbatim in the thread; then lint it."""
     from pmfit.bank.lint import keying_share, lint
-    from pmfit.bank.loading import load_bank, subject_locations
+    from pmfit.bank.loading import bank_files, load_bank
+    from pmfit.bank.validating import subject_locations
 
     env = environment(ctx)
     bank = load_bank(path, use_cache=False)
     findings = lint(bank)
-    where = subject_locations(path) if findings else {}
+    where = subject_locations(bank_files(path)) if findings else {}
     for finding in findings:
         at = where.get(finding.subject) or where.get(finding.subject[:2]) or where[("bank",)]
         env.error(str(at).rstrip(": ") + f": warning: {finding.message}")
