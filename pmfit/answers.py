@@ -7,8 +7,7 @@ file, line and field; nothing is guessed.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from pmfit.bank.model import Bank
 from pmfit.errors import AnswersError, Problem, merge_problems
@@ -17,10 +16,9 @@ from pmfit.located import Located
 ALLOWED_KEYS = ("respondent", "answers")
 
 
-@dataclass(frozen=True)
-class AnswerSheet:
+class AnswerSheet(NamedTuple):
     respondent: str | None
-    answers: dict[str, str | None] = field(default_factory=dict)
+    answers: dict[str, str | None]
 
 
 def _option_text(value: Any) -> str | None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from pmfit.errors import InputError, Problem
@@ -26,20 +25,20 @@ _SAFE_TAGS = {
 }
 
 
-@dataclass
 class Located:
     """A parsed document and where each of its parts stands in the file."""
 
-    file: str
-    value: Any
-    marks: dict[Path, tuple[int, int]] = field(default_factory=dict)
-    key_marks: dict[Path, tuple[int, int]] = field(default_factory=dict)
-    #: Problems found while parsing (duplicate keys, disallowed tags): reported
-    #: together with whatever the caller finds, not instead of it.
-    problems: list[Problem] = field(default_factory=list)
-    #: JSON text whose marks are worked out only when a problem needs one:
-    #: valid input, the common case, then costs one json.loads and no YAML.
-    pending_text: str | None = None
+    def __init__(self, file: str, value: Any, *, pending_text: str | None = None) -> None:
+        self.file = file
+        self.value = value
+        self.marks: dict[Path, tuple[int, int]] = {}
+        self.key_marks: dict[Path, tuple[int, int]] = {}
+        #: Problems found while parsing (duplicate keys, disallowed tags): reported
+        #: together with whatever the caller finds, not instead of it.
+        self.problems: list[Problem] = []
+        #: JSON text whose marks are worked out only when a problem needs one:
+        #: valid input, the common case, then costs one json.loads and no YAML.
+        self.pending_text = pending_text
 
     def where(self, path: Path, *, key: bool = False) -> tuple[int | None, int | None]:
         """Line and column of `path`, or of its nearest parent that has one."""

@@ -79,7 +79,7 @@ def score(
             ]
         )
     bank = load_bank(bank_path)
-    sheet = AnswerSheet(None)
+    sheet = AnswerSheet(None, {})
     if file is not None:
         text, shown = read_text(file, env)
         sheet = sheet_from_document(bank, load_document(text, shown))
