@@ -66,6 +66,7 @@ BankOption = Annotated[
     str | None,
     typer.Option(
         "--bank",
+        metavar="DIR",
         envvar="PMFIT_BANK",
         help="A bank directory (or its bank.yaml) instead of the shipped bank.",
         show_default=False,

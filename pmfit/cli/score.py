@@ -29,7 +29,10 @@ JsonFlag = Annotated[bool, typer.Option("--json", help="Short for --format json.
 LangOption = Annotated[
     str | None,
     typer.Option(
-        "--lang", help="en or es [default: from LC_ALL/LANG, else en]", show_default=False
+        "--lang",
+        metavar="LANG",
+        help="en or es [default: from LC_ALL/LANG, else en]",
+        show_default=False,
     ),
 ]
 
@@ -39,7 +42,9 @@ def score(
     ctx: typer.Context,
     file: Annotated[
         str | None,
-        typer.Argument(help="Answers as YAML or JSON; - reads stdin.", show_default=False),
+        typer.Argument(
+            metavar="FILE", help="Answers as YAML or JSON; - reads stdin.", show_default=False
+        ),
     ] = None,
     answer: Annotated[
         list[str] | None,
@@ -51,7 +56,8 @@ def score(
         ),
     ] = None,
     respondent: Annotated[
-        str | None, typer.Option("--respondent", help="Who answered (overrides the file's).")
+        str | None,
+        typer.Option("--respondent", metavar="NAME", help="Who answered (overrides the file's)."),
     ] = None,
     format: FormatOption = None,
     json_: JsonFlag = False,
