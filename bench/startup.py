@@ -36,11 +36,17 @@ def main() -> None:
     if bin_pmfit.exists():
         pmfit = [str(bin_pmfit)]  # the console script, as a user runs it
     with tempfile.TemporaryDirectory() as tmp:
-        sheet = json.loads(subprocess.run([*pmfit, "template", "--format", "json"], check=True,
-                                          capture_output=True, text=True).stdout)
+        sheet = json.loads(
+            subprocess.run(
+                [*pmfit, "template", "--format", "json"], check=True, capture_output=True, text=True
+            ).stdout
+        )
         ids = list(sheet["answers"])
-        bank = json.loads(subprocess.run([*pmfit, "bank", "show", "--json"], check=True,
-                                         capture_output=True, text=True).stdout)
+        bank = json.loads(
+            subprocess.run(
+                [*pmfit, "bank", "show", "--json"], check=True, capture_output=True, text=True
+            ).stdout
+        )
         first = {q["id"]: q["options"][0]["id"] for q in bank["questions"]}
         sheet["answers"] = {qid: first[qid] for qid in ids}
         answers = Path(tmp, "answers.json")

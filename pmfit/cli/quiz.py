@@ -5,7 +5,6 @@ from __future__ import annotations
 import typer
 
 from pmfit.cli.app import app, environment
-from pmfit.exit_status import ExitStatus
 
 
 @app.command()
@@ -16,4 +15,3 @@ def quiz(ctx: typer.Context) -> None:
         "pmfit quiz is coming soon; meanwhile: pmfit template > me.yaml, fill it in, "
         "then pmfit score me.yaml"
     )
-    raise typer.Exit(int(ExitStatus.BAD_INPUT))
