@@ -159,7 +159,13 @@ def test_usage_errors(cli, in_tmp: Path) -> None:
     assert cli("score", "a.yaml", "-a", "problem-1=b", *B).stderr == (
         "--answer: problem-1: duplicate answer (also in a.yaml)\n"
     )
-    assert cli("score", "-a", "problem-1=a", *B, "--format", "xml").exit_code == 2
+    bad_format = cli("score", "-a", "problem-1=a", *B, "--format", "xml")
+    assert (bad_format.exit_code, bad_format.stderr) == (
+        2,
+        "pmfit score: Invalid value for '--format' / '-f': 'xml' is not one of 'table', "
+        "'json'. (see pmfit score --help)\n",
+    )
+    assert cli("nope").stderr == "pmfit: No such command 'nope'. (see pmfit --help)\n"
 
 
 def test_debug_lets_the_traceback_through(cli, in_tmp: Path) -> None:

@@ -2,39 +2,13 @@
 
 from __future__ import annotations
 
-import enum
 from typing import Annotated
 
 import typer
 
 from pmfit.cli.app import BankOption, app, environment
+from pmfit.cli.options import FormatOption, JsonFlag, LangOption, language, wants_json
 from pmfit.errors import AnswersError, Problem
-
-
-class OutputFormat(str, enum.Enum):
-    table = "table"
-    json = "json"
-
-
-FormatOption = Annotated[
-    OutputFormat | None,
-    typer.Option(
-        "--format",
-        "-f",
-        help="table or json [default: table on a terminal, json when piped]",
-        show_default=False,
-    ),
-]
-JsonFlag = Annotated[bool, typer.Option("--json", help="Short for --format json.")]
-LangOption = Annotated[
-    str | None,
-    typer.Option(
-        "--lang",
-        metavar="LANG",
-        help="en or es [default: from LC_ALL/LANG, else en]",
-        show_default=False,
-    ),
-]
 
 
 @app.command()
@@ -102,14 +76,11 @@ def score(
         sheet = AnswerSheet(sheet.respondent, {**sheet.answers, **extra.answers})
     result = score_answers(bank, sheet.answers, respondent or sheet.respondent)
 
-    chosen = OutputFormat.json if json_ else format
-    if chosen is None:
-        chosen = OutputFormat.table if env.is_tty("stdout") else OutputFormat.json
-    if chosen is OutputFormat.json:
+    if wants_json(env, format, json_):
         from pmfit.render.json import result_json
 
         env.stdout.write(result_json(result))
     else:
         from pmfit.render.result_view import result_view
 
-        env.console().print(result_view(result, bank, lang or env.language))
+        env.console().print(result_view(result, bank, language(env, lang)))
