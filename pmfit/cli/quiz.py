@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 
 from pmfit.cli.app import BankOption, app, environment
+from pmfit.cli.options import LangOption
 from pmfit.errors import InputError, Problem
 
 SAVE_FORMATS = (".svg", ".html", ".htm", ".txt")
@@ -32,16 +33,10 @@ def quiz(
     restart: Annotated[
         bool, typer.Option("--restart", help="Start over, discarding a saved unfinished quiz.")
     ] = False,
-    lang: Annotated[
-        str | None,
-        typer.Option(
-            "--lang",
-            help="en or es [default: a resumed quiz's, else from LC_ALL/LANG, else en]",
-            show_default=False,
-        ),
-    ] = None,
+    lang: LangOption = None,
     json_: Annotated[
-        bool, typer.Option("--json", help="Write the result as JSON to stdout at the end.")
+        bool,
+        typer.Option("--json", help="At the end, write the result as JSON to stdout."),
     ] = False,
     save: Annotated[
         str | None,
@@ -62,18 +57,18 @@ def quiz(
     ] = False,
     bank_path: BankOption = None,
 ) -> None:
-    """Take the quiz: type a number and Enter to answer; b back, s skip, ? why, q save and quit.
+    """Take the quiz in your terminal, one question at a time.
 
-    Progress is saved after every answer; run `pmfit quiz` again to resume. With stdin
-    not a terminal, reads one answer per line (an option's number or id; a blank line
-    skips) and prints the result.
+    Type a number and Enter to answer; b back, s skip, ? why this question, q save and
+    quit. Progress is saved after every answer: run pmfit quiz again to resume (Enter),
+    or pass --restart. --json writes the result JSON to stdout at the end (the quiz talks
+    on stderr). With stdin not a terminal, reads one answer per line (an option's number
+    or id; a blank line skips) until the quiz or the input ends.
     """
     from pmfit.cli import quiz_run
 
     env = environment(ctx)
     problems = []
-    if lang is not None and lang not in ("en", "es"):
-        problems.append(Problem("--lang", None, None, f"{lang!r}: must be en or es"))
     if save is not None and not save.lower().endswith(SAVE_FORMATS):
         problems.append(
             Problem("--save", None, None, f"{save!r}: the name must end in .svg, .html or .txt")
@@ -88,7 +83,7 @@ def quiz(
         form="short" if short else "full",
         adaptive=adaptive,
         restart=restart,
-        lang=lang,
+        lang=lang.value if lang is not None else None,
         json=json_,
         save=save,
         plain=plain or env.no_color,

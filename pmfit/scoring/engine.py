@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from pmfit.bank.model import Bank, Question
 from pmfit.scoring.result import (
@@ -65,8 +65,7 @@ def check_answers(bank: Bank, answers: Mapping[str, str | None]) -> list[str]:
     return problems
 
 
-@dataclass(frozen=True)
-class _Answered:
+class _Answered(NamedTuple):
     question: Question
     position: int  # the option's index in the question
     lean: float
