@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import MINI, ROOT
 
+from conftest import MINI, ROOT
 from pmfit.bank.loading import load_bank
 from pmfit.scoring.engine import score
 
@@ -109,12 +109,13 @@ def test_save_writes_the_card_by_extension(cli, tmp_path: Path, name: str, marke
 
 
 def test_bad_options_are_refused_before_the_quiz(cli) -> None:
-    run = cli("quiz", *BANK, "--lang", "fr", "--save", "card.pdf", input="")
+    run = cli("quiz", *BANK, "--save", "card.pdf", input="1\n")
     assert run.exit_code == 2
-    assert run.stderr == (
-        "--lang: 'fr': must be en or es\n"
-        "--save: 'card.pdf': the name must end in .svg, .html or .txt\n"
-    )
+    assert run.stdout == ""
+    assert run.stderr == "--save: 'card.pdf': the name must end in .svg, .html or .txt\n"
+    run = cli("quiz", *BANK, "--lang", "fr", input="1\n")
+    assert run.exit_code == 2
+    assert "'fr' is not one of 'en', 'es'" in run.stderr
 
 
 def test_piped_quiz_leaves_saved_progress_alone(cli, tmp_path: Path) -> None:

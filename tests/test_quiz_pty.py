@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pexpect
 import pytest
-from conftest import MINI, ROOT
 
+from conftest import MINI, ROOT
 from pmfit.bank.loading import load_bank
 from pmfit.scoring.engine import score
 

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import msgspec
 import pytest
-from conftest import MINI
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from quiz_helpers import small_banks
 
+from conftest import MINI
 from pmfit.bank.loading import load_bank
 from pmfit.quiz import keys
 from pmfit.quiz.bound import reach

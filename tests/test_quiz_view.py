@@ -6,9 +6,9 @@ import io
 import re
 
 import msgspec
-from conftest import MINI
 from rich.console import Console, RenderableType
 
+from conftest import MINI
 from pmfit.bank.loading import load_bank
 from pmfit.bank.model import Text
 from pmfit.quiz.session import Session

@@ -6,9 +6,8 @@ under a screen reader, in a pseudo-terminal and from a pipe.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, NamedTuple
 
 from pmfit.cli.environment import Environment
 from pmfit.errors import AnswersError, Problem
@@ -32,8 +31,7 @@ if TYPE_CHECKING:
     from pmfit.bank.model import Bank
 
 
-@dataclass(frozen=True)
-class Options:
+class Options(NamedTuple):
     form: Form
     adaptive: bool
     restart: bool
@@ -150,8 +148,9 @@ class Terminal:
         assert session is not None
         plain = self.options.plain
         while (question := session.current()) is not None:
-            self.save()  # an adaptive quiz just chose its next question
             self.say(question_view(session, question, self.lang, plain))
+            if session.adaptive:
+                self.save()  # it has just chosen its next question: resume on that one
             while True:
                 self.say(prompt_text(question, self.lang), end="")
                 line = _read(self.env.stdin)

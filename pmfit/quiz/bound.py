@@ -27,7 +27,7 @@ get the same recommendation.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from pmfit.bank.model import Bank
 
@@ -36,8 +36,7 @@ from pmfit.scoring.engine import _EPS, _recommend
 from pmfit.scoring.result import Recommendation
 
 
-@dataclass(frozen=True)
-class Reach:
+class Reach(NamedTuple):
     """Where the remaining questions can still take the result."""
 
     #: The recommendation every completion gets, or None while it can still change.
@@ -50,11 +49,10 @@ class Reach:
     insufficient_reachable: bool
 
 
-@dataclass(frozen=True)
-class _Dimension:
+class _Dimension(NamedTuple):
     weight: float
     total: float  # sum of the leans answered so far
-    count: int  # answers so far
+    answered: int  # answers so far
     best: list[float]  # each remaining question's highest lean, for the maximum
 
 
@@ -77,10 +75,10 @@ def _highest(dimensions: Sequence[_Dimension]) -> float:
     fixed_sum = fixed_weight = 0.0
     optional: list[tuple[float, float]] = []
     for d in dimensions:
-        mean = _best_mean(d.total, d.count, d.best)
+        mean = _best_mean(d.total, d.answered, d.best)
         if mean is None:
             continue
-        if d.count:
+        if d.answered:
             fixed_sum += d.weight * mean
             fixed_weight += d.weight
         else:
@@ -135,8 +133,8 @@ def reach(
     )
     up = _dimensions(bank, answers, open_ids, 1.0)
     down = _dimensions(bank, answers, open_ids, -1.0)
-    fixed = sum(1 for d in up if d.count)
-    possible = sum(1 for d in up if d.count or d.best)
+    fixed = sum(1 for d in up if d.answered)
+    possible = sum(1 for d in up if d.answered or d.best)
     needed = bank.thresholds.min_answered_dimensions * len(bank.dimensions)
     insufficient = fixed == 0 or fixed < needed - _EPS
     sufficient = possible > 0 and possible >= needed - _EPS

@@ -8,8 +8,7 @@ file of answers needs no commands (and option `b` is not mistaken for back).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from pmfit.bank.model import Question
 
@@ -29,18 +28,15 @@ _COMMANDS: dict[str, Command] = {
 }
 
 
-@dataclass(frozen=True)
-class Answer:
+class Answer(NamedTuple):
     option: str
 
 
-@dataclass(frozen=True)
-class Do:
+class Do(NamedTuple):
     command: Command
 
 
-@dataclass(frozen=True)
-class Invalid:
+class Invalid(NamedTuple):
     """Not an answer or a command; `blank` when nothing was typed."""
 
     typed: str

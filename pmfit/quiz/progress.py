@@ -9,9 +9,8 @@ those whose question, and chosen option, still exist.
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Literal, NamedTuple
 
 import msgspec
 
@@ -85,8 +84,7 @@ def discard(path: Path) -> None:
     path.unlink(missing_ok=True)
 
 
-@dataclass(frozen=True)
-class Restored:
+class Restored(NamedTuple):
     session: Session
     #: The bank's hash differs from the one the quiz was saved with.
     bank_changed: bool

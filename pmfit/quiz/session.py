@@ -8,13 +8,14 @@ answering or skipping the rest could change the recommendation.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 import msgspec
 
 from pmfit.bank.model import Bank, Question
-from pmfit.quiz.bound import Reach, current_value, reach
+
+if TYPE_CHECKING:
+    from pmfit.quiz.bound import Reach
 
 Form = Literal["full", "short"]
 
@@ -25,6 +26,8 @@ def form_bank(bank: Bank, form: Form) -> Bank:
 
 def _swing(bank: Bank, answers: dict[str, str | None], question: Question) -> float:
     """How far this question's answer alone can move the current score."""
+    from pmfit.quiz.bound import current_value
+
     values = [current_value(bank, {**answers, question.id: o.id}) for o in question.options]
     return max(values) - min(values)
 
@@ -57,8 +60,7 @@ def most_informative(bank: Bank, answers: dict[str, str | None], asked: list[str
     return best[1].id
 
 
-@dataclass(frozen=True)
-class Stop:
+class Stop(NamedTuple):
     """An adaptive quiz that ended early: after `asked` of `total`, the reach of the rest."""
 
     asked: int
@@ -66,18 +68,27 @@ class Stop:
     reach: Reach
 
 
-@dataclass
 class Session:
-    bank: Bank  # the form's bank: the full bank or its short form
-    form: Form = "full"
-    adaptive: bool = False
-    #: The questions in the order they are asked. Linear: all of them. Adaptive: those
-    #: asked so far (the last may be the one on screen, not yet answered).
-    order: list[str] = field(default_factory=list)
-    position: int = 0
-    #: Question id -> option id, or None for a skipped question. Only questions reached.
-    answers: dict[str, str | None] = field(default_factory=dict)
-    stop: Stop | None = None
+    def __init__(
+        self,
+        bank: Bank,
+        form: Form = "full",
+        adaptive: bool = False,
+        order: list[str] | None = None,
+        position: int = 0,
+        answers: dict[str, str | None] | None = None,
+    ) -> None:
+        self.bank = bank  # the form's bank: the full bank or its short form
+        self.form: Form = form
+        self.adaptive = adaptive
+        #: The questions in the order they are asked. Linear: all of them. Adaptive: those
+        #: asked so far (the last may be the one on screen, not yet answered).
+        self.order = [] if order is None else order
+        self.position = position
+        #: Question id -> option id, or None for a skipped question. Only questions reached.
+        self.answers: dict[str, str | None] = {} if answers is None else answers
+        #: Set when an adaptive quiz ends early: how far it got and the reach of the rest.
+        self.stop: Stop | None = None
 
     @classmethod
     def start(cls, bank: Bank, form: Form = "full", adaptive: bool = False) -> Session:
@@ -96,6 +107,9 @@ class Session:
             return self.bank.question(self.order[self.position])
         if not self.adaptive:
             return None
+        # Deferred: a linear quiz never needs the bound (or the engine) to start.
+        from pmfit.quiz.bound import reach
+
         self.stop = None
         bound = reach(self.bank, self.answers)
         if bound.decided is not None:

@@ -185,7 +185,14 @@ def _why(result: Result, bank: Bank, lang: str, plain: bool) -> RenderableType:
         q = questions[item.question]
         label = next(o.label.get(lang) for o in q.options if o.id == item.option)
         dimension = names.get(item.dimension, item.dimension)
-        parts.append(Text(bullet + t("why.item", lang, label=literal(label), dimension=dimension)))
+        parts.append(Text(bullet + literal(q.prompt.get(lang)), style="" if plain else "bold"))
+        parts.append(
+            Padding(
+                Text(t("why.item", lang, label=literal(label), dimension=dimension)),
+                (0, 0, 0, 2),
+                expand=False,
+            )
+        )
         for s in item.sources[: QUOTES_SHOWN - shown]:
             shown += 1
             said_by = t("said_by", lang, n=s.answer, role=literal(_role(bank, s.answer, lang)))
