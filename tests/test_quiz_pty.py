@@ -205,6 +205,30 @@ def test_quit_then_resume_at_the_same_question(tmp_path: Path) -> None:
     assert _answers(out)["problem-1"] == "c"
 
 
+def test_end_of_input_at_the_terminal_saves_like_q(tmp_path: Path) -> None:
+    quiz = Quiz(tmp_path)
+    quiz.answer("3")
+    quiz.expect(ASK)
+    quiz.child.sendeof()
+    quiz.expect("Saved. To carry on")
+    assert quiz.finish()[0] == 0
+    assert len(list((tmp_path / "state").rglob("*.json"))) == 1
+
+
+def test_a_damaged_saved_quiz_is_reported_and_started_over(tmp_path: Path) -> None:
+    quiz = Quiz(tmp_path)
+    quiz.answer("3")
+    quiz.answer("q")
+    quiz.finish()
+    (saved,) = (tmp_path / "state").rglob("*.json")
+    saved.write_text("{half a file")
+    again = Quiz(tmp_path)
+    again.expect("could not read the saved quiz")
+    again.expect("Question 1 of 8")
+    again.answer("q")
+    assert again.finish()[0] == 0
+
+
 def test_restart_flag_starts_over(tmp_path: Path) -> None:
     quiz = Quiz(tmp_path)
     quiz.answer("3")

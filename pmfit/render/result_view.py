@@ -185,6 +185,8 @@ def _why(result: Result, bank: Bank, lang: str, plain: bool) -> RenderableType:
         q = questions[item.question]
         label = next(o.label.get(lang) for o in q.options if o.id == item.option)
         dimension = names.get(item.dimension, item.dimension)
+        if shown:
+            parts.append(Text(""))
         parts.append(Text(bullet + literal(q.prompt.get(lang)), style="" if plain else "bold"))
         parts.append(
             Padding(
