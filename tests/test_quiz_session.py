@@ -54,6 +54,7 @@ def test_keys_at_a_terminal() -> None:
     assert keys.interactive("s", q, False) == keys.Do("skip")
     assert keys.interactive("?", q, False) == keys.Do("why")
     assert keys.interactive("q", q, False) == keys.Do("quit")
+    assert keys.interactive("Help", q, False) == keys.Do("help")
     assert keys.interactive("\n", q, True) == keys.Do("keep")
     assert keys.interactive("\n", q, False) == keys.Invalid("\n", blank=True)
     assert keys.interactive("4", q, False) == keys.Invalid("4")
