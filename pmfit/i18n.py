@@ -71,9 +71,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "score.scale": {
         "en": "Score {score:+.0f} on a scale from -100 (B2B) to +100 (B2C); {interval}; "
-        "confidence {confidence:.0%}.",
+        "confidence {confidence}.",
         "es": "Puntuación {score:+.0f} en una escala de -100 (B2B) a +100 (B2C); {interval}; "
-        "confianza {confidence:.0%}.",
+        "confianza {confidence}.",
     },
     "dim.line": {
         "en": "{name}: {score:+.0f}, {side} ({answered} of {questions} answered)",

@@ -117,7 +117,21 @@ class _Builder:
         return self.constructor.construct_object(node, deep=True)
 
 
-def _syntax_problem(file: str, error: yaml.YAMLError) -> Problem:
+def _syntax_problem(file: str, error: yaml.YAMLError, text: str) -> Problem:
+    from yaml.reader import ReaderError
+
+    if isinstance(error, ReaderError):
+        # A character YAML does not allow: the reader knows only its offset.
+        before = text[: error.position]
+        line, col = before.count("\n") + 1, error.position - (before.rfind("\n") + 1) + 1
+        character = error.character
+        code = ord(character) if isinstance(character, str) else int(character)
+        return Problem(
+            file,
+            line,
+            col,
+            f"malformed YAML: character U+{code:04X} is not allowed (escape control characters)",
+        )
     mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
     reason = getattr(error, "problem", None) or str(error)
     if mark is None:
@@ -133,7 +147,7 @@ def yaml_documents(text: str, file: str) -> Iterator[Located]:
     try:
         nodes = list(yaml.compose_all(text, Loader=loader))
     except yaml.YAMLError as error:
-        raise InputError([_syntax_problem(file, error)]) from None
+        raise InputError([_syntax_problem(file, error, text)]) from None
     for node in nodes:
         doc = Located(file, None)
         if node is not None:

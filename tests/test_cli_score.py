@@ -195,17 +195,20 @@ def test_bank_text_is_never_rich_markup(cli, tmp_path: Path) -> None:
     bank = tmp_path / "bank"
     shutil.copytree(MINI, bank)
     path = bank / "questions.yaml"
-    path.write_text(
-        path.read_text(encoding="utf-8").replace(
-            '"Which problems would you rather solve?"', '"[bold]Which[/bold] problems? [red]x"'
-        ),
-        encoding="utf-8",
+    text = path.read_text(encoding="utf-8")
+    text = text.replace(
+        '"Which problems would you rather solve?"', '"[bold]Which[/bold] problems?"'
     )
+    text = text.replace('"An end user\'s problems"', '"[red]An end user[/red] \\e[31m"')
+    path.write_text(text, encoding="utf-8")
     run = cli(
         "score", "--bank", str(bank), "-a", "problem-1=c", "-a", "buyer-1=a", "--format", "table"
     )
     assert run.exit_code == 0, run.stderr
-    assert "[bold]Which[/bold] problems? [red]x" in run.stdout
+    assert "[bold]Which[/bold] problems?" in run.stdout
+    # Markup prints as written; a control character is shown, never obeyed.
+    assert "[red]An end user[/red] \\x1b[31m" in run.stdout
+    assert "\x1b" not in run.stdout
 
 
 def test_template_yaml_scores_as_insufficient(cli, in_tmp: Path) -> None:

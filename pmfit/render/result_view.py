@@ -83,6 +83,15 @@ def _role(bank: Bank, answer: int, lang: str) -> str:
     return ""
 
 
+def percent(share: float) -> str:
+    """A share as a whole percentage that never rounds to a certainty it is not."""
+    if 0.995 <= share < 1:
+        return ">99%"
+    if 0 < share < 0.005:
+        return "<1%"
+    return f"{share:.0%}"
+
+
 def short_prompt(question: Question, lang: str) -> str:
     """The prompt's first sentence, or its start: enough to recognise the question."""
     prompt = question.prompt.get(lang)
@@ -105,7 +114,7 @@ def _summary(result: Result, lang: str, plain: bool, width: int | None) -> Rende
                 lang,
                 score=result.score,
                 interval=interval,
-                confidence=result.confidence,
+                confidence=percent(result.confidence),
             )
         )
     meter_width = 21 if width is None else max(5, min(21, width - 16))
@@ -116,7 +125,7 @@ def _summary(result: Result, lang: str, plain: bool, width: int | None) -> Rende
         score_meter(result.score, meter_width),
         "\n",
         f"{t('score', lang)} {result.score:+.0f}, {interval} (90%)  ·  "
-        f"{t('confidence', lang)} {result.confidence:.0%}",
+        f"{t('confidence', lang)} {percent(result.confidence)}",
     )
     return Panel(summary, title=t("recommendation", lang), box=box.ROUNDED, expand=False)
 
@@ -187,7 +196,7 @@ def _why(result: Result, bank: Bank, lang: str, plain: bool) -> RenderableType:
         dimension = names.get(item.dimension, item.dimension)
         if shown:
             parts.append(Text(""))
-        parts.append(Text(bullet + literal(q.prompt.get(lang)), style="" if plain else "bold"))
+        parts.append(Text(bullet + literal(short_prompt(q, lang)), style="" if plain else "bold"))
         parts.append(
             Padding(
                 Text(t("why.item", lang, label=literal(label), dimension=dimension)),
