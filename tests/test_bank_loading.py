@@ -273,3 +273,23 @@ def test_a_cache_hit_parses_no_yaml(tmp_path: Path) -> None:
         for _ in range(2)
     ]
     assert runs == ["['pmfit.bank.validating', 'yaml']\n", "[]\n"]
+
+
+def test_bank_compile_writes_a_compiled_bank_that_loads_until_a_file_changes(
+    cli, tmp_path: Path
+) -> None:
+    import stat
+
+    from pmfit.bank.loading import COMPILED_FILE
+
+    bank_dir = broken_bank(tmp_path, {})
+    run = cli("bank", "compile", str(bank_dir))
+    compiled = bank_dir / COMPILED_FILE
+    assert (run.exit_code, run.stdout) == (0, f"wrote {compiled}\n")
+    assert stat.S_IMODE(compiled.stat().st_mode) & 0o044  # readable, not a private temp file
+    bank = load_bank(bank_dir)
+    assert msgspec.json.decode(compiled.read_bytes())["bank"] == msgspec.to_builtins(bank)
+    assert not (tmp_path / "cache").exists()  # the compiled bank was enough
+    path = bank_dir / "bank.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("0.1.0", "0.1.2"), encoding="utf-8")
+    assert load_bank(bank_dir).version == "0.1.2"

@@ -208,3 +208,35 @@ def test_bank_show_json_has_the_documented_shape(cli, bank: Bank) -> None:
     assert list(question["sources"][0]) == ["answer", "quote"]
     assert list(question["sources"][0]["quote"]) == ["es", "en"]
     assert len(shown["questions"]) == len(bank.questions)
+
+
+def test_the_compiled_bank_is_up_to_date(bank: Bank) -> None:
+    """questions/bank.compiled.json is what a fresh install loads: it must match the YAML."""
+    import msgspec
+
+    from pmfit.bank.loading import COMPILED_FILE, CompiledBank, bank_files, fingerprint
+
+    compiled = msgspec.json.decode(
+        (ROOT / "questions" / COMPILED_FILE).read_bytes(), type=CompiledBank
+    )
+    stale = "stale: run `pmfit bank compile questions` and commit the result"
+    assert compiled.fingerprint == fingerprint(bank_files(), bank.source.file), stale
+    assert compiled.bank == bank, stale
+
+
+def test_the_shipped_bank_loads_without_yaml_or_a_cache(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from pmfit.bank.loading import load_bank; load_bank(); "
+        "print(sorted(m for m in ('yaml', 'platformdirs', 'pmfit.bank.validating') "
+        "if m in sys.modules))"
+    )
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    run = subprocess.run(
+        [sys.executable, "-c", code], env=env, text=True, capture_output=True, check=True
+    )
+    assert run.stdout == "[]\n"
+    assert not (tmp_path / "cache").exists()

@@ -2,9 +2,8 @@
 
 A bank is a directory holding `bank.yaml` (metadata, dimensions, pairs, the
 thread's map) and any further `*.yaml` files of questions, read in name order.
-A validated bank is cached in the user's cache directory, keyed by the bank's
-directory and checked against each file's size and modification time (as
-Python checks its .pyc files), so everyday commands neither parse YAML nor
+A validated bank is kept compiled (beside the bank, or in the user's cache)
+with a fingerprint of its files, so everyday commands neither parse YAML nor
 import the validator.
 """
 
@@ -24,11 +23,13 @@ from pmfit.fileio import display_path
 
 BANK_FILE = "bank.yaml"
 
-Stamp = tuple[str, int, int]
+COMPILED_FILE = "bank.compiled.json"
 
 
-class _CacheEntry(msgspec.Struct, frozen=True):
-    stamps: list[Stamp]
+class CompiledBank(msgspec.Struct, frozen=True, kw_only=True):
+    """A validated bank and the fingerprint of the files it was validated from."""
+
+    fingerprint: str
     bank: Bank
 
 
@@ -61,15 +62,21 @@ def bank_files(path: str | os.PathLike[str] | None = None) -> list[Path]:
     return _files(_bank_dir(path))
 
 
-def _stamps(paths: list[Path]) -> list[Stamp]:
-    stamps = []
-    for p in paths:
-        status = p.stat()
-        stamps.append((p.name, status.st_size, status.st_mtime_ns))
-    return stamps
+def fingerprint(files: list[Path], thread_name: str) -> str:
+    """What a compiled bank must match: the names and bytes of its files and thread.
+
+    A checksum, not a hash: it only has to notice an edit, and crc32 is in the
+    standard library's always-loaded zlib, where hashlib would cost start-up time.
+    """
+    crc, size = 0, 0
+    for path in [*files, files[0].parent / thread_name]:
+        data = path.read_bytes()
+        crc = zlib.crc32(data, zlib.crc32(path.name.encode() + b"\0", crc))
+        size += len(data)
+    return f"{crc:08x}-{size}"
 
 
-def _cache_file(directory: Path) -> Path | None:
+def _user_cache_file(directory: Path) -> Path | None:
     if os.environ.get("PMFIT_NO_CACHE"):
         return None
     from platformdirs import user_cache_path
@@ -78,31 +85,52 @@ def _cache_file(directory: Path) -> Path | None:
     return user_cache_path("pmfit", appauthor=False) / f"bank-{__version__}-{key:08x}.json"
 
 
+def _from_compiled(path: Path, files: list[Path]) -> Bank | None:
+    try:
+        entry = msgspec.json.decode(path.read_bytes(), type=CompiledBank)
+        if entry.fingerprint == fingerprint(files, entry.bank.source.file):
+            return entry.bank
+    except (msgspec.DecodeError, msgspec.ValidationError, OSError):
+        pass  # stale or broken: validated anew
+    return None
+
+
 def load_bank(path: str | os.PathLike[str] | None = None, *, use_cache: bool = True) -> Bank:
-    """Load and validate a bank; raise BankError listing every problem found."""
+    """Load and validate a bank; raise BankError listing every problem found.
+
+    A bank may ship compiled (`bank.compiled.json` beside its YAML, as the shipped
+    bank does, so that a fresh install needs neither the validator nor a writable
+    cache); otherwise a validated bank is kept in the user's cache directory.
+    Either is used only while it matches the files byte for byte.
+    """
     files = bank_files(path)
     directory = files[0].parent
-    cache = _cache_file(directory) if use_cache else None
+    if use_cache:
+        compiled = directory / COMPILED_FILE
+        bank = _from_compiled(compiled, files) if compiled.is_file() else None
+        if bank is not None:
+            return bank
+    cache = _user_cache_file(directory) if use_cache else None
     if cache is not None and cache.is_file():
-        try:
-            entry = msgspec.json.decode(cache.read_bytes(), type=_CacheEntry)
-            thread = directory / entry.bank.source.file
-            if [list(s) for s in entry.stamps] == [list(s) for s in _stamps([*files, thread])]:
-                return entry.bank
-        except (msgspec.DecodeError, msgspec.ValidationError, OSError):
-            pass  # a stale or broken cache is rebuilt below
+        bank = _from_compiled(cache, files)
+        if bank is not None:
+            return bank
 
     from pmfit.bank.validating import validate_bank
 
-    bank, thread_name = validate_bank(files)
+    bank = validate_bank(files)[0]
     if cache is not None:
         # Caching is an optimisation: a read-only home must not break scoring.
         with contextlib.suppress(OSError):
-            from pmfit.fileio import atomic_write_bytes
-
-            stamps = _stamps([*files, directory / thread_name])
-            atomic_write_bytes(cache, msgspec.json.encode(_CacheEntry(stamps, bank)))
+            write_compiled(cache, files, bank)
     return bank
+
+
+def write_compiled(target: Path, files: list[Path], bank: Bank) -> None:
+    from pmfit.fileio import atomic_write_bytes
+
+    entry = CompiledBank(fingerprint=fingerprint(files, bank.source.file), bank=bank)
+    atomic_write_bytes(target, msgspec.json.format(msgspec.json.encode(entry), indent=1) + b"\n")
 
 
 def read_thread(path: str | os.PathLike[str] | None, bank: Bank) -> str:

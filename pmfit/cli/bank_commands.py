@@ -58,6 +58,20 @@ def validate(
         raise typer.Exit(int(ExitStatus.BAD_INPUT))
 
 
+@bank_app.command("compile")
+def compile_bank(ctx: typer.Context, path: PathArgument = None) -> None:
+    """Validate a bank and write bank.compiled.json beside it, so that loading it needs
+    no validation. Loading ignores the file once any bank file changes; rerun then."""
+    from pmfit.bank.loading import COMPILED_FILE, bank_files, load_bank, write_compiled
+    from pmfit.fileio import display_path
+
+    files = bank_files(path)
+    bank = load_bank(path, use_cache=False)
+    target = files[0].parent / COMPILED_FILE
+    write_compiled(target, files, bank)
+    environment(ctx).stdout.write(f"wrote {display_path(target)}\n")
+
+
 def normalised_bank(bank: Any) -> dict[str, Any]:
     """The documented shape of `pmfit bank show --json`."""
     return {
