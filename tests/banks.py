@@ -17,7 +17,47 @@ from pmfit.bank.model import (
     Thresholds,
 )
 
-T = Text(en="x", es="x")
+
+def text(s: str) -> Text:
+    return Text(en=s, es=s)
+
+
+def bank_of(
+    dims: list[tuple[str, float]],
+    questions: list[tuple[str, str, list[float]]],
+    *,
+    either: float = 15.0,
+    min_dims: float = 0.5,
+    pairs: list[list[str]] | None = None,
+) -> Bank:
+    """dims: (id, weight); questions: (id, dimension id, option leans o0, o1, ...)."""
+    return Bank(
+        id="gen",
+        version="1",
+        sha256="0" * 64,
+        title=text("Generated"),
+        thresholds=Thresholds(either=either, min_answered_dimensions=min_dims),
+        source=Thread(
+            file="t.txt",
+            question=text("Q?"),
+            answers=[ThreadAnswer(number=1, lines=[1, 2], role=text("a PM"))],
+        ),
+        dimensions=[Dimension(id=d, weight=w, name=text(d), description=text(d)) for d, w in dims],
+        questions=[
+            Question(
+                id=qid,
+                dimension=dim,
+                prompt=text(f"Prompt {qid}"),
+                options=[
+                    Option(id=f"o{i}", label=text(f"lean {x:+g}"), lean=x)
+                    for i, x in enumerate(leans)
+                ],
+                sources=[Source(answer=1, quote=Quote(es="cita", en="quote"))],
+            )
+            for qid, dim, leans in questions
+        ],
+        pairs=pairs or [],
+    )
 
 
 def make_bank(
@@ -27,32 +67,12 @@ def make_bank(
     either: float = 15.0,
     pairs: list[list[str]] | None = None,
 ) -> Bank:
-    """dimensions: their weights; questions: (dimension index, option leans)."""
-    return Bank(
-        id="generated",
-        version="0",
-        sha256="0" * 64,
-        title=T,
-        thresholds=Thresholds(either=either),
-        source=Thread(
-            file="thread.txt",
-            question=T,
-            answers=[ThreadAnswer(number=1, lines=[1, 1], role=T)],
-        ),
-        dimensions=[
-            Dimension(id=f"d{i}", weight=w, name=T, description=T) for i, w in enumerate(dimensions)
-        ],
-        questions=[
-            Question(
-                id=f"q{j}",
-                dimension=f"d{d}",
-                prompt=T,
-                options=[Option(id=f"o{k}", label=T, lean=x) for k, x in enumerate(leans)],
-                sources=[Source(answer=1, quote=Quote(es="x", en="x"))],
-            )
-            for j, (d, leans) in enumerate(questions)
-        ],
-        pairs=pairs or [],
+    """dimensions: their weights (ids d0, d1, ...); questions: (dimension index, leans)."""
+    return bank_of(
+        [(f"d{i}", w) for i, w in enumerate(dimensions)],
+        [(f"q{j}", f"d{d}", leans) for j, (d, leans) in enumerate(questions)],
+        either=either,
+        pairs=pairs,
     )
 
 

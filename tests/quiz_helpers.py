@@ -5,61 +5,12 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator, Mapping
 
+from banks import bank_of as make_bank
 from hypothesis import strategies as st
 
-from pmfit.bank.model import (
-    Bank,
-    Dimension,
-    Option,
-    Question,
-    Quote,
-    Source,
-    Text,
-    Thread,
-    ThreadAnswer,
-    Thresholds,
-)
+from pmfit.bank.model import Bank
 
-
-def text(s: str) -> Text:
-    return Text(en=s, es=s)
-
-
-def make_bank(
-    dims: list[tuple[str, float]],
-    questions: list[tuple[str, str, list[float]]],
-    *,
-    either: float = 15.0,
-    min_dims: float = 0.5,
-) -> Bank:
-    """dims: (id, weight); questions: (id, dimension id, option leans)."""
-    return Bank(
-        id="gen",
-        version="1",
-        sha256="0" * 64,
-        title=text("Generated"),
-        thresholds=Thresholds(either=either, min_answered_dimensions=min_dims),
-        source=Thread(
-            file="t.txt",
-            question=text("Q?"),
-            answers=[ThreadAnswer(number=1, lines=[1, 2], role=text("a PM"))],
-        ),
-        dimensions=[Dimension(id=d, weight=w, name=text(d), description=text(d)) for d, w in dims],
-        questions=[
-            Question(
-                id=qid,
-                dimension=dim,
-                prompt=text(f"Prompt {qid}"),
-                options=[
-                    Option(id=f"o{i}", label=text(f"lean {x:+g}"), lean=x)
-                    for i, x in enumerate(leans)
-                ],
-                sources=[Source(answer=1, quote=Quote(es="cita", en="quote"))],
-            )
-            for qid, dim, leans in questions
-        ],
-        pairs=[],
-    )
+__all__ = ["completions", "make_bank", "partial_answers", "small_banks"]
 
 
 LEANS = st.sampled_from([-1.0, -0.75, -0.5, -0.25, 0.0, 0.25, 0.5, 0.75, 1.0])
