@@ -264,3 +264,17 @@ def test_bank_files_validate_against_the_published_bank_schema(cli) -> None:
         jsonschema.validate(yaml.safe_load(path.read_text(encoding="utf-8")), schema)
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate({"questions": [{"id": "x"}]}, schema)
+
+
+def test_a_closed_pipe_stops_quietly() -> None:
+    import subprocess
+    import sys
+
+    child = subprocess.Popen(
+        [sys.executable, "-m", "pmfit", "schema", "result"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert child.stdout is not None and child.stderr is not None
+    child.stdout.close()  # as `| head` does once it has enough
+    assert (child.wait(timeout=30), child.stderr.read()) == (141, b"")

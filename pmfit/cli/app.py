@@ -43,6 +43,13 @@ class Boundary(TyperGroup):
             path = error.ctx.command_path if error.ctx else "pmfit"
             env.error(f"{path}: {error.format_message()} (see {path} --help)")
             raise typer.Exit(int(ExitStatus.BAD_INPUT)) from None
+        except BrokenPipeError:
+            # The reader went away (`pmfit ... | head`): stop quietly, as `cat` would.
+            import sys
+
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            raise typer.Exit(int(ExitStatus.BROKEN_PIPE)) from None
         except KeyboardInterrupt:
             env = environment(ctx)
             if env.debug:
