@@ -32,7 +32,7 @@ from typing import NamedTuple
 from pmfit.bank.model import Bank
 
 # Shared with the engine so that the bound and `score` agree to the last epsilon.
-from pmfit.scoring.engine import _EPS, _recommend
+from pmfit.scoring.engine import EPSILON, recommend
 from pmfit.scoring.result import Recommendation
 
 
@@ -136,8 +136,8 @@ def reach(
     fixed = sum(1 for d in up if d.answered)
     possible = sum(1 for d in up if d.answered or d.best)
     needed = bank.thresholds.min_answered_dimensions * len(bank.dimensions)
-    insufficient = fixed == 0 or fixed < needed - _EPS
-    sufficient = possible > 0 and possible >= needed - _EPS
+    insufficient = fixed == 0 or fixed < needed - EPSILON
+    sufficient = possible > 0 and possible >= needed - EPSILON
     high = _highest(up) if possible else 0.0
     low = -_highest(down) if possible else 0.0
     decided: Recommendation | None
@@ -145,6 +145,6 @@ def reach(
         decided = None if sufficient else "insufficient"
     else:
         band = bank.thresholds.either
-        top, bottom = _recommend(high, band), _recommend(low, band)
+        top, bottom = recommend(high, band), recommend(low, band)
         decided = top if top == bottom else None
     return Reach(decided=decided, low=low, high=high, insufficient_reachable=insufficient)
