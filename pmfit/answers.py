@@ -7,20 +7,18 @@ file, line and field; nothing is guessed.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from pmfit.bank.model import Bank
-from pmfit.errors import AnswersError, Problem
+from pmfit.errors import AnswersError, Problem, merge_problems
 from pmfit.located import Located
 
 ALLOWED_KEYS = ("respondent", "answers")
 
 
-@dataclass(frozen=True)
-class AnswerSheet:
+class AnswerSheet(NamedTuple):
     respondent: str | None
-    answers: dict[str, str | None] = field(default_factory=dict)
+    answers: dict[str, str | None]
 
 
 def _option_text(value: Any) -> str | None:
@@ -36,10 +34,10 @@ def answer_problems(bank: Bank, qid: str, option: str | None) -> str | None:
     known = {q.id: q for q in bank.questions}
     question = known.get(qid)
     if question is None:
-        return f"unknown question {qid!r} (see `pmfit template` for the ids)"
+        return "unknown question (`pmfit template` lists the ids)"
     if option is not None and option not in {o.id for o in question.options}:
         allowed = ", ".join(o.id for o in question.options)
-        return f"question {qid!r}: unknown option {option!r} (allowed: {allowed})"
+        return f"unknown option {option!r} (allowed: {allowed}, or blank to skip)"
     return None
 
 
@@ -93,8 +91,8 @@ def sheet_from_document(bank: Bank, doc: Located, base: tuple[str | int, ...] = 
             )
             continue
         answers[qid] = text
-    if problems:
-        raise AnswersError(problems)
+    if problems or doc.problems:
+        raise AnswersError(merge_problems(doc.problems, problems))
     return AnswerSheet(None if respondent is None else str(respondent), answers)
 
 
@@ -122,7 +120,7 @@ def sheet_from_pairs(
             continue
         reason = answer_problems(bank, qid, option or None)
         if reason:
-            problems.append(Problem("--answer", None, None, reason))
+            problems.append(Problem("--answer", None, None, f"{qid}: {reason}"))
             continue
         answers[qid] = option or None
     if problems:

@@ -13,3 +13,5 @@ class ExitStatus(enum.IntEnum):
     BAD_INPUT = 2
     #: Interrupted by Ctrl-C (128 + SIGINT).
     INTERRUPTED = 130
+    #: Whoever read stdout closed it early, as with `| head` (128 + SIGPIPE).
+    BROKEN_PIPE = 141

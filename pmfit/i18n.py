@@ -27,6 +27,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "answered": {"en": "answered", "es": "respondidas"},
     "why": {"en": "Why", "es": "Por qué"},
     "said_by": {"en": "answer {n}, {role}", "es": "respuesta {n}, {role}"},
+    "why.item": {
+        "en": "You chose \u201c{label}\u201d ({dimension})",
+        "es": "Elegiste \u00ab{label}\u00bb ({dimension})",
+    },
     "you_chose": {"en": "You chose: {label}", "es": "Elegiste: {label}"},
     "flip": {"en": "What would change it", "es": "Qué lo cambiaría"},
     "flip.item": {
@@ -60,7 +64,171 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "You skipped {count} of {total} questions; the result rests on fewer answers.",
         "es": "Omitiste {count} de {total} preguntas; el resultado se basa en menos respuestas.",
     },
+    # The result, in plain words and in plain mode.
+    "interval.words": {
+        "en": "likely between {low:+.0f} and {high:+.0f}",
+        "es": "probablemente entre {low:+.0f} y {high:+.0f}",
+    },
+    "score.scale": {
+        "en": "Score {score:+.0f} on a scale from -100 (B2B) to +100 (B2C); {interval}; "
+        "confidence {confidence}.",
+        "es": "Puntuación {score:+.0f} en una escala de -100 (B2B) a +100 (B2C); {interval}; "
+        "confianza {confidence}.",
+    },
+    "dim.line": {
+        "en": "{name}: {score:+.0f}, {side} ({answered} of {questions} answered)",
+        "es": "{name}: {score:+.0f}, {side} ({answered} de {questions} respondidas)",
+    },
+    "dim.none": {
+        "en": "{name}: not answered (0 of {questions})",
+        "es": "{name}: sin respuesta (0 de {questions})",
+    },
+    "dim.leans": {"en": "leans {side}", "es": "se inclina a {side}"},
+    "dim.even": {"en": "even", "es": "equilibrado"},
+    # The quiz.
+    "quiz.intro": {
+        "en": "pmfit suggests whether B2B or B2C product management fits you better, and "
+        "shows you why. Its questions come from {people} product managers' answers to "
+        "\u201c{thread}\u201d",
+        "es": "pmfit te sugiere si te encaja mejor la gestión de producto B2B o la B2C, y te "
+        "muestra por qué. Sus preguntas salen de las respuestas de {people} product managers a "
+        "\u00ab{thread}\u00bb",
+    },
+    "quiz.length": {
+        "en": "{count} questions, about {minutes} minutes.",
+        "es": "{count} preguntas, unos {minutes} minutos.",
+    },
+    "quiz.length.adaptive": {
+        "en": "At most {count} questions (about {minutes} minutes): it stops as soon as the "
+        "rest could no longer change your result.",
+        "es": "Como mucho {count} preguntas (unos {minutes} minutos): se detiene en cuanto el "
+        "resto ya no pueda cambiar tu resultado.",
+    },
+    "quiz.keys": {
+        "en": "Type a number and press Enter to answer. Other keys, each followed by Enter: "
+        "b back, s skip, ? why this question, q save and quit, h help.",
+        "es": "Escribe un número y pulsa Intro para responder. Otras teclas, seguidas de Intro: "
+        "b atrás, s saltar, ? por qué esta pregunta, q guardar y salir, h ayuda.",
+    },
+    "quiz.saved_note": {
+        "en": "Your progress is saved after every answer.",
+        "es": "Tu progreso se guarda después de cada respuesta.",
+    },
+    "quiz.progress": {
+        "en": "Question {n} of {total}",
+        "es": "Pregunta {n} de {total}",
+    },
+    "quiz.progress.adaptive": {
+        "en": "Question {n} (at most {total})",
+        "es": "Pregunta {n} (como mucho {total})",
+    },
+    "quiz.previous": {
+        "en": "Your earlier answer: {n}. Press Enter to keep it, or type another number.",
+        "es": "Tu respuesta anterior: {n}. Pulsa Intro para mantenerla o escribe otro número.",
+    },
+    "quiz.previous.skipped": {
+        "en": "You skipped this one. Press Enter to keep it skipped, or type a number.",
+        "es": "Saltaste esta. Pulsa Intro para dejarla sin responder o escribe un número.",
+    },
+    "quiz.ask": {
+        "en": "Your answer (1-{last}, b, s, ?, q): ",
+        "es": "Tu respuesta (1-{last}, b, s, ?, q): ",
+    },
+    "quiz.hint": {
+        "en": "\u201c{typed}\u201d is not an answer here. Type a number from 1 to {last}, "
+        "or b back, s skip, ? why, q save and quit.",
+        "es": "\u00ab{typed}\u00bb no es una respuesta válida. Escribe un número del 1 al {last}, "
+        "o b atrás, s saltar, ? por qué, q guardar y salir.",
+    },
+    "quiz.hint.blank": {
+        "en": "Type a number from 1 to {last} and press Enter (s skips this question).",
+        "es": "Escribe un número del 1 al {last} y pulsa Intro (s salta esta pregunta).",
+    },
+    "quiz.first": {
+        "en": "This is the first question: there is nothing before it.",
+        "es": "Esta es la primera pregunta: no hay nada antes.",
+    },
+    "quiz.why": {"en": "Why this question", "es": "Por qué esta pregunta"},
+    "quiz.why.thread": {
+        "en": "What the product managers said (Spanish original, then English):",
+        "es": "Lo que dijeron los product managers (original en español y traducción al inglés):",
+    },
+    "quiz.chosen": {"en": "your answer", "es": "tu respuesta"},
+    "quiz.skipped": {"en": "Skipped.", "es": "Pregunta saltada."},
+    "quiz.saved": {
+        "en": "Saved. To carry on where you left off, run: {command}",
+        "es": "Guardado. Para seguir donde lo dejaste, ejecuta: {command}",
+    },
+    "quiz.interrupted": {
+        "en": "Interrupted. Your answers are saved; to carry on, run: {command}",
+        "es": "Interrumpido. Tus respuestas están guardadas; para seguir, ejecuta: {command}",
+    },
+    "quiz.resume": {
+        "en": "You have an unfinished quiz: {answered} of {total} questions done, saved {when}.",
+        "es": "Tienes un cuestionario sin terminar: {answered} de {total} preguntas hechas, "
+        "guardado el {when}.",
+    },
+    "quiz.resume.ask": {
+        "en": "Press Enter to resume, r to start over, or q to quit: ",
+        "es": "Pulsa Intro para continuar, r para empezar de nuevo o q para salir: ",
+    },
+    "quiz.resume.hint": {
+        "en": "Press Enter to resume, type r to start over, or q to quit.",
+        "es": "Pulsa Intro para continuar, escribe r para empezar de nuevo o q para salir.",
+    },
+    "quiz.resumed": {
+        "en": "Resuming at question {n}.",
+        "es": "Continuamos en la pregunta {n}.",
+    },
+    "quiz.bank_changed": {
+        "en": "The question bank has changed since you saved: resuming with the {kept} "
+        "answers whose questions still exist.",
+        "es": "El banco de preguntas ha cambiado desde que guardaste: continuamos con las "
+        "{kept} respuestas cuyas preguntas siguen existiendo.",
+    },
+    "quiz.bank_dropped": {
+        "en": "{count} earlier answers no longer fit and were dropped: {questions}.",
+        "es": "{count} respuestas anteriores ya no encajan y se han descartado: {questions}.",
+    },
+    "quiz.unreadable": {
+        "en": "pmfit: could not read the saved quiz ({reason}); starting over.",
+        "es": "pmfit: no se pudo leer el cuestionario guardado ({reason}); empezamos de nuevo.",
+    },
+    "quiz.stopped": {
+        "en": "Stopped after {asked} of {total}: the other {rest} could not change the result "
+        "(your score stays between {low:+.0f} and {high:+.0f}).",
+        "es": "Detenido tras {asked} de {total}: las otras {rest} no podían cambiar el "
+        "resultado (tu puntuación queda entre {low:+.0f} y {high:+.0f}).",
+    },
+    "quiz.done": {
+        "en": "That was the last question. Your result:",
+        "es": "Esa era la última pregunta. Tu resultado:",
+    },
+    "quiz.wrote": {"en": "Wrote {path}", "es": "Escrito {path}"},
 }
+
+NUMBER_WORDS: dict[str, list[str]] = {
+    "en": ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"],
+    "es": [
+        "cero",
+        "uno",
+        "dos",
+        "tres",
+        "cuatro",
+        "cinco",
+        "seis",
+        "siete",
+        "ocho",
+        "nueve",
+        "diez",
+    ],
+}
+
+
+def number_words(n: int, lang: str) -> str:
+    """Small numbers in words ("five"), larger ones in digits."""
+    words = NUMBER_WORDS.get(lang, NUMBER_WORDS["en"])
+    return words[n] if 0 <= n < len(words) else str(n)
 
 
 def t(key: str, lang: str, **values: object) -> str:

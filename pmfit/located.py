@@ -7,14 +7,15 @@ the plain scalars and collections is an error, and is never constructed.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from pmfit.errors import InputError, Problem
+
+if TYPE_CHECKING:
+    import yaml
 
 Path = tuple[str | int, ...]
 
@@ -22,20 +23,31 @@ _SAFE_TAGS = {
     "tag:yaml.org,2002:" + name
     for name in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp")
 }
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-@dataclass
 class Located:
     """A parsed document and where each of its parts stands in the file."""
 
-    file: str
-    value: Any
-    marks: dict[Path, tuple[int, int]] = field(default_factory=dict)
-    key_marks: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    def __init__(self, file: str, value: Any, *, pending_text: str | None = None) -> None:
+        self.file = file
+        self.value = value
+        self.marks: dict[Path, tuple[int, int]] = {}
+        self.key_marks: dict[Path, tuple[int, int]] = {}
+        #: Problems found while parsing (duplicate keys, disallowed tags): reported
+        #: together with whatever the caller finds, not instead of it.
+        self.problems: list[Problem] = []
+        #: JSON text whose marks are worked out only when a problem needs one:
+        #: valid input, the common case, then costs one json.loads and no YAML.
+        self.pending_text = pending_text
 
     def where(self, path: Path, *, key: bool = False) -> tuple[int | None, int | None]:
         """Line and column of `path`, or of its nearest parent that has one."""
+        if self.pending_text is not None:
+            text, self.pending_text = self.pending_text, None
+            # JSON is (nearly) YAML: composing it gives every value its line.
+            with contextlib.suppress(InputError):
+                marked = load_yaml(text, self.file)
+                self.marks, self.key_marks = marked.marks, marked.key_marks
         table = self.key_marks if key else self.marks
         if key and path in table:
             return table[path]
@@ -56,15 +68,24 @@ def _mark(node: yaml.Node) -> tuple[int, int]:
 
 class _Builder:
     def __init__(self, doc: Located) -> None:
+        import yaml
+
+        self.yaml = yaml
         self.doc = doc
         self.problems: list[Problem] = []
         self.constructor = yaml.constructor.SafeConstructor()
 
     def build(self, node: yaml.Node, path: Path) -> Any:
+        yaml = self.yaml
         self.doc.marks[path] = _mark(node)
         if node.tag not in _SAFE_TAGS:
             self.problems.append(
-                Problem(self.doc.file, *_mark(node), f"tag {node.tag!r} is not allowed here")
+                Problem(
+                    self.doc.file,
+                    *_mark(node),
+                    f"tag {node.tag.replace('tag:yaml.org,2002:', '!!')!r} is not allowed "
+                    f"(only plain YAML values; nothing is ever constructed from tags)",
+                )
             )
             return None
         if isinstance(node, yaml.MappingNode):
@@ -96,7 +117,21 @@ class _Builder:
         return self.constructor.construct_object(node, deep=True)
 
 
-def _syntax_problem(file: str, error: yaml.YAMLError) -> Problem:
+def _syntax_problem(file: str, error: yaml.YAMLError, text: str) -> Problem:
+    from yaml.reader import ReaderError
+
+    if isinstance(error, ReaderError):
+        # A character YAML does not allow: the reader knows only its offset.
+        before = text[: error.position]
+        line, col = before.count("\n") + 1, error.position - (before.rfind("\n") + 1) + 1
+        character = error.character
+        code = ord(character) if isinstance(character, str) else int(character)
+        return Problem(
+            file,
+            line,
+            col,
+            f"malformed YAML: character U+{code:04X} is not allowed (escape control characters)",
+        )
     mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
     reason = getattr(error, "problem", None) or str(error)
     if mark is None:
@@ -106,17 +141,19 @@ def _syntax_problem(file: str, error: yaml.YAMLError) -> Problem:
 
 def yaml_documents(text: str, file: str) -> Iterator[Located]:
     """Each document of a YAML stream, located. Raises InputError on bad YAML."""
+    import yaml  # deferred: JSON input and cached banks never need it
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        nodes = list(yaml.compose_all(text, Loader=_Loader))
+        nodes = list(yaml.compose_all(text, Loader=loader))
     except yaml.YAMLError as error:
-        raise InputError([_syntax_problem(file, error)]) from None
+        raise InputError([_syntax_problem(file, error, text)]) from None
     for node in nodes:
         doc = Located(file, None)
         if node is not None:
             builder = _Builder(doc)
             doc.value = builder.build(node, ())
-            if builder.problems:
-                raise InputError(builder.problems)
+            doc.problems = builder.problems
         yield doc
 
 
@@ -128,22 +165,30 @@ def load_yaml(text: str, file: str) -> Located:
     return docs[0] if docs else Located(file, None)
 
 
+class _DuplicateKey(Exception):
+    pass
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        raise _DuplicateKey
+    return result
+
+
 def load_json(text: str, file: str) -> Located:
     try:
-        value = json.loads(text)
+        value = json.loads(text, object_pairs_hook=_no_duplicates)
     except json.JSONDecodeError as error:
         raise InputError(
             [Problem(file, error.lineno, error.colno, f"malformed JSON: {error.msg}")]
         ) from None
-    try:
-        # JSON is (nearly) YAML: composing it again gives every value its line.
+    except _DuplicateKey:
+        # Rare: let the YAML composer find and place every duplicate.
         located = load_yaml(text, file)
-    except InputError as error:
-        if any("duplicate key" in p.message for p in error.problems):
-            raise
-        return Located(file, value)
-    located.value = value
-    return located
+        located.value = json.loads(text)
+        return located
+    return Located(file, value, pending_text=text)
 
 
 def load_document(text: str, file: str) -> Located:

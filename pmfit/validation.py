@@ -8,6 +8,7 @@ replaced by a good sibling.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import types
 import typing
@@ -138,10 +139,13 @@ def _friendly(doc: Located, root_type: Any, base: Path, message: str, path: Path
             key=True,
         )
     m = re.match(r"Expected `(\w+)` (>=|<=|>|<) (\S+)", message)
-    if m and path and path[-1] == "lean":
+    if m and full and full[-1] == "lean":
         return doc.problem(full, f"{context}: lean {value} is outside -1..1")
     if m:
-        return doc.problem(full, f"{subject} {value!r} must be {m.group(2)} {m.group(3)}")
+        bound = m.group(3)
+        with contextlib.suppress(ValueError):
+            bound = f"{float(bound):g}"
+        return doc.problem(full, f"{subject} {value!r} must be {m.group(2)} {bound}")
     m = re.match(r"Expected `str` matching regex", message)
     if m:
         return doc.problem(
@@ -164,40 +168,86 @@ def _friendly(doc: Located, root_type: Any, base: Path, message: str, path: Path
     return doc.problem(full, f"{subject}: {message}")
 
 
+def _length_bounds(tp: Any) -> tuple[int | None, int | None]:
+    low = high = None
+    if typing.get_origin(tp) is typing.Annotated:
+        for meta in typing.get_args(tp)[1:]:
+            if isinstance(meta, msgspec.Meta):
+                low = meta.min_length if meta.min_length is not None else low
+                high = meta.max_length if meta.max_length is not None else high
+    return low, high
+
+
+def _is_struct(tp: Any) -> bool:
+    return isinstance(tp, type) and issubclass(tp, msgspec.Struct)
+
+
 def convert(
     doc: Located, value: Any, tp: type[T], base: Path = ()
 ) -> tuple[T | None, list[Problem]]:
-    """Validate `value` (found at `base` in `doc`) as `tp`, gathering every problem."""
+    """Validate `value` (found at `base` in `doc`) as `tp`, gathering every problem.
+
+    Returns the converted value when it is valid; otherwise, where possible, a
+    best-effort one with the bad elements of its lists left out (so that later
+    checks can still look at the good parts), and every problem found.
+    """
     try:
         return msgspec.convert(value, tp, strict=True), []
     except msgspec.ValidationError as error:
         first = _friendly(doc, tp, base, *_parse(error))
-    if not isinstance(value, dict):
+    fields = _field_types(tp)
+    if not fields or not isinstance(value, dict):
         return None, [first]
+
+    # Field by field, so that one bad field does not hide the others.
     problems: list[Problem] = []
-    patched = dict(value)
-    for name, field_type in _field_types(tp).items():
-        item_type = _list_item(field_type)
-        items = value.get(name)
-        if not (
-            isinstance(items, list)
-            and isinstance(item_type, type)
-            and issubclass(item_type, msgspec.Struct)
-        ):
+    kept: dict[str, Any] = {}
+    required = {f.name for f in msgspec.structs.fields(typing.cast(Any, tp)) if f.required}
+    for key in value:
+        if key not in fields:
+            problems.append(_friendly(doc, tp, base, f"Object contains unknown field `{key}`", ()))
+    for name in sorted(required - set(value)):
+        problems.append(_friendly(doc, tp, base, f"Object missing required field `{name}`", ()))
+    for name, field_type in fields.items():
+        if name not in value:
             continue
-        good: list[Any] = []
-        bad: list[int] = []
-        for index, item in enumerate(items):
-            _, item_problems = convert(doc, item, item_type, (*base, name, index))
-            problems.extend(item_problems)
-            (bad if item_problems else good).append(index)
-        if bad and good:
-            patched[name] = [items[good[0]] if i in bad else item for i, item in enumerate(items)]
-    if patched != value:
-        _, rest = convert(doc, patched, tp, base)
-        problems.extend(p for p in rest if p not in problems)
-    elif not problems:
+        at = (*base, name)
+        item_type = _list_item(field_type)
+        raw = value[name]
+        if _is_struct(_unwrap(field_type)):
+            obj, found = convert(doc, raw, _unwrap(field_type), at)
+            problems += found
+            if obj is not None:
+                kept[name] = obj
+        elif _is_struct(item_type) and isinstance(raw, list):
+            good = []
+            for index, item in enumerate(raw):
+                obj, found = convert(doc, item, typing.cast(type, item_type), (*at, index))
+                problems += found
+                if obj is not None:
+                    good.append(obj)
+            low, high = _length_bounds(field_type)
+            if low is not None and len(raw) < low:
+                problems.append(
+                    _friendly(doc, tp, base, f"Expected `array` of length >= {low}", (name,))
+                )
+            elif high is not None and len(raw) > high:
+                problems.append(
+                    _friendly(doc, tp, base, f"Expected `array` of length <= {high}", (name,))
+                )
+            if low is None or len(good) >= low:
+                kept[name] = good
+        else:
+            try:
+                msgspec.convert(raw, field_type, strict=True)
+                kept[name] = raw
+            except msgspec.ValidationError as error:
+                message, path = _parse(error)
+                problems.append(_friendly(doc, tp, base, message, (name, *path)))
+    if not problems:
         problems.append(first)
-    if first not in problems and not any(p.line == first.line for p in problems):
-        problems.insert(0, first)
-    return None, sorted(set(problems), key=lambda p: (p.line or 0, p.col or 0, p.message))
+    try:
+        best: T | None = msgspec.convert(kept, tp, strict=True)
+    except msgspec.ValidationError:
+        best = None
+    return best, sorted(set(problems), key=lambda p: (p.line or 0, p.col or 0, p.message))

@@ -24,8 +24,16 @@ def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
-    for name in ("NO_COLOR", "PMFIT_BANK", "PMFIT_DEBUG", "LC_ALL", "LC_MESSAGES", "LANG",
-                 "COLUMNS", "FORCE_COLOR"):
+    for name in (
+        "NO_COLOR",
+        "PMFIT_BANK",
+        "PMFIT_DEBUG",
+        "LC_ALL",
+        "LC_MESSAGES",
+        "LANG",
+        "COLUMNS",
+        "FORCE_COLOR",
+    ):
         monkeypatch.delenv(name, raising=False)
 
 
@@ -48,10 +56,12 @@ def cli() -> Callable[..., Run]:
         width: int | None = 100,
     ) -> Run:
         environ = {**os.environ, **(env or {})}
-        fake = Environment(environ=environ, stdout_isatty=tty, stderr_isatty=tty,
-                           stdin_isatty=False, width=width)
-        result = CliRunner().invoke(app, list(args), input=input, obj=fake, env=env,
-                                    catch_exceptions=False)
+        fake = Environment(
+            environ=environ, stdout_isatty=tty, stderr_isatty=tty, stdin_isatty=False, width=width
+        )
+        result = CliRunner().invoke(
+            app, list(args), input=input, obj=fake, env=env, catch_exceptions=False
+        )
         return Run(result.exit_code, result.stdout, result.stderr)
 
     return invoke

@@ -9,10 +9,10 @@ import random
 
 import msgspec
 import pytest
-from conftest import MINI
 
 import pmfit.batch.readers as readers
 import pmfit.batch.run as run_module
+from conftest import MINI
 from pmfit.bank.loading import load_bank
 from pmfit.batch.compact import compact
 from pmfit.cli.batch import PROGRESS_BYTES, wants_progress
@@ -110,8 +110,8 @@ def test_strict_stops_at_the_first_bad_row_with_status_2(cli, tmp_path) -> None:
     run = cli("batch", "--bank", str(MINI), str(tmp_path / "in.jsonl"), "--strict", "-o", str(out))
     assert run.exit_code == 2
     assert run.stderr == (
-        f"{tmp_path / 'in.jsonl'}:10: respondent 'r9': answers.problem-1: question 'problem-1': "
-        "unknown option 'zz' (allowed: a, b, c)\n"
+        f"{tmp_path / 'in.jsonl'}:10: respondent 'r9': answers.problem-1: "
+        "unknown option 'zz' (allowed: a, b, c, or blank to skip)\n"
     )
     assert not out.exists()
     assert list(tmp_path.iterdir()) == [tmp_path / "in.jsonl"]
@@ -254,3 +254,15 @@ def test_in_place_ranges_cover_the_file_in_whole_lines(tmp_path, monkeypatch) ->
     assert b"".join(data[s : s + n] for s, n, _ in found) == data
     assert all(data[s + n - 1 : s + n] == b"\n" for s, n, _ in found[:-1])
     assert [line for _, _, line in found] == [1 + data[:s].count(b"\n") for s, _, _ in found]
+
+
+def test_output_file_gets_the_usual_mode(cli, tmp_path) -> None:
+    import os
+
+    (tmp_path / "in.jsonl").write_text('{"answers": {}}\n')
+    umask = os.umask(0o022)
+    try:
+        cli("batch", "--bank", str(MINI), str(tmp_path / "in.jsonl"), "-o", str(tmp_path / "o"))
+    finally:
+        os.umask(umask)
+    assert (tmp_path / "o").stat().st_mode & 0o777 == 0o644

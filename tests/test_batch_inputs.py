@@ -6,8 +6,8 @@ import json
 
 import msgspec
 import pytest
-from conftest import MINI
 
+from conftest import MINI
 from pmfit.bank.loading import load_bank
 from pmfit.batch.compact import compact
 from pmfit.render.json import result_line
@@ -65,8 +65,8 @@ def test_bad_rows_are_rejected_with_their_rows_and_the_rest_scored(cli, tmp_path
     assert run.exit_code == 1
     assert run.stderr.splitlines() == [
         f"{path}:3: row 2: respondent 'bad1': 4 cells, but the header has 9",
-        f"{path}:5: row 4: respondent 'bad2': question 'problem-1': unknown option 'z' "
-        "(allowed: a, b, c)",
+        f"{path}:5: row 4: respondent 'bad2': problem-1: unknown option 'z' "
+        "(allowed: a, b, c, or blank to skip)",
         f"{path}:6: row 5: not valid UTF-8 (byte 0xff at column 17)",
         f"scored 3; rejected 3; see {errors}",
     ]
@@ -87,7 +87,7 @@ def test_csv_header_with_an_unknown_question_rejects_the_file_once(cli, tmp_path
     assert run.exit_code == 1
     assert run.stdout == ""
     assert run.stderr.splitlines() == [
-        f"{path}:1: header: column 3: unknown question 'nonsense' (see `pmfit template` for "
+        f"{path}:1: header: column 3, 'nonsense': unknown question (`pmfit template` lists "
         "the ids); every row rejected (2)",
         "scored 0; rejected 2",
     ]
@@ -115,10 +115,10 @@ def test_jsonl_bad_lines(cli, tmp_path) -> None:
     assert run.exit_code == 1
     assert run.stderr.splitlines() == [
         f"{path}:2: malformed JSON at column 2: Expecting property name enclosed in double quotes",
-        f"{path}:5: answers.nope: unknown question 'nope' (see `pmfit template` for the ids)",
+        f"{path}:5: answers.nope: unknown question (`pmfit template` lists the ids)",
         f"{path}:6: not valid UTF-8 (byte 0xff at column 43)",
-        f"{path}:7: respondent 'q': answers.buyer-1: question 'buyer-1': unknown option 'c' "
-        "(allowed: a, b)",
+        f"{path}:7: respondent 'q': answers.buyer-1: unknown option 'c' "
+        "(allowed: a, b, or blank to skip)",
         "scored 3; rejected 4",
     ]
     expected = [
@@ -138,8 +138,8 @@ def test_json_array_and_yaml_documents(cli, tmp_path) -> None:
     run = cli("batch", "--bank", str(MINI), str(array))
     assert run.exit_code == 1
     assert run.stderr.splitlines() == [
-        f"{array}:3: item 2: answers.problem-1: question 'problem-1': unknown option 'q' "
-        "(allowed: a, b, c)",
+        f"{array}:3: item 2: answers.problem-1: unknown option 'q' "
+        "(allowed: a, b, c, or blank to skip)",
         "scored 2; rejected 1",
     ]
     assert run.stdout.encode() == _engine_line({"problem-1": "c"}, "a") + _engine_line({}, None)
@@ -152,8 +152,8 @@ def test_json_array_and_yaml_documents(cli, tmp_path) -> None:
     run = cli("batch", "--bank", str(MINI), str(docs))
     assert run.exit_code == 1
     assert run.stderr.splitlines() == [
-        f"{docs}:7: document 2: respondent 'b': answers.buyer-1: question 'buyer-1': "
-        "unknown option 'zz' (allowed: a, b)",
+        f"{docs}:7: document 2: respondent 'b': answers.buyer-1: "
+        "unknown option 'zz' (allowed: a, b, or blank to skip)",
         "scored 2; rejected 1",
     ]
     assert run.stdout.encode() == _engine_line({"problem-1": "c"}, "a") + _engine_line(

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 
-from conftest import MINI
 from test_report_stats import HAND, tiny_bank
+
+from conftest import MINI
 
 
 def _answers(tmp_path):
@@ -61,6 +62,6 @@ def test_report_of_bad_answers_rejects_rows_like_batch(cli, tmp_path) -> None:
     assert run.exit_code == 1
     assert json.loads(run.stdout)["respondents"] == 1
     assert run.stderr.splitlines() == [
-        f"{path}:3: row 2: respondent 'r2': question 't1': unknown option 'x' (allowed: a, b, c)",
+        f"{path}:3: row 2: respondent 'r2': t1: unknown option 'x' (allowed: a, b, c, or blank to skip)",
         "reported 1; rejected 1",
     ]

@@ -10,8 +10,8 @@ import shutil
 import numpy as np
 import pytest
 import yaml
-from conftest import MINI
 
+from conftest import MINI
 from pmfit.bank.loading import load_bank
 from pmfit.report.fdist import f_quantile
 

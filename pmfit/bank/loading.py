@@ -1,30 +1,36 @@
-"""Load a bank directory: parse safely, validate strictly, report every problem.
+"""Load a bank: from the cache when its files are unchanged, else validated anew.
 
 A bank is a directory holding `bank.yaml` (metadata, dimensions, pairs, the
 thread's map) and any further `*.yaml` files of questions, read in name order.
-A validated bank is cached, keyed by the hash of its files, so that everyday
-commands do not re-parse and re-check the YAML on every call.
+A validated bank is kept compiled (beside the bank, or in the user's cache)
+with a fingerprint of its files, so everyday commands neither parse YAML nor
+import the validator.
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
-from collections import Counter
+import zlib
 from pathlib import Path
 
 import msgspec
 
 from pmfit import __version__
-from pmfit.bank.model import Bank, BankFile, Question, QuestionsFile
-from pmfit.bank.thread import ThreadText
+from pmfit.bank.model import Bank
 from pmfit.errors import BankError, Problem
-from pmfit.fileio import atomic_write_bytes, display_path
-from pmfit.located import Located, load_yaml
-from pmfit.validation import convert
+from pmfit.fileio import display_path
 
 BANK_FILE = "bank.yaml"
+
+COMPILED_FILE = "bank.compiled.json"
+
+
+class CompiledBank(msgspec.Struct, frozen=True, kw_only=True):
+    """A validated bank and the fingerprint of the files it was validated from."""
+
+    fingerprint: str
+    bank: Bank
 
 
 def shipped_bank_dir() -> Path:
@@ -51,271 +57,84 @@ def _files(directory: Path) -> list[Path]:
     return [main, *extra]
 
 
-def _read(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as error:
-        raise BankError(
-            [Problem(display_path(path), None, None, f"not UTF-8: {error.reason}")]
-        ) from None
-    except OSError as error:
-        raise BankError(
-            [Problem(display_path(path), None, None, error.strerror or str(error))]
-        ) from None
+def bank_files(path: str | os.PathLike[str] | None = None) -> list[Path]:
+    """The YAML files of a bank, bank.yaml first."""
+    return _files(_bank_dir(path))
 
 
-def _cache_file(digest: str) -> Path | None:
+def fingerprint(files: list[Path], thread_name: str) -> str:
+    """What a compiled bank must match: the names and bytes of its files and thread.
+
+    A checksum, not a hash: it only has to notice an edit, and crc32 is in the
+    standard library's always-loaded zlib, where hashlib would cost start-up time.
+    """
+    crc, size = 0, 0
+    for path in [*files, files[0].parent / thread_name]:
+        data = path.read_bytes()
+        crc = zlib.crc32(data, zlib.crc32(path.name.encode() + b"\0", crc))
+        size += len(data)
+    return f"{crc:08x}-{size}"
+
+
+def _user_cache_file(directory: Path) -> Path | None:
     if os.environ.get("PMFIT_NO_CACHE"):
         return None
     from platformdirs import user_cache_path
 
-    return user_cache_path("pmfit", appauthor=False) / f"bank-{__version__}-{digest}.json"
+    key = zlib.crc32(str(directory.resolve()).encode())
+    return user_cache_path("pmfit", appauthor=False) / f"bank-{__version__}-{key:08x}.json"
 
 
-def load_bank(path: str | os.PathLike[str] | None = None, *, use_cache: bool = True) -> Bank:
-    """Load and validate a bank; raise BankError listing every problem found."""
-    directory = _bank_dir(path)
-    files = _files(directory)
-    texts = {f: _read(f) for f in files}
-    hasher = hashlib.sha256()
-    for f in files:
-        hasher.update(f.name.encode() + b"\0" + texts[f].encode() + b"\0")
-    # The thread is part of the bank: a quote is only valid against it.
-    first = load_yaml(texts[files[0]], display_path(files[0]))
-    thread_name = _thread_name(first)
-    thread_path = directory / thread_name if thread_name else None
-    thread_text = _read(thread_path) if thread_path and thread_path.is_file() else ""
-    hasher.update(thread_text.encode())
-    digest = hasher.hexdigest()
-
-    cache = _cache_file(digest) if use_cache else None
-    if cache is not None and cache.is_file():
-        try:
-            return msgspec.json.decode(cache.read_bytes(), type=Bank)
-        except (msgspec.DecodeError, OSError):
-            pass  # a stale or broken cache is rebuilt below
-    bank = _validate(
-        first,
-        [load_yaml(texts[f], display_path(f)) for f in files[1:]],
-        digest,
-        thread_path,
-        thread_text,
-    )
-    if cache is not None:
-        # Caching is an optimisation: a read-only home must not break scoring.
-        with contextlib.suppress(OSError):
-            atomic_write_bytes(cache, msgspec.json.encode(bank))
-    return bank
-
-
-def _thread_name(doc: Located) -> str | None:
-    value = doc.value
-    if isinstance(value, dict) and isinstance(value.get("source"), dict):
-        name = value["source"].get("file")
-        return name if isinstance(name, str) else None
+def _from_compiled(path: Path, files: list[Path]) -> Bank | None:
+    try:
+        entry = msgspec.json.decode(path.read_bytes(), type=CompiledBank)
+        if entry.fingerprint == fingerprint(files, entry.bank.source.file):
+            return entry.bank
+    except (msgspec.DecodeError, msgspec.ValidationError, OSError):
+        pass  # stale or broken: validated anew
     return None
 
 
-def _validate(
-    first: Located,
-    others: list[Located],
-    digest: str,
-    thread_path: Path | None,
-    thread_text: str,
-) -> Bank:
-    problems: list[Problem] = []
-    meta, found = convert(first, first.value, BankFile)
-    problems += found
-    questions: list[tuple[Located, int, Question]] = []
-    if meta is not None:
-        questions += [(first, i, q) for i, q in enumerate(meta.questions)]
-    for doc in others:
-        part, found = convert(doc, doc.value, QuestionsFile)
-        problems += found
-        if part is not None:
-            questions += [(doc, i, q) for i, q in enumerate(part.questions)]
-    if meta is None:
-        raise BankError(problems)
+def load_bank(path: str | os.PathLike[str] | None = None, *, use_cache: bool = True) -> Bank:
+    """Load and validate a bank; raise BankError listing every problem found.
 
-    if thread_path is None or not thread_text:
-        problems.append(
-            first.problem(
-                ("source", "file"), f"source: file {meta.source.file!r} not found beside bank.yaml"
-            )
-        )
-    problems += _check_meta(first, meta, thread_text)
-    problems += _check_questions(first, meta, questions, thread_text)
-    if problems:
-        raise BankError(sorted(set(problems), key=lambda p: (p.file, p.line or 0, p.col or 0)))
-    return Bank(
-        id=meta.id,
-        version=meta.version,
-        sha256=digest,
-        title=meta.title,
-        thresholds=meta.thresholds,
-        source=meta.source,
-        dimensions=meta.dimensions,
-        questions=[q for _, _, q in questions],
-        pairs=meta.pairs,
-    )
+    A bank may ship compiled (`bank.compiled.json` beside its YAML, as the shipped
+    bank does, so that a fresh install needs neither the validator nor a writable
+    cache); otherwise a validated bank is kept in the user's cache directory.
+    Either is used only while it matches the files byte for byte.
+    """
+    files = bank_files(path)
+    directory = files[0].parent
+    if use_cache:
+        compiled = directory / COMPILED_FILE
+        bank = _from_compiled(compiled, files) if compiled.is_file() else None
+        if bank is not None:
+            return bank
+    cache = _user_cache_file(directory) if use_cache else None
+    if cache is not None and cache.is_file():
+        bank = _from_compiled(cache, files)
+        if bank is not None:
+            return bank
+
+    from pmfit.bank.validating import validate_bank
+
+    bank = validate_bank(files)[0]
+    if cache is not None:
+        # Caching is an optimisation: a read-only home must not break scoring.
+        with contextlib.suppress(OSError):
+            write_compiled(cache, files, bank)
+    return bank
 
 
-def _duplicates(ids: list[str]) -> set[str]:
-    return {i for i, n in Counter(ids).items() if n > 1}
+def write_compiled(target: Path, files: list[Path], bank: Bank) -> None:
+    from pmfit.fileio import atomic_write_bytes
 
-
-def _check_meta(doc: Located, meta: BankFile, thread_text: str) -> list[Problem]:
-    problems = []
-    for lang in ("en", "es"):
-        if lang not in meta.languages:
-            problems.append(doc.problem(("languages",), f"languages: must include {lang!r}"))
-    dupes = _duplicates([d.id for d in meta.dimensions])
-    for i, d in enumerate(meta.dimensions):
-        if d.id in dupes:
-            problems.append(
-                doc.problem(("dimensions", i, "id"), f"dimension {d.id!r}: duplicate id")
-            )
-    last_line = len(thread_text.splitlines())
-    numbers = _duplicates([str(a.number) for a in meta.source.answers])
-    for i, a in enumerate(meta.source.answers):
-        where = ("source", "answers", i)
-        if str(a.number) in numbers:
-            problems.append(doc.problem((*where, "number"), f"answer {a.number}: duplicate number"))
-        lo, hi = a.lines
-        if not lo <= hi or (thread_text and hi > last_line):
-            problems.append(
-                doc.problem(
-                    (*where, "lines"),
-                    f"answer {a.number}: lines {lo}-{hi} must be in order "
-                    f"and within the thread's {last_line} lines",
-                )
-            )
-    paragraphs = {p.line for p in ThreadText.parse(thread_text).paragraphs}
-    for i, entry in enumerate(meta.source.no_preference):
-        if thread_text and entry.line not in paragraphs:
-            problems.append(
-                doc.problem(
-                    ("source", "no_preference", i, "line"),
-                    f"no_preference: line {entry.line} is not a paragraph of the thread",
-                )
-            )
-    return problems
-
-
-def _check_questions(
-    first: Located,
-    meta: BankFile,
-    questions: list[tuple[Located, int, Question]],
-    thread_text: str,
-) -> list[Problem]:
-    problems: list[Problem] = []
-    dimension_ids = {d.id for d in meta.dimensions}
-    answers = {a.number: a for a in meta.source.answers}
-    thread = ThreadText.parse(thread_text)
-    dupes = _duplicates([q.id for _, _, q in questions])
-    for doc, index, q in questions:
-        at = ("questions", index)
-        name = f"question {q.id!r}"
-        if q.id in dupes:
-            problems.append(doc.problem((*at, "id"), f"{name}: duplicate id"))
-        if q.dimension not in dimension_ids:
-            problems.append(
-                doc.problem(
-                    (*at, "dimension"),
-                    f"{name}: unknown dimension {q.dimension!r} "
-                    f"(allowed: {', '.join(sorted(dimension_ids))})",
-                )
-            )
-        option_dupes = _duplicates([o.id for o in q.options])
-        for j, o in enumerate(q.options):
-            if o.id in option_dupes:
-                problems.append(
-                    doc.problem((*at, "options", j, "id"), f"{name} option {o.id!r}: duplicate id")
-                )
-        for j, s in enumerate(q.sources):
-            where = (*at, "sources", j)
-            answer = answers.get(s.answer)
-            if answer is None:
-                problems.append(
-                    doc.problem(
-                        (*where, "answer"),
-                        f"{name} source #{j + 1}: answer {s.answer} is not "
-                        f"one of the thread's answers "
-                        f"({', '.join(map(str, sorted(answers)))})",
-                    )
-                )
-                continue
-            if not thread_text:
-                continue
-            lo, hi = answer.lines
-            if thread.locate(s.quote.es, lo, hi) is not None:
-                continue
-            anywhere = thread.locate(s.quote.es)
-            if anywhere is not None:
-                owner = next(
-                    (
-                        a.number
-                        for a in meta.source.answers
-                        if a.lines[0] <= anywhere[0] <= a.lines[1]
-                    ),
-                    None,
-                )
-                problems.append(
-                    doc.problem(
-                        (*where, "quote", "es"),
-                        f"{name} source #{j + 1}: quote is from "
-                        f"{f'answer {owner}' if owner else f'line {anywhere[0]}'}"
-                        f", not answer {s.answer} (lines {lo}-{hi})",
-                    )
-                )
-            else:
-                problems.append(
-                    doc.problem(
-                        (*where, "quote", "es"),
-                        f"{name} source #{j + 1}: quote is not verbatim in "
-                        f"the thread (each fragment between '…' must be)",
-                    )
-                )
-    ids = {q.id: q for _, _, q in questions}
-    for i, pair in enumerate(meta.pairs):
-        for j, qid in enumerate(pair):
-            if qid not in ids:
-                problems.append(
-                    first.problem(("pairs", i, j), f"pair #{i + 1}: unknown question {qid!r}")
-                )
-        if len(set(pair)) != len(pair):
-            problems.append(
-                first.problem(("pairs", i), f"pair #{i + 1}: a question cannot pair with itself")
-            )
-    return problems
+    entry = CompiledBank(fingerprint=fingerprint(files, bank.source.file), bank=bank)
+    atomic_write_bytes(target, msgspec.json.format(msgspec.json.encode(entry), indent=1) + b"\n")
 
 
 def read_thread(path: str | os.PathLike[str] | None, bank: Bank) -> str:
     """The thread's text as shipped with the bank."""
-    return _read(_bank_dir(path) / bank.source.file)
+    from pmfit.bank.validating import read_text
 
-
-def subject_locations(path: str | os.PathLike[str] | None) -> dict[tuple[str, ...], Problem]:
-    """Where each dimension, question, option and pair is declared, for pointing at it."""
-    directory = _bank_dir(path)
-    found: dict[tuple[str, ...], Problem] = {}
-    for f in _files(directory):
-        doc = load_yaml(_read(f), display_path(f))
-        found.setdefault(("bank",), doc.problem((), ""))
-        value = doc.value if isinstance(doc.value, dict) else {}
-        for i, d in enumerate(value.get("dimensions") or []):
-            if isinstance(d, dict):
-                found[("dimension", str(d.get("id")))] = doc.problem(("dimensions", i, "id"), "")
-        for i, q in enumerate(value.get("questions") or []):
-            if not isinstance(q, dict):
-                continue
-            found[("question", str(q.get("id")))] = doc.problem(("questions", i, "id"), "")
-            for j, o in enumerate(q.get("options") or []):
-                if isinstance(o, dict):
-                    found[("question", str(q.get("id")), "option", str(o.get("id")))] = doc.problem(
-                        ("questions", i, "options", j, "id"), ""
-                    )
-        for i, pair in enumerate(value.get("pairs") or []):
-            if isinstance(pair, list) and pair:
-                found[("pair", str(pair[0]))] = doc.problem(("pairs", i), "")
-    return found
+    return read_text(_bank_dir(path) / bank.source.file)

@@ -389,13 +389,13 @@ def _changes(
     best_lean = c.leans[np.arange(q), best]
     base = 100.0 * weight * direction
     gain = base * (best_lean[None, :] - leans)
-    movable = answered & (gain > engine._EPS)
+    movable = answered & (gain > engine.EPSILON)
     # The largest gain first, ties to the smaller question id: argmax over columns in
     # question-id order returns the first maximum. Most rows stop after a step or two,
     # so picking step by step costs less than sorting every row.
     by_id = c.by_id
     remaining = np.where(movable, gain, -np.inf)[:, by_id]
-    threshold = need - engine._EPS
+    threshold = need - engine.EPSILON
     order = np.zeros((n, q), dtype=np.int64)
     length = np.full(n, -1, dtype=np.int64)
     total = np.zeros(n)
@@ -425,7 +425,7 @@ def _changes(
     for p in range(c.width - 1, -1, -1):
         option = c.mild[direction][column, p]
         moved = step_base * (c.leans[column, option] - own_lean) + total
-        last = np.where(moved >= need - engine._EPS, option, last)
+        last = np.where(moved >= need - engine.EPSILON, option, last)
     return _Flip(length, order, last)
 
 
@@ -436,7 +436,7 @@ def score_block(c: Compiled, bank_codes: Ints, respondents: Sequence[str | None]
     n = bank_codes.shape[0]
     if n == 0:
         return []
-    eps = engine._EPS
+    eps = engine.EPSILON
     thresholds = c.bank.thresholds
     band = thresholds.either
     x = bank_codes[:, c.order].astype(np.int64)
@@ -651,7 +651,7 @@ def _flags(c: Compiled, x: Ints, leans: Floats, answered: Bools) -> list[bytes]:
     same = np.where(answered, x, -1).max(axis=1) == np.where(answered, x, c.width).min(axis=1)
     straight = (n_answered >= engine.STRAIGHT_LINE_MINIMUM) & same
     skipped = q - n_answered
-    many = (skipped / q > c.bank.thresholds.many_skips + engine._EPS) if q else skipped < 0
+    many = (skipped / q > c.bank.thresholds.many_skips + engine.EPSILON) if q else skipped < 0
     for r in np.flatnonzero(straight | many).tolist():
         flags = []
         if straight[r]:

@@ -168,8 +168,8 @@ def csv_blocks(bank: Bank, stream: Readable, shown: str) -> Iterator[Block]:
         elif name in index.columns:
             columns.append(index.columns[name])
         else:
-            unknown = answer_problems(bank, name, None) or name
-            problems.append(f"column {position_in_header + 1}: {unknown}")
+            unknown = answer_problems(bank, name, None) or "unknown question"
+            problems.append(f"column {position_in_header + 1}, {name!r}: {unknown}")
             columns.append(None)
     reader = csv.reader(lines, delimiter=delimiter)
     if problems:
@@ -215,7 +215,7 @@ def csv_blocks(bank: Bank, stream: Readable, shown: str) -> Iterator[Block]:
                 k = index.options[column].get(value)
                 if k is None:
                     q = bank.questions[column]
-                    reasons.append(answer_problems(bank, q.id, value) or value)
+                    reasons.append(f"{q.id}: {answer_problems(bank, q.id, value)}")
                 else:
                     codes[column] = k
             if reasons:
@@ -370,7 +370,8 @@ def json_blocks(bank: Bank, stream: Readable, shown: str) -> Iterator[Block]:
                         continue
                     raise _Broken(f"malformed JSON: {error.msg}") from None
             advance(end)
-            doc = Located(shown, value, marks={(): (start_line, start_col)})
+            doc = Located(shown, value)
+            doc.marks[()] = (start_line, start_col)
             who = value.get("respondent") if isinstance(value, dict) else None
             try:
                 sheet = sheet_from_document(bank, doc)

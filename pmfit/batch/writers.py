@@ -35,6 +35,10 @@ class AtomicFile:
             dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".tmp"
         )
         self.temporary = Path(name)
+        # mkstemp makes the file private (0600); give it the mode any new file gets.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.fchmod(fd, 0o666 & ~umask)
         self.handle: IO[bytes] = os.fdopen(fd, "wb", buffering=1 << 20)
 
     def write(self, data: bytes) -> int:

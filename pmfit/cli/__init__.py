@@ -1,8 +1,9 @@
 """The command line: a thin layer that parses, calls the core, and formats."""
 
+# ruff: noqa: I001  (the import order of the command modules is --help's order)
 from __future__ import annotations
 
-from pmfit.cli import bank_commands, batch, quiz, report, score, template  # noqa: F401  (registers commands)
+from pmfit.cli import quiz, score, batch, report, template, bank_commands  # noqa: F401  (they register commands)
 from pmfit.cli.app import app
 
 

@@ -37,6 +37,19 @@ class Boundary(TyperGroup):
             for line in error.lines():
                 env.error(line)
             raise typer.Exit(int(error.exit_status)) from None
+        except click.exceptions.UsageError as error:
+            # One line, like every other error: what was wrong and where to look.
+            env = environment(ctx)
+            path = error.ctx.command_path if error.ctx else "pmfit"
+            env.error(f"{path}: {error.format_message()} (see {path} --help)")
+            raise typer.Exit(int(ExitStatus.BAD_INPUT)) from None
+        except BrokenPipeError:
+            # The reader went away (`pmfit ... | head`): stop quietly, as `cat` would.
+            import sys
+
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            raise typer.Exit(int(ExitStatus.BROKEN_PIPE)) from None
         except KeyboardInterrupt:
             env = environment(ctx)
             if env.debug:
@@ -66,6 +79,7 @@ BankOption = Annotated[
     str | None,
     typer.Option(
         "--bank",
+        metavar="DIR",
         envvar="PMFIT_BANK",
         help="A bank directory (or its bank.yaml) instead of the shipped bank.",
         show_default=False,

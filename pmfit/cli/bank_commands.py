@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from pmfit.cli.app import app, bank_app, environment
-from pmfit.cli.score import FormatOption, JsonFlag, LangOption, OutputFormat
+from pmfit.cli.options import FormatOption, JsonFlag, LangOption, language, wants_json
 from pmfit.exit_status import ExitStatus
 
 PathArgument = Annotated[
@@ -36,12 +36,13 @@ def validate(
 ) -> None:
     """Check a bank: schema, ids, quotes verbatim in the thread; then lint it."""
     from pmfit.bank.lint import keying_share, lint
-    from pmfit.bank.loading import load_bank, subject_locations
+    from pmfit.bank.loading import bank_files, load_bank
+    from pmfit.bank.validating import subject_locations
 
     env = environment(ctx)
     bank = load_bank(path, use_cache=False)
     findings = lint(bank)
-    where = subject_locations(path) if findings else {}
+    where = subject_locations(bank_files(path)) if findings else {}
     for finding in findings:
         at = where.get(finding.subject) or where.get(finding.subject[:2]) or where[("bank",)]
         env.error(str(at).rstrip(": ") + f": warning: {finding.message}")
@@ -55,6 +56,20 @@ def validate(
     )
     if findings and strict:
         raise typer.Exit(int(ExitStatus.BAD_INPUT))
+
+
+@bank_app.command("compile")
+def compile_bank(ctx: typer.Context, path: PathArgument = None) -> None:
+    """Validate a bank and write bank.compiled.json beside it, so that loading it needs
+    no validation. Loading ignores the file once any bank file changes; rerun then."""
+    from pmfit.bank.loading import COMPILED_FILE, bank_files, load_bank, write_compiled
+    from pmfit.fileio import display_path
+
+    files = bank_files(path)
+    bank = load_bank(path, use_cache=False)
+    target = files[0].parent / COMPILED_FILE
+    write_compiled(target, files, bank)
+    environment(ctx).stdout.write(f"wrote {display_path(target)}\n")
 
 
 def normalised_bank(bank: Any) -> dict[str, Any]:
@@ -105,15 +120,12 @@ def show(
 
     env = environment(ctx)
     bank = load_bank(path)
-    chosen = OutputFormat.json if json_ else format
-    if (
-        chosen or (OutputFormat.table if env.is_tty("stdout") else OutputFormat.json)
-    ) is OutputFormat.json:
+    if wants_json(env, format, json_):
         env.stdout.write(_dump(normalised_bank(bank)))
         return
     from pmfit.render.bank_view import bank_view
 
-    env.console().print(bank_view(bank, lang or env.language))
+    env.console().print(bank_view(bank, language(env, lang)))
 
 
 @bank_app.command("coverage")
@@ -132,10 +144,7 @@ def coverage(
     rows = compute(bank, read_thread(path, bank))
     needed = [r for r in rows if r.no_preference is None]
     covered = [r for r in needed if r.questions]
-    chosen = OutputFormat.json if json_ else format
-    if (
-        chosen or (OutputFormat.table if env.is_tty("stdout") else OutputFormat.json)
-    ) is OutputFormat.json:
+    if wants_json(env, format, json_):
         env.stdout.write(
             _dump(
                 {

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -32,15 +31,24 @@ def _isatty(stream: IO[str]) -> bool:
         return False
 
 
-@dataclass
 class Environment:
-    environ: dict[str, str] = field(default_factory=lambda: dict(os.environ))
-    #: None means "ask the stream itself".
-    stdin_isatty: bool | None = None
-    stdout_isatty: bool | None = None
-    stderr_isatty: bool | None = None
-    width: int | None = None
-    debug: bool = False
+    def __init__(
+        self,
+        environ: dict[str, str] | None = None,
+        *,
+        stdin_isatty: bool | None = None,
+        stdout_isatty: bool | None = None,
+        stderr_isatty: bool | None = None,
+        width: int | None = None,
+        debug: bool = False,
+    ) -> None:
+        self.environ = dict(os.environ) if environ is None else environ
+        #: None means "ask the stream itself".
+        self.stdin_isatty = stdin_isatty
+        self.stdout_isatty = stdout_isatty
+        self.stderr_isatty = stderr_isatty
+        self.width = width
+        self.debug = debug
 
     @property
     def stdin(self) -> IO[str]:

@@ -1,19 +1,98 @@
-"""`pmfit quiz`: the interactive quiz (coming; until then, say so plainly)."""
+"""`pmfit quiz`: the quiz, one question at a time, in a terminal.
+
+The interface talks on stderr (the terminal), so stdout stays free for the
+result: `pmfit quiz --json > me.json` works. With no terminal on stdin, one
+answer is read per line instead (see `pmfit.cli.quiz_run.run_piped`).
+"""
 
 from __future__ import annotations
 
+import shlex
+from typing import Annotated
+
 import typer
 
-from pmfit.cli.app import app, environment
-from pmfit.exit_status import ExitStatus
+from pmfit.cli.app import BankOption, app, environment
+from pmfit.cli.options import LangOption
+from pmfit.errors import InputError, Problem
+
+SAVE_FORMATS = (".svg", ".html", ".htm", ".txt")
 
 
 @app.command()
-def quiz(ctx: typer.Context) -> None:
-    """Take the quiz in your terminal."""
+def quiz(
+    ctx: typer.Context,
+    short: Annotated[bool, typer.Option("--short", help="The short form.")] = False,
+    adaptive: Annotated[
+        bool,
+        typer.Option(
+            "--adaptive",
+            help="Most informative questions first; stop once the rest cannot change the result.",
+        ),
+    ] = False,
+    restart: Annotated[
+        bool, typer.Option("--restart", help="Start over, discarding a saved unfinished quiz.")
+    ] = False,
+    lang: LangOption = None,
+    json_: Annotated[
+        bool,
+        typer.Option("--json", help="At the end, write the result as JSON to stdout."),
+    ] = False,
+    save: Annotated[
+        str | None,
+        typer.Option(
+            "--save",
+            metavar="FILE",
+            help="Write the result card to FILE: .svg, .html or .txt.",
+            show_default=False,
+        ),
+    ] = None,
+    plain: Annotated[
+        bool,
+        typer.Option(
+            "--plain",
+            help="No colour, no box drawing: for screen readers and narrow terminals "
+            "(also with NO_COLOR).",
+        ),
+    ] = False,
+    bank_path: BankOption = None,
+) -> None:
+    """Take the quiz in your terminal, one question at a time.
+
+    Type a number and Enter to answer; b back, s skip, ? why this question, q save and
+    quit. Progress is saved after every answer: run pmfit quiz again to resume (Enter),
+    or pass --restart. --json writes the result JSON to stdout at the end (the quiz talks
+    on stderr). With stdin not a terminal, reads one answer per line (an option's number
+    or id; a blank line skips) until the quiz or the input ends.
+    """
+    from pmfit.cli import quiz_run
+
     env = environment(ctx)
-    env.error(
-        "pmfit quiz is coming soon; meanwhile: pmfit template > me.yaml, fill it in, "
-        "then pmfit score me.yaml"
+    problems = []
+    if save is not None and not save.lower().endswith(SAVE_FORMATS):
+        problems.append(
+            Problem("--save", None, None, f"{save!r}: the name must end in .svg, .html or .txt")
+        )
+    if problems:
+        raise InputError(problems)
+    command = ["pmfit", "quiz"] + ["--short"] * short + ["--adaptive"] * adaptive
+    source = ctx.get_parameter_source("bank_path")
+    if bank_path is not None and source is not None and source.name == "COMMANDLINE":
+        command += ["--bank", bank_path]
+    options = quiz_run.Options(
+        form="short" if short else "full",
+        adaptive=adaptive,
+        restart=restart,
+        lang=lang.value if lang is not None else None,
+        json=json_,
+        save=save,
+        plain=plain or env.no_color,
+        bank_path=bank_path,
+        resume_command=shlex.join(command),
     )
-    raise typer.Exit(int(ExitStatus.BAD_INPUT))
+    if env.is_tty("stdin"):
+        status = quiz_run.run_terminal(env, options)
+    else:
+        status = quiz_run.run_piped(env, options)
+    if status:
+        raise typer.Exit(status)

@@ -2,36 +2,13 @@
 
 from __future__ import annotations
 
-import enum
 from typing import Annotated
 
 import typer
 
 from pmfit.cli.app import BankOption, app, environment
+from pmfit.cli.options import FormatOption, JsonFlag, LangOption, language, wants_json
 from pmfit.errors import AnswersError, Problem
-
-
-class OutputFormat(str, enum.Enum):
-    table = "table"
-    json = "json"
-
-
-FormatOption = Annotated[
-    OutputFormat | None,
-    typer.Option(
-        "--format",
-        "-f",
-        help="table or json [default: table on a terminal, json when piped]",
-        show_default=False,
-    ),
-]
-JsonFlag = Annotated[bool, typer.Option("--json", help="Short for --format json.")]
-LangOption = Annotated[
-    str | None,
-    typer.Option(
-        "--lang", help="en or es [default: from LC_ALL/LANG, else en]", show_default=False
-    ),
-]
 
 
 @app.command()
@@ -39,7 +16,9 @@ def score(
     ctx: typer.Context,
     file: Annotated[
         str | None,
-        typer.Argument(help="Answers as YAML or JSON; - reads stdin.", show_default=False),
+        typer.Argument(
+            metavar="FILE", help="Answers as YAML or JSON; - reads stdin.", show_default=False
+        ),
     ] = None,
     answer: Annotated[
         list[str] | None,
@@ -51,7 +30,8 @@ def score(
         ),
     ] = None,
     respondent: Annotated[
-        str | None, typer.Option("--respondent", help="Who answered (overrides the file's).")
+        str | None,
+        typer.Option("--respondent", metavar="NAME", help="Who answered (overrides the file's)."),
     ] = None,
     format: FormatOption = None,
     json_: JsonFlag = False,
@@ -79,7 +59,7 @@ def score(
             ]
         )
     bank = load_bank(bank_path)
-    sheet = AnswerSheet(None)
+    sheet = AnswerSheet(None, {})
     if file is not None:
         text, shown = read_text(file, env)
         sheet = sheet_from_document(bank, load_document(text, shown))
@@ -96,14 +76,11 @@ def score(
         sheet = AnswerSheet(sheet.respondent, {**sheet.answers, **extra.answers})
     result = score_answers(bank, sheet.answers, respondent or sheet.respondent)
 
-    chosen = OutputFormat.json if json_ else format
-    if chosen is None:
-        chosen = OutputFormat.table if env.is_tty("stdout") else OutputFormat.json
-    if chosen is OutputFormat.json:
+    if wants_json(env, format, json_):
         from pmfit.render.json import result_json
 
         env.stdout.write(result_json(result))
     else:
         from pmfit.render.result_view import result_view
 
-        env.console().print(result_view(result, bank, lang or env.language))
+        env.console().print(result_view(result, bank, language(env, lang)))

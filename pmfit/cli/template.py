@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from pmfit.cli.app import BankOption, app, environment
+from pmfit.cli.options import LangOption, language
 
 
 class TemplateFormat(str, enum.Enum):
@@ -22,9 +23,7 @@ def template(
     format: Annotated[
         TemplateFormat, typer.Option("--format", "-f", help="yaml (with comments), json or csv.")
     ] = TemplateFormat.yaml,
-    lang: Annotated[
-        str | None, typer.Option("--lang", help="Language of the YAML comments: en or es.")
-    ] = None,
+    lang: LangOption = None,
     bank_path: BankOption = None,
 ) -> None:
     """Print a blank answer sheet with every question id (blank means skipped)."""
@@ -38,5 +37,5 @@ def template(
     elif format is TemplateFormat.json:
         text = json_template(bank)
     else:
-        text = yaml_template(bank, lang or env.language)
+        text = yaml_template(bank, language(env, lang))
     env.stdout.write(text)

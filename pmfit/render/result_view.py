@@ -1,22 +1,36 @@
 """The result as Rich renderables: a recommendation panel, dimension bars, reasons.
 
-Every text from a bank or an answers file goes in as `rich.text.Text`, never as
-markup, so `[bold]` in a prompt prints as written.
+Every text from a bank or an answers file goes in as `rich.text.Text` (through
+`literal`, which makes control characters visible), never as markup, so
+`[bold]` in a prompt prints as written.
+
+Three layouts: the full one (a panel, a table of diverging bars); a narrow one
+below 60 columns (the bars stacked under each dimension's name); and a plain
+one (`plain=True`) of words only, with no colour and no box drawing, for screen
+readers, NO_COLOR and 40-column terminals.
 """
 
 from __future__ import annotations
 
+import re
+
 from rich import box
 from rich.console import Group, RenderableType
+from rich.padding import Padding
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from pmfit.bank.model import Bank
+from pmfit.bank.model import Bank, Question
 from pmfit.i18n import t
+from pmfit.render.literal import literal
 from pmfit.scoring.result import Result
 
 SIDE_STYLE = {"B2B": "cyan", "B2C": "magenta", "either": "green", "insufficient": "yellow"}
+#: The why-section shows the strongest quotes behind the recommendation, at most this many.
+QUOTES_SHOWN = 5
+NARROW = 60
+SHORT_PROMPT = 90
 
 
 def lean_words(result: Result, lang: str) -> str:
@@ -69,27 +83,88 @@ def _role(bank: Bank, answer: int, lang: str) -> str:
     return ""
 
 
-def result_view(result: Result, bank: Bank, lang: str = "en") -> RenderableType:
-    questions = {q.id: q for q in bank.questions}
-    names = {d.id: d.name.get(lang) for d in bank.dimensions}
-    parts: list[RenderableType] = []
+def percent(share: float) -> str:
+    """A share as a whole percentage that never rounds to a certainty it is not."""
+    if 0.995 <= share < 1:
+        return ">99%"
+    if 0 < share < 0.005:
+        return "<1%"
+    return f"{share:.0%}"
 
-    headline = Text(
-        t(f"rec.{result.recommendation}", lang), style=f"bold {SIDE_STYLE[result.recommendation]}"
-    )
+
+def short_prompt(question: Question, lang: str) -> str:
+    """The prompt's first sentence, or its start: enough to recognise the question."""
+    prompt = question.prompt.get(lang)
+    first = re.split(r"(?<=[.?!])\s", prompt, maxsplit=1)[0]
+    if len(first) <= SHORT_PROMPT:
+        return first
+    return first[: SHORT_PROMPT - 1].rsplit(" ", 1)[0] + "…"
+
+
+def _summary(result: Result, lang: str, plain: bool, width: int | None) -> RenderableType:
+    interval = t("interval.words", lang, low=result.interval.low, high=result.interval.high)
+    # "Not enough answers to say" is both the headline and the words: say it once.
+    words = "" if result.recommendation == "insufficient" else lean_words(result, lang)
+    if plain:
+        return Text(
+            f"{t('recommendation', lang)}: {t(f'rec.{result.recommendation}', lang)}\n"
+            + (f"{words}.\n" if words else "")
+            + t(
+                "score.scale",
+                lang,
+                score=result.score,
+                interval=interval,
+                confidence=percent(result.confidence),
+            )
+        )
+    meter_width = 21 if width is None else max(5, min(21, width - 16))
     summary = Text.assemble(
-        headline,
-        "\n",
-        lean_words(result, lang),
+        (t(f"rec.{result.recommendation}", lang), f"bold {SIDE_STYLE[result.recommendation]}"),
+        "\n" + words if words else "",
         "\n\n",
-        score_meter(result.score),
+        score_meter(result.score, meter_width),
         "\n",
-        f"{t('score', lang)} {result.score:+.0f}  ·  "
-        f"{t('interval', lang)} {result.interval.low:+.0f}..{result.interval.high:+.0f}  ·  "
-        f"{t('confidence', lang)} {result.confidence:.0%}",
+        f"{t('score', lang)} {result.score:+.0f}, {interval} (90%)  ·  "
+        f"{t('confidence', lang)} {percent(result.confidence)}",
     )
-    parts.append(Panel(summary, title=t("recommendation", lang), box=box.ROUNDED, expand=False))
+    return Panel(summary, title=t("recommendation", lang), box=box.ROUNDED, expand=False)
 
+
+def _dimensions(
+    result: Result, bank: Bank, lang: str, plain: bool, width: int | None
+) -> RenderableType:
+    names = {d.id: literal(d.name.get(lang)) for d in bank.dimensions}
+    if plain:
+        lines = Text(t("dimensions", lang))
+        for d in result.dimensions:
+            name = names.get(d.id, d.id)
+            if d.score is None:
+                words = t("dim.none", lang, name=name, questions=d.questions)
+            else:
+                side = (
+                    t("dim.even", lang)
+                    if round(d.score) == 0
+                    else t("dim.leans", lang, side="B2C" if d.score > 0 else "B2B")
+                )
+                words = t(
+                    "dim.line",
+                    lang,
+                    name=name,
+                    score=d.score,
+                    side=side,
+                    answered=d.answered,
+                    questions=d.questions,
+                )
+            lines.append("\n- " + words)
+        return lines
+    if width is not None and width < NARROW:
+        stacked = Text(t("dimensions", lang) + "  (B2B │ B2C)", style="bold")
+        for d in result.dimensions:
+            stacked.append("\n" + names.get(d.id, d.id) + "\n")
+            stacked.append_text(diverging_bar(d.score, half=8))
+            score = "–" if d.score is None else f"{d.score:+.0f}"
+            stacked.append(f" {score:>4} {d.answered}/{d.questions}")
+        return stacked
     table = Table(
         title=t("dimensions", lang), box=box.SIMPLE, show_header=True, title_justify="left"
     )
@@ -104,47 +179,97 @@ def result_view(result: Result, bank: Bank, lang: str = "en") -> RenderableType:
             "–" if d.score is None else f"{d.score:+.0f}",
             f"{d.answered}/{d.questions}",
         )
-    parts.append(table)
+    return table
 
-    if result.rationale:
-        why = Text(t("why", lang) + "\n", style="bold")
-        for item in result.rationale:
-            q = questions[item.question]
-            label = next(o.label.get(lang) for o in q.options if o.id == item.option)
-            why.append("\n• ")
-            why.append(q.prompt.get(lang), style="bold")
-            why.append("\n  " + t("you_chose", lang, label=label) + "\n")
-            for s in item.sources:
-                why.append(f"  \u201c{s.es}\u201d\n", style="italic")
-                why.append(f"  \u201c{s.en}\u201d\n")
-                said_by = t("said_by", lang, n=s.answer, role=_role(bank, s.answer, lang))
-                why.append(f"  \u2014 {said_by}\n", style="dim")
-        parts.append(why)
 
-    change = Text(t("flip", lang) + "\n", style="bold")
+def _why(result: Result, bank: Bank, lang: str, plain: bool) -> RenderableType:
+    questions = {q.id: q for q in bank.questions}
+    names = {d.id: literal(d.name.get(lang)) for d in bank.dimensions}
+    bullet = "- " if plain else "• "
+    parts: list[RenderableType] = [Text(t("why", lang), style="" if plain else "bold")]
+    shown = 0
+    for item in result.rationale:
+        if shown >= QUOTES_SHOWN:
+            break
+        q = questions[item.question]
+        label = next(o.label.get(lang) for o in q.options if o.id == item.option)
+        dimension = names.get(item.dimension, item.dimension)
+        if shown:
+            parts.append(Text(""))
+        parts.append(Text(bullet + literal(short_prompt(q, lang)), style="" if plain else "bold"))
+        parts.append(
+            Padding(
+                Text(t("why.item", lang, label=literal(label), dimension=dimension)),
+                (0, 0, 0, 2),
+                expand=False,
+            )
+        )
+        for s in item.sources[: QUOTES_SHOWN - shown]:
+            shown += 1
+            said_by = t("said_by", lang, n=s.answer, role=literal(_role(bank, s.answer, lang)))
+            quote = Text.assemble(
+                "es: " if plain else "",
+                (f"\u201c{literal(s.es)}\u201d", "" if plain else "italic"),
+                "\n",
+                "en: " if plain else "",
+                f"\u201c{literal(s.en)}\u201d",
+                "\n",
+                "- " if plain else "\u2014 ",
+                (said_by, "" if plain else "dim"),
+            )
+            parts.append(Padding(quote, (0, 0, 0, 2), expand=False))
+    return Group(*parts)
+
+
+def _change(result: Result, bank: Bank, lang: str, plain: bool) -> Text:
+    questions = {q.id: q for q in bank.questions}
+    bullet = "- " if plain else "• "
+    change = Text(t("flip", lang), style="" if plain else "bold")
     if result.recommendation == "insufficient":
-        change.append(t("flip.insufficient", lang) + "\n")
+        change.append("\n" + t("flip.insufficient", lang))
     elif not result.flip:
-        change.append(t("flip.none", lang) + "\n")
+        change.append("\n" + t("flip.none", lang))
     for c in result.flip:
         q = questions[c.question]
-        labels = {o.id: o.label.get(lang) for o in q.options}
+        labels = {o.id: literal(o.label.get(lang)) for o in q.options}
         before = labels[c.from_] if c.from_ else t("skipped", lang)
-        change.append(
-            "• "
-            + t("flip.item", lang, prompt=q.prompt.get(lang), to=labels[c.to], **{"from": before})
-            + "\n"
+        words = t(
+            "flip.item",
+            lang,
+            prompt=literal(short_prompt(q, lang)),
+            to=labels[c.to],
+            **{"from": before},
         )
-    parts.append(change)
+        change.append("\n" + bullet + words)
+    return change
 
+
+def _flags(result: Result, lang: str, plain: bool) -> Text:
+    bullet = "- " if plain else "• "
+    flags = Text(t("flags", lang), style="" if plain else "bold yellow")
+    for f in result.flags:
+        if f.code == "many_skips":
+            skipped = sum(1 for v in result.answers.values() if v is None)
+            words = t("flag.many_skips", lang, count=skipped, total=len(result.answers))
+        else:
+            words = t(f"flag.{f.code}", lang, questions=", ".join(f.questions))
+        flags.append("\n" + bullet + literal(words))
+    return flags
+
+
+def result_view(
+    result: Result, bank: Bank, lang: str = "en", *, plain: bool = False, width: int | None = None
+) -> RenderableType:
+    """The whole result card; `width` (the console's) picks the narrow layout below 60."""
+    gap = Text("")
+    parts: list[RenderableType] = [
+        _summary(result, lang, plain, width),
+        gap,
+        _dimensions(result, bank, lang, plain, width),
+    ]
+    if result.rationale:
+        parts += [gap, _why(result, bank, lang, plain)]
+    parts += [gap, _change(result, bank, lang, plain)]
     if result.flags:
-        flags = Text(t("flags", lang) + "\n", style="bold yellow")
-        for f in result.flags:
-            if f.code == "many_skips":
-                skipped = sum(1 for v in result.answers.values() if v is None)
-                words = t("flag.many_skips", lang, count=skipped, total=len(result.answers))
-            else:
-                words = t(f"flag.{f.code}", lang, questions=", ".join(f.questions))
-            flags.append("• " + words + "\n")
-        parts.append(flags)
+        parts += [gap, _flags(result, lang, plain)]
     return Group(*parts)

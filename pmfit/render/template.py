@@ -36,5 +36,5 @@ def json_template(bank: Bank) -> str:
 
 def csv_template(bank: Bank) -> str:
     out = io.StringIO()
-    csv.writer(out, lineterminator="\r\n").writerow(["respondent", *(q.id for q in bank.questions)])
+    csv.writer(out, lineterminator="\n").writerow(["respondent", *(q.id for q in bank.questions)])
     return out.getvalue()

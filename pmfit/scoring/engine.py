@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from pmfit.bank.model import Bank, Question
 from pmfit.scoring.result import (
@@ -40,7 +40,7 @@ PRIOR_WEIGHT = 2.0
 RATIONALE_SIZE = 5
 STRAIGHT_LINE_MINIMUM = 6
 STRONG = 0.5
-_EPS = 1e-9
+EPSILON = 1e-9
 
 
 class InvalidAnswers(ValueError):
@@ -65,8 +65,7 @@ def check_answers(bank: Bank, answers: Mapping[str, str | None]) -> list[str]:
     return problems
 
 
-@dataclass(frozen=True)
-class _Answered:
+class _Answered(NamedTuple):
     question: Question
     position: int  # the option's index in the question
     lean: float
@@ -77,10 +76,10 @@ def _normal_cdf(x: float) -> float:
     return 0.5 * math.erfc(-x / math.sqrt(2.0))
 
 
-def _recommend(value: float, band: float) -> Recommendation:
-    if value > band + _EPS:
+def recommend(value: float, band: float) -> Recommendation:
+    if value > band + EPSILON:
         return "B2C"
-    if value < -band - _EPS:
+    if value < -band - EPSILON:
         return "B2B"
     return "either"
 
@@ -110,10 +109,10 @@ def score(bank: Bank, answers: Mapping[str, str | None], respondent: str | None 
     raw = sum(a.weight * a.lean for a in answered)
     value = 100.0 * raw
     dims_needed = bank.thresholds.min_answered_dimensions * len(bank.dimensions)
-    if not answered or len(answered_dims) < dims_needed - _EPS:
+    if not answered or len(answered_dims) < dims_needed - EPSILON:
         recommendation: Recommendation = "insufficient"
     else:
-        recommendation = _recommend(value, band)
+        recommendation = recommend(value, band)
 
     se = _standard_error(answered, raw)
     if answered:
@@ -159,7 +158,7 @@ def _standard_error(answered: list[_Answered], raw: float) -> float:
     sum_sq = sum(a.weight**2 for a in answered)
     n_eff = 1.0 / sum_sq
     spread = sum(a.weight * (a.lean - raw) ** 2 for a in answered)
-    sample_var = spread / (1.0 - sum_sq) if sum_sq < 1.0 - _EPS else 0.0
+    sample_var = spread / (1.0 - sum_sq) if sum_sq < 1.0 - EPSILON else 0.0
     variance = (n_eff * sample_var + PRIOR_WEIGHT * PRIOR_VARIANCE) / (n_eff + PRIOR_WEIGHT)
     return 100.0 * math.sqrt(variance * sum_sq)
 
@@ -216,18 +215,18 @@ def _changes(
     for a in answered:
         best = max(a.question.options, key=lambda o: direction * o.lean)
         gain = 100.0 * a.weight * direction * (best.lean - a.lean)
-        if gain > _EPS:
+        if gain > EPSILON:
             moves.append((gain, a))
     moves.sort(key=lambda m: (-m[0], m[1].question.id))
     changes: list[FlipChange] = []
     total = 0.0
     for gain, a in moves:
-        if total + gain >= need - _EPS:
+        if total + gain >= need - EPSILON:
             options = sorted(a.question.options, key=lambda o: direction * o.lean)
             chosen = next(
                 o
                 for o in options
-                if 100.0 * a.weight * direction * (o.lean - a.lean) + total >= need - _EPS
+                if 100.0 * a.weight * direction * (o.lean - a.lean) + total >= need - EPSILON
             )
             changes.append(
                 FlipChange(
@@ -293,7 +292,7 @@ def _flags(bank: Bank, answers: Mapping[str, str | None], answered: list[_Answer
                     )
                 )
     skipped = [q.id for q in bank.questions if answers.get(q.id) is None]
-    if bank.questions and len(skipped) / len(bank.questions) > bank.thresholds.many_skips + _EPS:
+    if bank.questions and len(skipped) / len(bank.questions) > bank.thresholds.many_skips + EPSILON:
         flags.append(
             Flag(
                 code="many_skips",

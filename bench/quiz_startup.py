@@ -1,0 +1,79 @@
+"""Time from launching `pmfit quiz` to its first question on screen, in a pseudo-terminal,
+against `python -c "import typer, rich.console"` run the same way.
+
+Both are run alternately in the same session (the machine is noisy, so only the
+ratio of the medians means anything):
+
+    python bench/quiz_startup.py [--runs 21]
+
+Goal: pmfit quiz's median within 1.3 times the baseline's. The quiz runs on the
+shipped bank with a warm bank cache (as every run after the first does), in a
+throw-away state directory, with --restart so that no resume offer comes first.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pexpect
+
+FIRST_QUESTION = "Your answer"
+
+
+def timed(command: list[str], env: dict[str, str], until: str | None) -> float:
+    """Seconds from spawning `command` in a pty until `until` is on screen (or it exits)."""
+    start = time.perf_counter()
+    child = pexpect.spawn(
+        command[0], command[1:], env=env, dimensions=(24, 80), encoding="utf-8", timeout=30
+    )
+    child.expect(pexpect.EOF if until is None else until)
+    elapsed = time.perf_counter() - start
+    if until is not None:
+        child.terminate(force=True)
+    child.close()
+    return elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--runs", type=int, default=21)
+    args = parser.parse_args()
+
+    pmfit = [sys.executable, "-m", "pmfit"]
+    bin_pmfit = Path(sys.executable).with_name("pmfit")
+    if bin_pmfit.exists():
+        pmfit = [str(bin_pmfit)]  # the console script, as a user runs it
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {
+            **os.environ,
+            "XDG_STATE_HOME": str(Path(tmp, "state")),
+            "XDG_CACHE_HOME": str(Path(tmp, "cache")),
+            "LANG": "en_US.UTF-8",
+            "TERM": "xterm-256color",
+        }
+        env.pop("PMFIT_BANK", None)
+        # An installed pmfit has its bytecode compiled (pip does it), as typer and rich
+        # have theirs; a source checkout gets it on the warm-up run below.
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        candidate = [*pmfit, "quiz", "--restart"]
+        baseline = [sys.executable, "-c", "import typer, rich.console"]
+        timed(candidate, env, FIRST_QUESTION)  # warm the bank cache and the OS file cache
+        timed(baseline, env, None)
+        ours, theirs = [], []
+        for _ in range(args.runs):
+            ours.append(timed(candidate, env, FIRST_QUESTION))
+            theirs.append(timed(baseline, env, None))
+    a, b = statistics.median(ours), statistics.median(theirs)
+    print(f"pmfit quiz, first question: median {a * 1000:.1f} ms over {args.runs} runs")
+    print(f"import typer, rich.console: median {b * 1000:.1f} ms over {args.runs} runs")
+    print(f"ratio {a / b:.2f} (goal <= 1.30)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,75 @@
+"""Start-up cost of `pmfit score ANSWERS --json` against a bare `import typer`.
+
+Both are run alternately in the same session (the machine is noisy, so only the
+ratio of the medians means anything):
+
+    python bench/startup.py [--runs 21]
+
+Goal: pmfit's median within 1.3 times the bare typer import's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+# An installed pmfit has its bytecode compiled (pip does it), as typer has; a source
+# checkout gets it on the warm-up run, unless the environment forbids writing it.
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
+def timed(command: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, env=ENV)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=21)
+    args = parser.parse_args()
+
+    pmfit = [sys.executable, "-m", "pmfit"]
+    bin_pmfit = Path(sys.executable).with_name("pmfit")
+    if bin_pmfit.exists():
+        pmfit = [str(bin_pmfit)]  # the console script, as a user runs it
+    with tempfile.TemporaryDirectory() as tmp:
+        sheet = json.loads(
+            subprocess.run(
+                [*pmfit, "template", "--format", "json"], check=True, capture_output=True, text=True
+            ).stdout
+        )
+        ids = list(sheet["answers"])
+        bank = json.loads(
+            subprocess.run(
+                [*pmfit, "bank", "show", "--json"], check=True, capture_output=True, text=True
+            ).stdout
+        )
+        first = {q["id"]: q["options"][0]["id"] for q in bank["questions"]}
+        sheet["answers"] = {qid: first[qid] for qid in ids}
+        answers = Path(tmp, "answers.json")
+        answers.write_text(json.dumps(sheet))
+
+        candidate = [*pmfit, "score", str(answers), "--json"]
+        baseline = [sys.executable, "-c", "import typer"]
+        timed(candidate)  # warm the bank cache and the OS file cache
+        timed(baseline)
+        ours, theirs = [], []
+        for _ in range(args.runs):
+            ours.append(timed(candidate))
+            theirs.append(timed(baseline))
+    a, b = statistics.median(ours), statistics.median(theirs)
+    print(f"pmfit score --json: median {a * 1000:.1f} ms over {args.runs} runs")
+    print(f"import typer:       median {b * 1000:.1f} ms over {args.runs} runs")
+    print(f"ratio {a / b:.2f} (goal <= 1.30)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,303 @@
+"""Validate a bank directory: parse safely, check strictly, report every problem.
+
+Only needed when a bank is new or has changed; `pmfit.bank.loading` keeps the
+result in a cache so that everyday commands never import this module.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from pathlib import Path
+
+from pmfit.bank.model import Bank, BankFile, Question, QuestionsFile
+from pmfit.bank.thread import ThreadText
+from pmfit.errors import BankError, InputError, Problem, merge_problems
+from pmfit.fileio import display_path
+from pmfit.located import Located, load_yaml
+from pmfit.validation import convert
+
+
+def validate_bank(files: list[Path]) -> tuple[Bank, str]:
+    """The bank in `files` (bank.yaml first), and the name of the thread file it quotes."""
+    directory = files[0].parent
+    raw = {f: read_bytes(f) for f in files}
+    hasher = hashlib.sha256()
+    for f in files:
+        hasher.update(f.name.encode() + b"\0" + raw[f] + b"\0")
+    texts = {f: _decode(raw[f], f) for f in files}
+    first = _parse(texts[files[0]], files[0])
+    # The thread is part of the bank: a quote is only valid against it.
+    thread_name = _thread_name(first)
+    thread_path = directory / thread_name if thread_name else None
+    thread_bytes = read_bytes(thread_path) if thread_path and thread_path.is_file() else b""
+    hasher.update(thread_bytes)
+    bank = _validate(
+        first,
+        [_parse(texts[f], f) for f in files[1:]],
+        hasher.hexdigest(),
+        thread_path,
+        _decode(thread_bytes, thread_path) if thread_path else "",
+    )
+    return bank, bank.source.file
+
+
+def read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise BankError(
+            [Problem(display_path(path), None, None, error.strerror or str(error))]
+        ) from None
+
+
+def _decode(data: bytes, path: Path) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise BankError(
+            [Problem(display_path(path), None, None, f"not UTF-8: {error.reason}")]
+        ) from None
+
+
+def _parse(text: str, path: Path) -> Located:
+    try:
+        return load_yaml(text, display_path(path))
+    except InputError as error:
+        raise BankError(error.problems) from None
+
+
+def _thread_name(doc: Located) -> str | None:
+    value = doc.value
+    if isinstance(value, dict) and isinstance(value.get("source"), dict):
+        name = value["source"].get("file")
+        return name if isinstance(name, str) else None
+    return None
+
+
+def _validate(
+    first: Located,
+    others: list[Located],
+    digest: str,
+    thread_path: Path | None,
+    thread_text: str,
+) -> Bank:
+    parsing = [p for doc in (first, *others) for p in doc.problems]
+    problems: list[Problem] = []
+    meta, found = convert(first, first.value, BankFile)
+    problems += found
+    for doc in others:
+        problems += convert(doc, doc.value, QuestionsFile)[1]
+    # Each question again on its own, to keep its place in its file for messages.
+    questions: list[tuple[Located, int, Question]] = []
+    for doc in (first, *others):
+        for i, raw in _raw_questions(doc):
+            question = convert(doc, raw, Question, ("questions", i))[0]
+            if question is not None:
+                questions.append((doc, i, question))
+    raw_ids = {str(raw.get("id")) for doc in (first, *others) for _, raw in _raw_questions(doc)}
+    if meta is None:
+        raise BankError(merge_problems(parsing, problems))
+
+    if thread_path is None or not thread_text:
+        problems.append(
+            first.problem(
+                ("source", "file"), f"source: file {meta.source.file!r} not found beside bank.yaml"
+            )
+        )
+    problems += _check_meta(first, meta, thread_text)
+    problems += _check_questions(first, meta, questions, thread_text, raw_ids)
+    if problems or parsing:
+        raise BankError(merge_problems(parsing, problems))
+    return Bank(
+        id=meta.id,
+        version=meta.version,
+        sha256=digest,
+        title=meta.title,
+        thresholds=meta.thresholds,
+        source=meta.source,
+        dimensions=meta.dimensions,
+        questions=[q for _, _, q in questions],
+        pairs=meta.pairs,
+    )
+
+
+def _raw_questions(doc: Located) -> list[tuple[int, dict[str, object]]]:
+    """The question mappings as written, valid or not, with their index in the file."""
+    value = doc.value.get("questions") if isinstance(doc.value, dict) else None
+    if not isinstance(value, list):
+        return []
+    return [(i, q) for i, q in enumerate(value) if isinstance(q, dict)]
+
+
+def _duplicates(ids: list[str]) -> set[str]:
+    return {i for i, n in Counter(ids).items() if n > 1}
+
+
+def _check_meta(doc: Located, meta: BankFile, thread_text: str) -> list[Problem]:
+    problems = []
+    for lang in ("en", "es"):
+        if lang not in meta.languages:
+            problems.append(doc.problem(("languages",), f"languages: must include {lang!r}"))
+    dupes = _duplicates([d.id for d in meta.dimensions])
+    for i, d in enumerate(meta.dimensions):
+        if d.id in dupes:
+            problems.append(
+                doc.problem(("dimensions", i, "id"), f"dimension {d.id!r}: duplicate id")
+            )
+    last_line = len(thread_text.splitlines())
+    numbers = _duplicates([str(a.number) for a in meta.source.answers])
+    for i, a in enumerate(meta.source.answers):
+        where = ("source", "answers", i)
+        if str(a.number) in numbers:
+            problems.append(doc.problem((*where, "number"), f"answer {a.number}: duplicate number"))
+        lo, hi = a.lines
+        if not lo <= hi or (thread_text and hi > last_line):
+            problems.append(
+                doc.problem(
+                    (*where, "lines"),
+                    f"answer {a.number}: lines {lo}-{hi} must be in order "
+                    f"and within the thread's {last_line} lines",
+                )
+            )
+    paragraphs = {p.line for p in ThreadText.parse(thread_text).paragraphs}
+    for i, entry in enumerate(meta.source.no_preference):
+        if thread_text and entry.line not in paragraphs:
+            problems.append(
+                doc.problem(
+                    ("source", "no_preference", i, "line"),
+                    f"no_preference: line {entry.line} is not a paragraph of the thread",
+                )
+            )
+    return problems
+
+
+def _check_questions(
+    first: Located,
+    meta: BankFile,
+    questions: list[tuple[Located, int, Question]],
+    thread_text: str,
+    raw_ids: set[str],
+) -> list[Problem]:
+    problems: list[Problem] = []
+    # Ids as written, so that a dimension with a bad field is not also "unknown".
+    raw_dimensions = first.value.get("dimensions") if isinstance(first.value, dict) else None
+    dimension_ids = {d.id for d in meta.dimensions} | {
+        str(d.get("id")) for d in raw_dimensions or [] if isinstance(d, dict)
+    }
+    answers = {a.number: a for a in meta.source.answers}
+    thread = ThreadText.parse(thread_text)
+    dupes = _duplicates([q.id for _, _, q in questions])
+    for doc, index, q in questions:
+        at = ("questions", index)
+        name = f"question {q.id!r}"
+        if q.id in dupes:
+            problems.append(doc.problem((*at, "id"), f"{name}: duplicate id"))
+        if q.dimension not in dimension_ids:
+            problems.append(
+                doc.problem(
+                    (*at, "dimension"),
+                    f"{name}: unknown dimension {q.dimension!r} "
+                    f"(allowed: {', '.join(sorted(dimension_ids))})",
+                )
+            )
+        option_dupes = _duplicates([o.id for o in q.options])
+        for j, o in enumerate(q.options):
+            if o.id in option_dupes:
+                problems.append(
+                    doc.problem((*at, "options", j, "id"), f"{name} option {o.id!r}: duplicate id")
+                )
+        for j, s in enumerate(q.sources):
+            where = (*at, "sources", j)
+            answer = answers.get(s.answer)
+            if answer is None:
+                problems.append(
+                    doc.problem(
+                        (*where, "answer"),
+                        f"{name} source #{j + 1}: answer {s.answer} is not "
+                        f"one of the thread's answers "
+                        f"({', '.join(map(str, sorted(answers)))})",
+                    )
+                )
+                continue
+            if not thread_text:
+                continue
+            lo, hi = answer.lines
+            if thread.locate(s.quote.es, lo, hi) is not None:
+                continue
+            anywhere = thread.locate(s.quote.es)
+            if anywhere is not None:
+                owner = next(
+                    (
+                        a.number
+                        for a in meta.source.answers
+                        if a.lines[0] <= anywhere[0] <= a.lines[1]
+                    ),
+                    None,
+                )
+                problems.append(
+                    doc.problem(
+                        (*where, "quote", "es"),
+                        f"{name} source #{j + 1}: quote is from "
+                        f"{f'answer {owner}' if owner else f'line {anywhere[0]}'}"
+                        f", not answer {s.answer} (lines {lo}-{hi})",
+                    )
+                )
+            else:
+                problems.append(
+                    doc.problem(
+                        (*where, "quote", "es"),
+                        f"{name} source #{j + 1}: quote is not verbatim in "
+                        f"the thread (each fragment between '…' must be)",
+                    )
+                )
+    ids = {q.id: q for _, _, q in questions}
+    for i, pair in enumerate(meta.pairs):
+        for j, qid in enumerate(pair):
+            if qid not in ids and qid not in raw_ids:
+                problems.append(
+                    first.problem(("pairs", i, j), f"pair #{i + 1}: unknown question {qid!r}")
+                )
+        if len(set(pair)) != len(pair):
+            problems.append(
+                first.problem(("pairs", i), f"pair #{i + 1}: a question cannot pair with itself")
+            )
+    return problems
+
+
+def subject_locations(files: list[Path]) -> dict[tuple[str, ...], Problem]:
+    """Where each dimension, question, option and pair is declared, for pointing at it."""
+    found: dict[tuple[str, ...], Problem] = {}
+    for f in files:
+        doc = _parse(_decode(read_bytes(f), f), f)
+        found.setdefault(("bank",), doc.problem((), ""))
+        value = doc.value if isinstance(doc.value, dict) else {}
+        for i, d in enumerate(value.get("dimensions") or []):
+            if isinstance(d, dict):
+                found[("dimension", str(d.get("id")))] = doc.problem(("dimensions", i, "id"), "")
+        for i, q in enumerate(value.get("questions") or []):
+            if not isinstance(q, dict):
+                continue
+            found[("question", str(q.get("id")))] = doc.problem(("questions", i, "id"), "")
+            for j, o in enumerate(q.get("options") or []):
+                if isinstance(o, dict):
+                    found[("question", str(q.get("id")), "option", str(o.get("id")))] = doc.problem(
+                        ("questions", i, "options", j, "id"), ""
+                    )
+        for i, pair in enumerate(value.get("pairs") or []):
+            if isinstance(pair, list) and pair:
+                found[("pair", str(pair[0]))] = doc.problem(("pairs", i), "")
+    return found
+
+
+def read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise BankError(
+            [Problem(display_path(path), None, None, f"not UTF-8: {error.reason}")]
+        ) from None
+    except OSError as error:
+        raise BankError(
+            [Problem(display_path(path), None, None, error.strerror or str(error))]
+        ) from None

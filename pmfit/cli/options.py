@@ -1,0 +1,53 @@
+"""Options several commands share, and the one rule for choosing their output format."""
+
+from __future__ import annotations
+
+import enum
+from typing import Annotated
+
+import typer
+
+from pmfit.cli.environment import Environment
+
+
+class OutputFormat(str, enum.Enum):
+    table = "table"
+    json = "json"
+
+
+class Language(str, enum.Enum):
+    en = "en"
+    es = "es"
+
+
+FormatOption = Annotated[
+    OutputFormat | None,
+    typer.Option(
+        "--format",
+        "-f",
+        help="table or json [default: table on a terminal, json when piped]",
+        show_default=False,
+    ),
+]
+JsonFlag = Annotated[bool, typer.Option("--json", help="Short for --format json.")]
+LangOption = Annotated[
+    Language | None,
+    typer.Option(
+        "--lang",
+        help="Language of the text [default: from LC_ALL/LANG, else en]",
+        show_default=False,
+    ),
+]
+
+
+def wants_json(env: Environment, format: OutputFormat | None, json_flag: bool) -> bool:
+    """--json or --format json; with neither, JSON exactly when stdout is not a terminal."""
+    if json_flag:
+        return True
+    if format is None:
+        return not env.is_tty("stdout")
+    return format is OutputFormat.json
+
+
+def language(env: Environment, chosen: Language | None) -> str:
+    return chosen.value if chosen is not None else env.language

@@ -1,0 +1,340 @@
+"""The quiz's two loops: at a terminal (keys, saving, resuming) and from a pipe.
+
+Lines are read whole (type, then Enter): that works the same in any terminal,
+under a screen reader, in a pseudo-terminal and from a pipe.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, NamedTuple
+
+from pmfit.cli.environment import Environment
+from pmfit.errors import AnswersError, Problem
+from pmfit.exit_status import ExitStatus
+from pmfit.i18n import t
+from pmfit.quiz import keys
+from pmfit.quiz.progress import (
+    ProgressError,
+    Restored,
+    discard,
+    load,
+    progress_path,
+    restore,
+    save,
+)
+from pmfit.quiz.session import Form, Session, form_bank
+
+if TYPE_CHECKING:
+    from rich.console import Console, RenderableType
+
+    from pmfit.bank.model import Bank
+
+
+class Options(NamedTuple):
+    form: Form
+    adaptive: bool
+    restart: bool
+    lang: str | None
+    json: bool
+    save: str | None
+    plain: bool
+    bank_path: str | None
+    resume_command: str
+
+
+class _Quit(Exception):
+    """The respondent asked to stop (q, or end of input at a terminal)."""
+
+
+def _read(stream: IO[str]) -> str | None:
+    line = stream.readline()
+    return None if line == "" else line
+
+
+class Terminal:
+    """One quiz at a terminal: the session, where it is saved, how it talks."""
+
+    def __init__(self, env: Environment, options: Options, bank: Bank, ui: Console) -> None:
+        self.env = env
+        self.options = options
+        self.bank = bank
+        self.ui = ui
+        self.lang = options.lang or env.language
+        self.path = progress_path(bank.id, options.form, options.adaptive)
+        self.session: Session | None = None
+
+    def say(self, renderable: RenderableType | str, end: str = "\n") -> None:
+        from rich.text import Text
+
+        self.ui.print(Text(renderable) if isinstance(renderable, str) else renderable, end=end)
+        self.ui.file.flush()
+
+    def save(self) -> None:
+        if self.session is not None:
+            save(self.session, self.lang, self.path, self.bank.sha256)
+
+    def open(self) -> bool:
+        """Start or resume; False if the respondent quit at the resume offer."""
+        from pmfit.render.quiz_view import welcome
+
+        if self.options.restart:
+            discard(self.path)
+        else:
+            try:
+                saved = load(self.path)
+            except ProgressError as error:
+                self.env.error(t("quiz.unreadable", self.lang, reason=error))
+                discard(self.path)
+                saved = None
+            if saved is not None:
+                if self.options.lang is None:
+                    self.lang = saved.lang if saved.lang in ("en", "es") else self.lang
+                self.say(
+                    t(
+                        "quiz.resume",
+                        self.lang,
+                        answered=len(saved.answers),
+                        total=len(form_bank(self.bank, saved.form).questions),
+                        when=saved.saved_at.replace("T", " ").replace("+00:00", " UTC"),
+                    )
+                )
+                choice = self._offer()
+                if choice == "quit":
+                    return False
+                if choice == "resume":
+                    self._resume(restore(saved, self.bank))
+                    return True
+                discard(self.path)
+        self.session = Session.start(self.bank, self.options.form, self.options.adaptive)
+        self.say(welcome(self.bank, self.session, self.lang, self.options.plain))
+        return True
+
+    def _offer(self) -> str:
+        while True:
+            self.say(t("quiz.resume.ask", self.lang), end="")
+            line = _read(self.env.stdin)
+            if line is None:
+                return "quit"
+            typed = line.strip().lower()
+            if typed == "":
+                return "resume"
+            if typed in ("r", "restart", "n", "new"):
+                return "restart"
+            if typed in ("q", "quit"):
+                return "quit"
+            self.say(t("quiz.resume.hint", self.lang))
+
+    def _resume(self, restored: Restored) -> None:
+        self.session = restored.session
+        if restored.bank_changed:
+            self.say(t("quiz.bank_changed", self.lang, kept=restored.kept))
+        if restored.dropped:
+            self.say(
+                t(
+                    "quiz.bank_dropped",
+                    self.lang,
+                    count=len(restored.dropped),
+                    questions=", ".join(restored.dropped),
+                )
+            )
+        self.say(t("quiz.resumed", self.lang, n=self.session.number))
+
+    def run(self) -> None:
+        """Ask until the quiz is over; _Quit when the respondent stops."""
+        from pmfit.render.quiz_view import hint, prompt_text, question_view, why_view
+
+        session = self.session
+        assert session is not None
+        plain = self.options.plain
+        while (question := session.current()) is not None:
+            self.say(question_view(session, question, self.lang, plain))
+            if session.adaptive:
+                self.save()  # it has just chosen its next question: resume on that one
+            while True:
+                self.say(prompt_text(question, self.lang), end="")
+                line = _read(self.env.stdin)
+                if line is None:
+                    self.say("")
+                    raise _Quit
+                action = keys.interactive(line, question, session.reached())
+                last = len(question.options)
+                if isinstance(action, keys.Answer):
+                    session.answer(action.option)
+                elif isinstance(action, keys.Invalid):
+                    key = "quiz.hint.blank" if action.blank else "quiz.hint"
+                    self.say(hint(t(key, self.lang, typed=line.strip(), last=last), plain))
+                    continue
+                elif action.command == "keep":
+                    session.answer(session.previous_answer())
+                elif action.command == "skip":
+                    session.answer(None)
+                    self.say(t("quiz.skipped", self.lang))
+                elif action.command == "back":
+                    if not session.back():
+                        self.say(hint(t("quiz.first", self.lang), plain))
+                        continue
+                elif action.command == "why":
+                    self.say(why_view(self.bank, question, self.lang, plain))
+                    continue
+                elif action.command == "help":
+                    self.say(t("quiz.keys", self.lang))
+                    continue
+                else:
+                    raise _Quit
+                self.save()
+                break
+
+
+def run_terminal(env: Environment, options: Options) -> int:
+    from pmfit.bank.loading import load_bank
+
+    bank = load_bank(options.bank_path)
+    # The interface goes to the terminal: stderr, unless only stdout is one.
+    on_stdout = not env.is_tty("stderr") and env.is_tty("stdout") and not options.json
+    ui = env.console(stderr=not on_stdout, plain=options.plain)
+    terminal = Terminal(env, options, bank, ui)
+    try:
+        if not terminal.open():
+            return ExitStatus.OK
+        terminal.run()
+    except _Quit:
+        terminal.save()
+        terminal.say(t("quiz.saved", terminal.lang, command=options.resume_command))
+        return ExitStatus.OK
+    except KeyboardInterrupt:
+        terminal.save()
+        terminal.say("")
+        if terminal.session is not None:
+            message = t("quiz.interrupted", terminal.lang, command=options.resume_command)
+        else:
+            message = "pmfit: interrupted"
+        terminal.say(message)
+        return ExitStatus.INTERRUPTED
+    session = terminal.session
+    assert session is not None
+    discard(terminal.path)
+    if session.stop is None:
+        terminal.say("")
+        terminal.say(t("quiz.done", terminal.lang))
+    _finish(env, options, session, terminal.lang, ui if options.json or on_stdout else None)
+    return ExitStatus.OK
+
+
+def run_piped(env: Environment, options: Options) -> int:
+    """One answer per line from stdin (number or option id; blank skips) until the quiz
+    ends or the input does; saved progress is neither read nor written."""
+    from pmfit.bank.loading import load_bank
+
+    bank = load_bank(options.bank_path)
+    session = Session.start(bank, options.form, options.adaptive)
+    lang = options.lang or env.language
+    number = 0
+    while (question := session.current()) is not None:
+        line = _read(env.stdin)
+        if line is None:
+            break
+        number += 1
+        action = keys.piped(line, question)
+        if isinstance(action, keys.Answer):
+            session.answer(action.option)
+        elif isinstance(action, keys.Do):
+            session.answer(None)
+        else:
+            allowed = ", ".join(o.id for o in question.options)
+            raise AnswersError(
+                [
+                    Problem(
+                        "<stdin>",
+                        number,
+                        None,
+                        f"question {question.id!r}: {line.strip()!r} is not an option "
+                        f"(a number 1-{len(question.options)}, or {allowed}; "
+                        f"a blank line skips)",
+                    )
+                ]
+            )
+    # With --json the card is for a person: shown only if stderr is a terminal.
+    if options.json:
+        terminal = env.console(stderr=True, plain=options.plain) if env.is_tty("stderr") else None
+        _finish(env, options, session, lang, terminal, show_card=terminal is not None)
+    else:
+        _finish(env, options, session, lang, None)
+    return ExitStatus.OK
+
+
+def _finish(
+    env: Environment,
+    options: Options,
+    session: Session,
+    lang: str,
+    terminal: Console | None,
+    show_card: bool = True,
+) -> None:
+    """The stop note, the result card (on the `terminal` console if given, else stdout),
+    the JSON, the saved card."""
+    from pmfit.render.result_view import result_view
+    from pmfit.scoring.engine import score
+
+    bank = session.final_bank()
+    result = score(bank, session.answers)
+    out = terminal if terminal is not None else env.console(plain=options.plain)
+    to_terminal = terminal is not None or env.is_tty("stdout")
+    if session.stop is not None:
+        stop = session.stop
+        note = t(
+            "quiz.stopped",
+            lang,
+            asked=stop.asked,
+            total=stop.total,
+            rest=stop.total - stop.asked,
+            low=stop.reach.low,
+            high=stop.reach.high,
+        )
+        if show_card and to_terminal:
+            from rich.text import Text
+
+            out.print(Text("\n" + note))
+        else:
+            env.error(note)
+    if show_card:
+        if to_terminal:
+            out.print("")
+        out.print(result_view(result, bank, lang, plain=options.plain, width=out.width))
+    if options.json:
+        from pmfit.render.json import result_json
+
+        env.stdout.write(result_json(result))
+        env.stdout.flush()
+    if options.save:
+        _save_card(env, options, result_view(result, bank, lang, plain=options.plain), lang)
+
+
+def _save_card(env: Environment, options: Options, card: RenderableType, lang: str) -> None:
+    import io
+
+    from rich.console import Console
+
+    from pmfit.fileio import atomic_write_bytes
+
+    assert options.save is not None
+    recorder = Console(
+        record=True,
+        file=io.StringIO(),
+        width=80,
+        color_system=None if options.plain else "truecolor",
+        force_terminal=not options.plain,
+        markup=False,
+        highlight=False,
+        emoji=False,
+    )
+    recorder.print(card)
+    suffix = Path(options.save).suffix.lower()
+    if suffix == ".svg":
+        text = recorder.export_svg(title="pmfit")
+    elif suffix in (".html", ".htm"):
+        text = recorder.export_html()
+    else:
+        text = recorder.export_text()
+    atomic_write_bytes(Path(options.save), text.encode("utf-8"))
+    env.error(t("quiz.wrote", lang, path=options.save))

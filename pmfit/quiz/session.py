@@ -1,0 +1,185 @@
+"""One quiz in progress: which questions, in what order, where we are, what was answered.
+
+A linear quiz walks the form's questions in bank order. An adaptive one asks, at
+each step, the open question that can move the current score the most, and
+stops as soon as the exact bound (`pmfit.quiz.bound`) shows that no way of
+answering or skipping the rest could change the recommendation.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Literal, NamedTuple
+
+import msgspec
+
+from pmfit.bank.model import Bank, Question
+
+if TYPE_CHECKING:
+    from pmfit.quiz.bound import Reach
+
+Form = Literal["full", "short"]
+
+
+def form_bank(bank: Bank, form: Form) -> Bank:
+    return bank.short_form() if form == "short" else bank
+
+
+def _swing(bank: Bank, answers: dict[str, str | None], question: Question) -> float:
+    """How far this question's answer alone can move the current score."""
+    from pmfit.quiz.bound import current_value
+
+    values = [current_value(bank, {**answers, question.id: o.id}) for o in question.options]
+    return max(values) - min(values)
+
+
+def _share(bank: Bank, question: Question) -> float:
+    """The question's most possible pull on a complete quiz: its part of the weight, times
+    the spread of its leans. Breaks ties in the swing (at the start, every swing is the
+    spread of the leans)."""
+    weight = next(d.weight for d in bank.dimensions if d.id == question.dimension)
+    total = sum(d.weight for d in bank.dimensions)
+    siblings = sum(1 for q in bank.questions if q.dimension == question.dimension)
+    spread = max(o.lean for o in question.options) - min(o.lean for o in question.options)
+    return weight / total / siblings * spread
+
+
+def most_informative(bank: Bank, answers: dict[str, str | None], asked: list[str]) -> str | None:
+    """The open question that can move the score the most; ties go to bank order."""
+    seen = set(asked) | set(answers)
+    open_questions = [q for q in bank.questions if q.id not in seen]
+    if not open_questions:
+        return None
+    best = max(
+        enumerate(open_questions),
+        key=lambda item: (
+            round(_swing(bank, answers, item[1]), 9),
+            round(_share(bank, item[1]), 12),
+            -item[0],
+        ),
+    )
+    return best[1].id
+
+
+class Stop(NamedTuple):
+    """An adaptive quiz that ended early: after `asked` of `total`, the reach of the rest."""
+
+    asked: int
+    total: int
+    reach: Reach
+
+
+class Session:
+    def __init__(
+        self,
+        bank: Bank,
+        form: Form = "full",
+        adaptive: bool = False,
+        order: list[str] | None = None,
+        position: int = 0,
+        answers: dict[str, str | None] | None = None,
+    ) -> None:
+        self.bank = bank  # the form's bank: the full bank or its short form
+        self.form: Form = form
+        self.adaptive = adaptive
+        #: The questions in the order they are asked. Linear: all of them. Adaptive: those
+        #: asked so far (the last may be the one on screen, not yet answered).
+        self.order = [] if order is None else order
+        self.position = position
+        #: Question id -> option id, or None for a skipped question. Only questions reached.
+        self.answers: dict[str, str | None] = {} if answers is None else answers
+        #: Set when an adaptive quiz ends early: how far it got and the reach of the rest.
+        self.stop: Stop | None = None
+
+    @classmethod
+    def start(cls, bank: Bank, form: Form = "full", adaptive: bool = False) -> Session:
+        chosen = form_bank(bank, form)
+        order = [] if adaptive else [q.id for q in chosen.questions]
+        return cls(bank=chosen, form=form, adaptive=adaptive, order=order)
+
+    @property
+    def total(self) -> int:
+        return len(self.bank.questions)
+
+    def current(self) -> Question | None:
+        """The question on screen; None when the quiz is over (every question reached,
+        or, adaptively, once the rest could no longer change the recommendation)."""
+        if self.position < len(self.order):
+            return self.bank.question(self.order[self.position])
+        if not self.adaptive:
+            return None
+        # Deferred: a linear quiz never needs the bound (or the engine) to start.
+        from pmfit.quiz.bound import reach
+
+        self.stop = None
+        bound = reach(self.bank, self.answers)
+        if bound.decided is not None:
+            if len(self.order) < self.total:
+                self.stop = Stop(asked=len(self.order), total=self.total, reach=bound)
+            return None
+        chosen = most_informative(self.bank, self.answers, self.order)
+        if chosen is None:
+            return None
+        self.order.append(chosen)
+        return self.bank.question(chosen)
+
+    def previous_answer(self) -> str | None:
+        """The option already chosen for the question on screen, if any."""
+        if self.position >= len(self.order):
+            return None
+        return self.answers.get(self.order[self.position])
+
+    def reached(self) -> bool:
+        """Whether the question on screen was answered or skipped before."""
+        return self.position < len(self.order) and self.order[self.position] in self.answers
+
+    def answer(self, option_id: str | None) -> None:
+        """Answer (or, with None, skip) the question on screen and move on."""
+        question = self.current()
+        if question is None:
+            raise IndexError("the quiz is over")
+        if option_id is not None and option_id not in {o.id for o in question.options}:
+            raise ValueError(f"{question.id}: no option {option_id!r}")
+        self.answers[question.id] = option_id
+        self.position += 1
+
+    def back(self) -> bool:
+        """Step back to the previous question; False at the first."""
+        if self.position == 0:
+            return False
+        self.position -= 1
+        return True
+
+    @property
+    def number(self) -> int:
+        """1-based number of the question on screen."""
+        return self.position + 1
+
+    def answered_count(self) -> int:
+        return sum(1 for v in self.answers.values() if v is not None)
+
+    def final_bank(self) -> Bank:
+        """The bank the result is scored on. An adaptive quiz that stopped early is scored
+        on the questions it asked, so that the questions it never asked do not count as
+        skipped (the score and the recommendation are the same either way)."""
+        if not self.adaptive:
+            return self.bank
+        asked = set(self.answers)
+        return msgspec.structs.replace(
+            self.bank,
+            questions=[q for q in self.bank.questions if q.id in asked],
+            pairs=[p for p in self.bank.pairs if all(q in asked for q in p)],
+        )
+
+
+READING_WORDS_PER_MINUTE = 240  # a typical adult silent-reading pace
+SECONDS_TO_DECIDE = 8
+
+
+def estimated_minutes(questions: list[Question], lang: str) -> int:
+    """About how long the questions take: reading the prompt and options, then choosing."""
+    words = sum(
+        len(q.prompt.get(lang).split()) + sum(len(o.label.get(lang).split()) for o in q.options)
+        for q in questions
+    )
+    seconds = words / READING_WORDS_PER_MINUTE * 60 + SECONDS_TO_DECIDE * len(questions)
+    return max(1, round(seconds / 60))

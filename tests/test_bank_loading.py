@@ -1,0 +1,295 @@
+"""Loading a bank: strict, safe, and every problem as one `file:line:col: message` line."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import msgspec
+import pytest
+
+from conftest import MINI
+from pmfit.bank.loading import load_bank
+from pmfit.errors import BankError
+
+
+def broken_bank(tmp_path: Path, edits: dict[str, list[tuple[str, str]]]) -> Path:
+    """A copy of the mini bank with textual edits applied (each must match once)."""
+    bank = tmp_path / "bank"
+    shutil.copytree(MINI, bank)
+    for name, pairs in edits.items():
+        path = bank / name
+        text = path.read_text(encoding="utf-8")
+        for old, new in pairs:
+            assert text.count(old) == 1, old
+            text = text.replace(old, new)
+        path.write_text(text, encoding="utf-8")
+    return bank
+
+
+def hits(bank: Path, name: str, needle: str, offset: int = 0) -> list[str]:
+    """`name:line:col` of each line holding `needle` (col of needle + offset)."""
+    lines = (bank / name).read_text(encoding="utf-8").splitlines()
+    return [
+        f"{name}:{n}:{line.index(needle) + 1 + offset}"
+        for n, line in enumerate(lines, 1)
+        if needle in line
+    ]
+
+
+def where(bank: Path, name: str, needle: str, offset: int = 0) -> str:
+    found = hits(bank, name, needle, offset)
+    assert found, needle
+    return found[0]
+
+
+def problems(bank: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    monkeypatch.chdir(bank)
+    with pytest.raises(BankError) as caught:
+        load_bank(bank, use_cache=False)
+    return caught.value.lines()
+
+
+def test_mini_bank_loads() -> None:
+    bank = load_bank(MINI, use_cache=False)
+    assert [d.id for d in bank.dimensions] == [
+        "problem_focus",
+        "buyer_user",
+        "release_cadence",
+        "risk_reward",
+    ]
+    assert len(bank.questions) == 8
+    assert bank.pairs == [["problem-1", "problem-2"]]
+
+
+def test_every_error_in_the_file_is_reported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bank = broken_bank(
+        tmp_path,
+        {
+            "questions.yaml": [
+                (
+                    '{id: a, lean: -1, label: {en: "A business',
+                    '{id: a, lean: 1.5, label: {en: "A business',
+                ),
+                (
+                    'label: {en: "Both equally", es: "Ambos por igual"}',
+                    'label: {en: "Both equally"}',
+                ),
+                (
+                    "dimension: buyer_user\n    short: true",
+                    "dimension: buyer_usr\n    short: true\n    colour: red",
+                ),
+                (
+                    "Lo construyes hoy, puedes ver el impacto mañana.",
+                    "Lo construyes hoy, ves el impacto mañana.",
+                ),
+                ("  - id: risk-2", "  - id: risk-1"),
+            ]
+        },
+    )
+    both = '{en: "Both equally"}'
+    quoted = '"Lo construyes hoy, ves'
+    first_risk, second_risk = hits(bank, "questions.yaml", "- id: risk-1", 6)
+    assert problems(bank, monkeypatch) == [
+        f"{where(bank, 'questions.yaml', '1.5')}: question 'problem-1' option 'a': "
+        "lean 1.5 is outside -1..1",
+        f"{where(bank, 'questions.yaml', both)}: question 'problem-1' "
+        "option 'b': label: missing required field 'es'",
+        f"{where(bank, 'questions.yaml', 'buyer_usr')}: question 'buyer-1': unknown dimension "
+        "'buyer_usr' (allowed: buyer_user, problem_focus, release_cadence, risk_reward)",
+        f"{where(bank, 'questions.yaml', 'colour')}: question 'buyer-1': unknown field 'colour' "
+        "(allowed: id, dimension, prompt, options, sources, short)",
+        f"{where(bank, 'questions.yaml', quoted)}: question 'release-1' "
+        "source #1: "
+        "quote is not verbatim in the thread (each fragment between '…' must be)",
+        f"{first_risk}: question 'risk-1': duplicate id",
+        f"{second_risk}: question 'risk-1': duplicate id",
+    ]
+
+
+def test_quote_attributed_to_the_wrong_answer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bank = broken_bank(
+        tmp_path,
+        {
+            "questions.yaml": [
+                (
+                    '      - answer: 3\n        quote:\n          es: "Lo construyes',
+                    '      - answer: 2\n        quote:\n          es: "Lo construyes',
+                ),
+            ]
+        },
+    )
+    assert problems(bank, monkeypatch) == [
+        f"{where(bank, 'questions.yaml', 'Lo construyes', -1)}: question 'release-1' source #1: "
+        "quote is from answer 3, not answer 2 (lines 28-48)"
+    ]
+
+
+def test_elided_quote_fragments_must_each_be_verbatim_and_in_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # release-2 quotes two fragments of one paragraph joined by an ellipsis: valid as shipped.
+    assert "…" in load_bank(MINI, use_cache=False).question("release-2").sources[0].quote.es
+    bank = broken_bank(
+        tmp_path,
+        {
+            "questions.yaml": [
+                (
+                    "mayores en el caso del gerente de producto B2C … el PM debe actuar",
+                    "mayores en el caso del gerente de producto B2C … el PM debe correr",
+                ),
+            ]
+        },
+    )
+    assert len(problems(bank, monkeypatch)) == 1
+    swapped = broken_bank(
+        tmp_path / "2",
+        {
+            "questions.yaml": [
+                (
+                    'es: "Las oportunidades para experimentar son mayores en el caso del gerente de '
+                    'producto B2C … el PM debe actuar con mucho cuidado para lograr los cambios"',
+                    'es: "el PM debe actuar con mucho cuidado para lograr los cambios … Las oportunidades '
+                    'para experimentar son mayores en el caso del gerente de producto B2C"',
+                ),
+            ]
+        },
+    )
+    assert "not verbatim" in problems(swapped, monkeypatch)[0]
+
+
+def test_folded_white_space_in_a_quote_is_allowed(tmp_path: Path) -> None:
+    bank = broken_bank(
+        tmp_path,
+        {
+            "questions.yaml": [
+                ("Lo construyes hoy, puedes ver", "Lo construyes   hoy,  puedes ver"),
+            ]
+        },
+    )
+    assert load_bank(bank, use_cache=False).question("release-1")
+
+
+def test_python_tags_are_errors_never_executed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    marker = tmp_path / "executed"
+    bank = broken_bank(
+        tmp_path,
+        {
+            "bank.yaml": [
+                ("version: 0.1.0", f'version: !!python/object/apply:os.system ["touch {marker}"]'),
+            ]
+        },
+    )
+    assert problems(bank, monkeypatch) == [
+        f"{where(bank, 'bank.yaml', '!!python')}: tag '!!python/object/apply:os.system' is not "
+        "allowed (only plain YAML values; nothing is ever constructed from tags)"
+    ]
+    assert not marker.exists()
+
+
+def test_duplicate_yaml_keys_and_malformed_yaml(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bank = broken_bank(
+        tmp_path, {"bank.yaml": [("version: 0.1.0", "version: 0.1.0\nversion: 0.2.0")]}
+    )
+    assert problems(bank, monkeypatch) == [
+        f"{where(bank, 'bank.yaml', 'version: 0.2.0')}: document: duplicate key 'version'"
+    ]
+    bad = broken_bank(tmp_path / "2", {"bank.yaml": [("id: mini", "id: [mini")]})
+    found = problems(bad, monkeypatch)
+    assert len(found) == 1 and found[0].startswith("bank.yaml:") and "malformed YAML" in found[0]
+
+
+def test_bank_level_checks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    languages = broken_bank(
+        tmp_path / "2", {"bank.yaml": [("languages: [en, es]", "languages: [en, fr]")]}
+    )
+    assert problems(languages, monkeypatch) == [
+        f"{where(languages, 'bank.yaml', 'fr]')}: languages #2 'fr' is not one of en, es"
+    ]
+    bank = broken_bank(
+        tmp_path,
+        {
+            "bank.yaml": [
+                ("  - [problem-1, problem-2]", "  - [problem-1, problem-9]"),
+                ("  - id: risk_reward\n    weight: 1", "  - id: risk_reward\n    weight: 0"),
+            ]
+        },
+    )
+    assert problems(bank, monkeypatch) == [
+        f"{where(bank, 'bank.yaml', 'weight: 0', 8)}: dimension 'risk_reward': weight 0 must be > 0",
+        f"{where(bank, 'bank.yaml', 'problem-9')}: pair #1: unknown question 'problem-9'",
+    ]
+
+
+def test_validated_bank_is_cached_and_revalidated_when_a_file_changes(tmp_path: Path) -> None:
+    bank_dir = broken_bank(tmp_path, {})
+    first = load_bank(bank_dir)
+    cached = list((tmp_path / "cache" / "pmfit").glob("bank-*.json"))
+    assert len(cached) == 1
+    assert msgspec.json.decode(cached[0].read_bytes())["bank"] == msgspec.to_builtins(first)
+    assert load_bank(bank_dir) == first
+    path = bank_dir / "bank.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("version: 0.1.0", "version: 0.1.1"),
+        encoding="utf-8",
+    )
+    second = load_bank(bank_dir)
+    assert second.version == "0.1.1" and second.sha256 != first.sha256
+    # The thread is part of the bank too.
+    thread = bank_dir / "source" / "thread.es.txt"
+    thread.write_text(
+        thread.read_text(encoding="utf-8").replace("Lo construyes hoy", "Hoy"), encoding="utf-8"
+    )
+    with pytest.raises(BankError):
+        load_bank(bank_dir)
+
+
+def test_a_cache_hit_parses_no_yaml(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from pmfit.bank.loading import load_bank; load_bank(sys.argv[1]); "
+        "print(sorted(m for m in ('yaml', 'pmfit.bank.validating') if m in sys.modules))"
+    )
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", code, str(MINI)],
+            env=env,
+            text=True,
+            capture_output=True,
+            check=True,
+        ).stdout
+        for _ in range(2)
+    ]
+    assert runs == ["['pmfit.bank.validating', 'yaml']\n", "[]\n"]
+
+
+def test_bank_compile_writes_a_compiled_bank_that_loads_until_a_file_changes(
+    cli, tmp_path: Path
+) -> None:
+    import stat
+
+    from pmfit.bank.loading import COMPILED_FILE
+
+    bank_dir = broken_bank(tmp_path, {})
+    run = cli("bank", "compile", str(bank_dir))
+    compiled = bank_dir / COMPILED_FILE
+    assert (run.exit_code, run.stdout) == (0, f"wrote {compiled}\n")
+    assert stat.S_IMODE(compiled.stat().st_mode) & 0o044  # readable, not a private temp file
+    bank = load_bank(bank_dir)
+    assert msgspec.json.decode(compiled.read_bytes())["bank"] == msgspec.to_builtins(bank)
+    assert not (tmp_path / "cache").exists()  # the compiled bank was enough
+    path = bank_dir / "bank.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("0.1.0", "0.1.2"), encoding="utf-8")
+    assert load_bank(bank_dir).version == "0.1.2"

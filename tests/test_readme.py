@@ -1,0 +1,77 @@
+"""Every example in the README runs as written, and its command reference has not drifted."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+FENCE = re.compile(r"(?:<!-- file: (?P<file>\S+) -->\n)?```(?P<lang>\w*)\n(?P<body>.*?)```", re.S)
+
+
+def examples() -> tuple[dict[str, str], list[tuple[str, list[str]]]]:
+    """Files the README defines, and each console command with its expected output."""
+    files: dict[str, str] = {}
+    commands: list[tuple[str, list[str]]] = []
+    for match in FENCE.finditer(README):
+        if match["file"]:
+            files[match["file"]] = match["body"]
+        if match["lang"] == "console":
+            for line in match["body"].splitlines():
+                if line.startswith("$ "):
+                    commands.append((line[2:], []))
+                else:
+                    commands[-1][1].append(line)
+    return files, commands
+
+
+FILES, COMMANDS = examples()
+
+
+def test_the_readme_has_examples() -> None:
+    assert len(COMMANDS) >= 5 and "me.yaml" in FILES
+    quickstart = README.split("<!-- quickstart -->")[1].split("<!-- /quickstart -->")[0]
+    lines = [line for line in quickstart.splitlines() if line and not line.startswith("```")]
+    assert lines == ["pip install . && pmfit quiz", "pip install -e '.[test]' && pytest"]
+
+
+@pytest.mark.skipif(shutil.which("jq") is None, reason="the README's examples pipe into jq")
+@pytest.mark.parametrize(("command", "expected"), COMMANDS, ids=[c for c, _ in COMMANDS])
+def test_console_example(command: str, expected: list[str], tmp_path: Path) -> None:
+    for name, body in FILES.items():
+        (tmp_path / name).write_text(body, encoding="utf-8")
+    shutil.copytree(ROOT / "questions", tmp_path / "questions")
+    env = {
+        **os.environ,
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+        "NO_COLOR": "1",
+    }
+    run = subprocess.run(
+        ["bash", "-c", command],
+        cwd=tmp_path,
+        env=env,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+    )
+    assert run.returncode == 0, run.stdout
+    assert run.stdout.splitlines() == expected
+
+
+def test_command_reference_is_up_to_date() -> None:
+    run = subprocess.run(
+        [sys.executable, "-m", "cogapp", "--check", "README.md"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode == 0, f"run `cog -r README.md`: {run.stdout}{run.stderr}"
