@@ -127,3 +127,26 @@ def test_pysum_reproduces_both_kinds_of_python_sum(rows, masks) -> None:
         assert compensated[r] == _neumaier(picked)
         this_python = sum(picked)
         assert (compensated if sys.version_info >= (3, 12) else plain)[r] == this_python
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.floats(-100, 100),
+            # Values at and a hair beside the halves, where rounding goes wrong if it can.
+            st.integers(-20000, 20000).map(lambda k: (k + 0.5) / 100),
+            st.integers(-20000, 20000).map(lambda k: math.nextafter((k + 0.5) / 100, 0)),
+            st.integers(-2000, 2000).map(lambda k: (k + 0.5) / 1000),
+        ),
+        min_size=1,
+        max_size=50,
+    )
+)
+def test_pyround_is_pythons_round(values) -> None:
+    from pmfit.batch.fast import pyround
+
+    for digits in (2, 3):
+        got = pyround(np.array(values), digits).tolist()
+        expected = [round(v, digits) for v in values]
+        assert [repr(g) for g in got] == [repr(e) for e in expected]
