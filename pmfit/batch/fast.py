@@ -1,0 +1,684 @@
+"""The engine's method over a whole block of respondents at once, with numpy.
+
+`pmfit.scoring.engine.score` is the definition; this module is an optimisation
+of it and must give the same bytes (tests check it on random answer sets). So
+every float is computed with the engine's own operations in the engine's own
+order: Python's `sum()` (plain left-to-right before 3.12, Neumaier-compensated
+since) is reproduced column by column, `round()` and `math.erfc` are Python's
+own, and floats are written by msgspec as the engine's output is.
+
+A block is a matrix of option indices (`-1` = skipped), one row per respondent,
+one column per question in bank order. Output pieces that repeat across
+respondents (an answer block, a dimension's entry, a rationale item, a flip
+change) are encoded once per distinct value and looked up; each line is then a
+`b"".join` of its pieces.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import msgspec
+
+from pmfit.bank.model import Bank
+from pmfit.batch.compact import COMPACT_SCHEMA_ID, CompactReason
+from pmfit.scoring import engine
+from pmfit.scoring.result import (
+    RESULT_SCHEMA_ID,
+    BankRef,
+    DimensionScore,
+    Flag,
+    FlipChange,
+    QuoteOut,
+    RationaleItem,
+)
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+    Floats = npt.NDArray[np.float64]
+    Ints = npt.NDArray[np.int64]
+    Bools = npt.NDArray[np.bool_]
+    Objects = npt.NDArray[np.object_]
+
+_encode = msgspec.json.encode
+#: Python 3.12 made sum() of floats compensated (Neumaier); older versions add plainly.
+COMPENSATED_SUM = sys.version_info >= (3, 12)
+_RECOMMENDATIONS = (b"B2B", b"B2C", b"either", b"insufficient")
+_B2B, _B2C, _EITHER, _INSUFFICIENT = range(4)
+#: Codes per grouped piece: larger groups mean fewer pieces to join per line, but more
+#: distinct pieces to encode and keep (each a few hundred bytes).
+GROUP_CODES = 256
+_FLAGS_HEAD = b'],"flags":['
+_FLAGS_TAIL = b"]}\n"
+
+
+def pysum(terms: Floats, mask: Bools, compensated: bool = COMPENSATED_SUM) -> Floats:
+    """Row-wise `sum(t for t, m in zip(row, mask_row) if m)`, bit for bit as Python does it."""
+    import numpy as np
+
+    acc = np.zeros(terms.shape[0])
+    if not compensated:
+        for j in range(terms.shape[1]):
+            acc = np.where(mask[:, j], acc + terms[:, j], acc)
+        return acc
+    comp = np.zeros(terms.shape[0])
+    for j in range(terms.shape[1]):
+        x = terms[:, j]
+        t = acc + x
+        c = np.where(np.abs(acc) >= np.abs(x), (acc - t) + x, (x - t) + acc)
+        comp = np.where(mask[:, j], comp + c, comp)
+        acc = np.where(mask[:, j], t, acc)
+    finite = np.isfinite(comp) & (comp != 0)
+    return np.where(finite, acc + comp, acc)
+
+
+def pyround(values: Floats, digits: int) -> Floats:
+    """`round(v, digits)` for each value, as Python rounds (correctly, half to even).
+
+    `rint(v * 10**digits) / 10**digits` is the same double whenever `v * 10**digits`
+    is not within a hair of a half: the product's error is far below that hair, so
+    the integer is the correctly rounded one, and dividing an exact integer by a
+    power of ten gives the nearest double to the decimal, as Python's round does.
+    Values near a half are handed to Python's round itself.
+    """
+    import numpy as np
+
+    scale = 10.0**digits
+    scaled = values * scale
+    out: Floats = np.rint(scaled) / scale
+    near_half = np.abs(np.abs(scaled - np.floor(scaled)) - 0.5) < 1e-6
+    if near_half.any():
+        out[near_half] = [round(v, digits) for v in values[near_half].tolist()]
+    return out
+
+
+def _floats(values: Sequence[float]) -> list[bytes]:
+    """Each value as msgspec writes it (one encode call for the whole list)."""
+    if not values:
+        return []
+    return _encode(list(values))[1:-1].split(b",")
+
+
+class _Lazy:
+    """Pieces encoded on first use, keyed by an integer code below `size`.
+
+    A small code space is a dense table indexed directly (no sorting per block);
+    a large one falls back to the distinct codes of each block.
+    """
+
+    DENSE = 1 << 16
+
+    def __init__(self, build: Callable[[int], bytes], size: int) -> None:
+        import numpy as np
+
+        self.build = build
+        self.dense = size <= self.DENSE
+        self.table = np.empty(size if self.dense else 0, dtype=object)
+        self.filled = np.zeros(size if self.dense else 0, dtype=bool)
+        self.cache: dict[int, bytes] = {}
+
+    def lookup(self, codes: Ints) -> Objects:
+        import numpy as np
+
+        if self.dense:
+            missing = ~self.filled[codes]
+            if missing.any():
+                for code in np.unique(codes[missing]).tolist():
+                    self.table[code] = self.build(code)
+                    self.filled[code] = True
+            found: Objects = self.table[codes]
+            return found
+        unique, inverse = np.unique(codes, return_inverse=True)
+        table = np.empty(len(unique), dtype=object)
+        for i, code in enumerate(unique.tolist()):
+            piece = self.cache.get(code)
+            if piece is None:
+                piece = self.cache[code] = self.build(code)
+            table[i] = piece
+        result: Objects = table[inverse.reshape(-1)]
+        return result
+
+
+class Compiled:
+    """A bank turned into lookup tables for block scoring."""
+
+    def __init__(self, bank: Bank, *, with_quotes: bool = False) -> None:
+        import numpy as np
+
+        self.bank = bank
+        self.with_quotes = with_quotes
+        questions = bank.questions
+        dim_index = {d.id: i for i, d in enumerate(bank.dimensions)}
+        self.n_questions = len(questions)
+        self.n_dimensions = len(bank.dimensions)
+        #: The engine's `answered` order: by dimension, then by bank order.
+        self.order = np.array(
+            sorted(range(len(questions)), key=lambda i: (dim_index[questions[i].dimension], i)),
+            dtype=np.int64,
+        )
+        self.ordered = [questions[i] for i in self.order.tolist()]
+        widest = max((len(q.options) for q in questions), default=1)
+        self.width = widest
+        # Column `widest` stays 0.0, so a skip (-1) reads a lean of 0.0.
+        self.leans = np.zeros((len(questions), widest + 1))
+        for j, q in enumerate(self.ordered):
+            self.leans[j, : len(q.options)] = [o.lean for o in q.options]
+        self.dim_of = np.array([dim_index[q.dimension] for q in self.ordered], dtype=np.int64)
+        weights = [d.weight for d in bank.dimensions]
+        self.dim_weights = np.array(weights, dtype=np.float64)
+        self.membership = np.zeros((len(questions), len(bank.dimensions)), dtype=np.int64)
+        self.membership[np.arange(len(questions)), self.dim_of] = 1
+        self.n_options = np.array([len(q.options) for q in self.ordered], dtype=np.int64)
+        rank = {qid: r for r, qid in enumerate(sorted(q.id for q in questions))}
+        self.by_id = np.argsort([rank[q.id] for q in self.ordered])
+        # For each direction (+1 up, -1 down): the engine's best option (max by
+        # direction * lean, first on ties) and the options sorted mildest first.
+        self.best: dict[int, Ints] = {}
+        self.mild: dict[int, Ints] = {}
+        for direction in (1, -1):
+            best, mild = [], []
+            for q in self.ordered:
+                positions = range(len(q.options))
+                best.append(max(positions, key=lambda i: direction * q.options[i].lean))
+                ranked = sorted(positions, key=lambda i: direction * q.options[i].lean)
+                mild.append(ranked + [ranked[-1]] * (widest - len(ranked)))
+            self.best[direction] = np.array(best, dtype=np.int64)
+            self.mild[direction] = np.array(mild, dtype=np.int64)
+        self.pairs = [
+            (self._column(first), self._column(second), first, second)
+            for first, second in bank.pairs
+        ]
+        self._prefix(bank)
+        self._tables()
+
+    def _column(self, qid: str) -> int:
+        return next(j for j, q in enumerate(self.ordered) if q.id == qid)
+
+    def _prefix(self, bank: Bank) -> None:
+        schema = RESULT_SCHEMA_ID if self.with_quotes else COMPACT_SCHEMA_ID
+        ref = BankRef(id=bank.id, version=bank.version, sha256=bank.sha256)
+        self.head = b'{"schema":' + _encode(schema) + b',"bank":' + _encode(ref) + b',"respondent":'
+
+    def _tables(self) -> None:
+        # Few, wide pieces make the final join cheap: consecutive questions (bank order)
+        # and consecutive dimensions are grouped while their joint codes stay small.
+        self.answer_groups = [
+            (group, radix, self._answers_piece(group, radix, first=i == 0, last=i == n - 1))
+            for groups in [self._group([[i] for i in range(self.n_questions)], bank_order=True)]
+            for n in [len(groups)]
+            for i, (group, radix) in enumerate(groups)
+        ]
+        by_dimension = [
+            [j for j in range(self.n_questions) if self.dim_of[j] == d]
+            for d in range(self.n_dimensions)
+        ]
+        self.dimension_groups = []
+        dims = self._group(by_dimension, bank_order=False, keep_units=True)
+        for i, (group, radix) in enumerate(dims):
+            piece = self._dimension_piece(group, radix, first=i == 0, last=i == len(dims) - 1)
+            self.dimension_groups.append(([j for unit in group for j in unit], radix, piece))
+        self.flip_piece = _Lazy(self._flip_change, self.n_questions * 2 * self.width**2)
+        self.pair_flags = _Lazy(self._pair_flags, 2 ** len(self.pairs))
+        self.reason_cache: dict[tuple[int, float], bytes] = {}
+
+    def _group(
+        self, units: list[list[int]], bank_order: bool, keep_units: bool = False
+    ) -> list[Any]:
+        """Consecutive units of columns, grouped while the product of their radices fits."""
+        groups: list[Any] = []
+        current: list[Any] = []
+        radix: list[int] = []
+        for unit in units:
+            unit_radix = self._radix(unit, bank_order)
+            if current and math.prod(radix) * math.prod(unit_radix) > GROUP_CODES:
+                groups.append((current, radix))
+                current, radix = [], []
+            current += [unit] if keep_units else unit
+            radix += unit_radix
+        if current or not groups:
+            groups.append((current, radix))
+        return groups
+
+    def _radix(self, columns: list[int], bank_order: bool) -> list[int]:
+        qs = self.bank.questions if bank_order else self.ordered
+        return [len(qs[c].options) + 1 for c in columns]
+
+    def _decode(self, code: int, radix: list[int]) -> list[int]:
+        """A mixed-radix code back to option indices (-1 = skipped)."""
+        digits = []
+        for base in radix:
+            digits.append(code % base - 1)
+            code //= base
+        return digits
+
+    def _answers_piece(self, block: list[int], radix: list[int], first: bool, last: bool) -> _Lazy:
+        questions = self.bank.questions
+        head = b',"answers":{' if first else b","
+        tail = b'},"score":' if last else b""
+
+        def build(code: int) -> bytes:
+            parts = []
+            for i, k in zip(block, self._decode(code, radix), strict=True):
+                q = questions[i]
+                parts.append(_encode(q.id) + b":" + _encode(None if k < 0 else q.options[k].id))
+            return head + b",".join(parts) + tail
+
+        return _Lazy(build, math.prod(radix))
+
+    def _dimension_piece(
+        self, group: list[list[int]], radix: list[int], first: bool, last: bool
+    ) -> _Lazy:
+        dimensions = [self.bank.dimensions[int(self.dim_of[unit[0]])] for unit in group if unit]
+        head = b',"dimensions":[' if first else b","
+        tail = b'],"rationale":[' if last else b""
+
+        def build(code: int) -> bytes:
+            digits = iter(self._decode(code, radix))
+            entries = []
+            for dimension, unit in zip(dimensions, [u for u in group if u], strict=True):
+                leans = [
+                    self.ordered[j].options[k].lean
+                    for j, k in zip(unit, [next(digits) for _ in unit], strict=True)
+                    if k >= 0
+                ]
+                value = round(100.0 * sum(leans) / len(leans), 2) if leans else None
+                entry = DimensionScore(
+                    id=dimension.id,
+                    weight=dimension.weight,
+                    score=value,
+                    answered=len(leans),
+                    questions=len(unit),
+                )
+                entries.append(_encode(entry))
+            return head + b",".join(entries) + tail
+
+        return _Lazy(build, math.prod(radix))
+
+    def _flip_change(self, code: int) -> bytes:
+        w = self.width
+        j, rest = divmod(code, w * w * 2)
+        comma, rest = divmod(rest, w * w)
+        old, new = divmod(rest, w)
+        q = self.ordered[j]
+        change = FlipChange(question=q.id, from_=q.options[old].id, to=q.options[new].id)
+        return (b"," if comma else b"") + _encode(change)
+
+    def _pair_flags(self, bits: int) -> bytes:
+        return _FLAGS_HEAD + self._pair_flag_list(bits) + _FLAGS_TAIL
+
+    def _pair_flag_list(self, bits: int) -> bytes:
+        flags = []
+        for i, (_, _, first, second) in enumerate(self.pairs):
+            if bits >> i & 1:
+                flags.append(_contradiction(first, second))
+        return b",".join(_encode(f) for f in flags)
+
+    def reason(self, j: int, k: int, points: float) -> bytes:
+        key = (j * self.width + k, points)
+        piece = self.reason_cache.get(key)
+        if piece is None:
+            q = self.ordered[j]
+            option = q.options[k]
+            item: Any
+            if self.with_quotes:
+                item = RationaleItem(
+                    question=q.id,
+                    option=option.id,
+                    dimension=q.dimension,
+                    lean=option.lean,
+                    contribution=round(points, 2),
+                    sources=[
+                        QuoteOut(answer=s.answer, es=s.quote.es, en=s.quote.en) for s in q.sources
+                    ],
+                )
+            else:
+                item = CompactReason(question=q.id, option=option.id, contribution=round(points, 2))
+            piece = self.reason_cache[key] = _encode(item)
+        return piece
+
+
+def _contradiction(first: str, second: str) -> Flag:
+    return Flag(
+        code="contradiction",
+        questions=[first, second],
+        detail=f"{first!r} and {second!r} ask the same thing from "
+        f"opposite sides, and the answers disagree",
+    )
+
+
+def _codes(x: Ints, columns: list[int], radix: list[int]) -> Ints:
+    import numpy as np
+
+    code = np.zeros(x.shape[0], dtype=np.int64)
+    scale = 1
+    for c, base in zip(columns, radix, strict=True):
+        code += (x[:, c] + 1) * scale
+        scale *= base
+    return code
+
+
+@dataclass
+class _Flip:
+    length: Ints  # -1: no change reaches the target
+    steps: Ints  # n x Q: the column changed at each step
+    last: Ints  # the option chosen at the last step
+
+
+def _changes(
+    c: Compiled,
+    x: Ints,
+    leans: Floats,
+    answered: Bools,
+    weight: Floats,
+    value: Floats,
+    target: Floats,
+    direction: int,
+) -> _Flip:
+    """`engine._changes` for every row at once (see its docstring for why greedy is exact)."""
+    import numpy as np
+
+    n, q = x.shape
+    need = (target - value) * direction
+    best = c.best[direction]
+    best_lean = c.leans[np.arange(q), best]
+    base = 100.0 * weight * direction
+    gain = base * (best_lean[None, :] - leans)
+    movable = answered & (gain > engine.EPSILON)
+    # The largest gain first, ties to the smaller question id: argmax over columns in
+    # question-id order returns the first maximum. Most rows stop after a step or two,
+    # so picking step by step costs less than sorting every row.
+    by_id = c.by_id
+    remaining = np.where(movable, gain, -np.inf)[:, by_id]
+    threshold = need - engine.EPSILON
+    order = np.zeros((n, q), dtype=np.int64)
+    length = np.full(n, -1, dtype=np.int64)
+    total = np.zeros(n)
+    stop = np.zeros(n, dtype=np.int64)
+    active = np.arange(n)
+    for step in range(q):
+        if not active.size:
+            break
+        pick = np.argmax(remaining[active], axis=1)
+        picked_gain = remaining[active, pick]
+        order[active, step] = by_id[pick]
+        possible = picked_gain > -np.inf
+        reached = possible & (total[active] + picked_gain >= threshold[active])
+        done = active[reached]
+        length[done] = step + 1
+        stop[done] = step
+        going = possible & ~reached
+        moving = active[going]
+        total[moving] += picked_gain[going]
+        remaining[moving, pick[going]] = -np.inf
+        active = moving
+    column = order[np.arange(n), stop]
+    # The last change: the mildest option that still suffices.
+    own_lean = leans[np.arange(n), column]
+    step_base = base[np.arange(n), column]
+    last = np.full(n, -1, dtype=np.int64)
+    for p in range(c.width - 1, -1, -1):
+        option = c.mild[direction][column, p]
+        moved = step_base * (c.leans[column, option] - own_lean) + total
+        last = np.where(moved >= need - engine.EPSILON, option, last)
+    return _Flip(length, order, last)
+
+
+def score_block(c: Compiled, bank_codes: Ints, respondents: Sequence[str | None]) -> list[bytes]:
+    """One JSON line (with its newline) per row of `bank_codes`."""
+    import numpy as np
+
+    n = bank_codes.shape[0]
+    if n == 0:
+        return []
+    eps = engine.EPSILON
+    thresholds = c.bank.thresholds
+    band = thresholds.either
+    x = bank_codes[:, c.order].astype(np.int64)
+    answered = x >= 0
+    q = x.shape[1]
+    leans = c.leans[np.arange(q)[None, :], x]
+    counts = answered.astype(np.int64) @ c.membership
+    dim_answered = counts > 0
+    total_weight = pysum(np.broadcast_to(c.dim_weights, counts.shape), dim_answered)
+    col_counts = counts[:, c.dim_of]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        weight = np.where(
+            answered, c.dim_weights[c.dim_of][None, :] / (col_counts * total_weight[:, None]), 0.0
+        )
+    raw = pysum(weight * leans, answered)
+    value = 100.0 * raw
+    n_answered = answered.sum(axis=1)
+    dims_needed = thresholds.min_answered_dimensions * len(c.bank.dimensions)
+    insufficient = (n_answered == 0) | (dim_answered.sum(axis=1) < dims_needed - eps)
+    rec = np.where(value > band + eps, _B2C, np.where(value < -band - eps, _B2B, _EITHER))
+    rec = np.where(insufficient, _INSUFFICIENT, rec)
+
+    # The standard error, as engine._standard_error.
+    sum_sq = pysum(weight**2, answered)
+    spread = pysum(weight * (leans - raw[:, None]) ** 2, answered)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        n_eff = 1.0 / sum_sq
+        sample_var = np.where(sum_sq < 1.0 - eps, spread / (1.0 - sum_sq), 0.0)
+        variance = (n_eff * sample_var + engine.PRIOR_WEIGHT * engine.PRIOR_VARIANCE) / (
+            n_eff + engine.PRIOR_WEIGHT
+        )
+        se = np.where(n_answered > 0, 100.0 * np.sqrt(variance * sum_sq), 0.0)
+    some = n_answered > 0
+    low = np.where(some, np.maximum(-100.0, value - engine.Z90 * se), -100.0)
+    high = np.where(some, np.minimum(100.0, value + engine.Z90 * se), 100.0)
+    confidence = _confidence(rec, value, se, band)
+
+    numbers = _floats(
+        np.concatenate(
+            [pyround(value, 2), pyround(low, 2), pyround(high, 2), pyround(confidence, 3)]
+        ).tolist()
+    )
+    scores, lows, highs, confidences = (numbers[i * n : (i + 1) * n] for i in range(4))
+
+    columns: list[Sequence[bytes]] = [[c.head] * n, list(map(_encode, respondents))]
+    for block, radix, lazy in c.answer_groups:
+        columns.append(lazy.lookup(_codes(bank_codes, block, radix)).tolist())
+    columns.append(scores)
+    columns.append([b',"interval":{"low":'] * n)
+    columns.append(lows)
+    columns.append([b',"high":'] * n)
+    columns.append(highs)
+    recs = [b'},"recommendation":"' + r + b'","confidence":' for r in _RECOMMENDATIONS]
+    columns.append([recs[r] for r in rec.tolist()])
+    columns.append(confidences)
+    for group, radix, lazy in c.dimension_groups:
+        columns.append(lazy.lookup(_codes(x, group, radix)).tolist())
+    columns.extend(_rationale(c, x, leans, weight, answered, rec))
+    columns.append([b'],"flip":['] * n)
+    columns.extend(_flip(c, x, leans, answered, weight, value, rec, band))
+    columns.append(_flags(c, x, leans, answered))
+    return list(map(b"".join, zip(*columns, strict=True)))
+
+
+def _confidence(rec: Ints, value: Floats, se: Floats, band: float) -> Floats:
+    import numpy as np
+
+    root2 = math.sqrt(2.0)
+    safe = np.where(se > 0, se, 1.0)
+    up = (value - band) / safe
+    down = (-band - value) / safe
+    inner = (band - value) / safe
+
+    def cdf(z: Floats, rows: Bools) -> Floats:
+        out = np.zeros(z.shape[0])
+        picked = np.flatnonzero(rows)
+        args = (-z[picked] / root2).tolist()
+        out[picked] = [0.5 * math.erfc(a) for a in args]
+        return out
+
+    live = se > 0
+    conf = np.where(rec == _INSUFFICIENT, 0.0, 1.0)
+    conf = np.where(live & (rec == _B2C), cdf(up, live & (rec == _B2C)), conf)
+    conf = np.where(live & (rec == _B2B), cdf(down, live & (rec == _B2B)), conf)
+    either = live & (rec == _EITHER)
+    conf = np.where(either, cdf(inner, either) - cdf(down, either), conf)
+    return conf
+
+
+def _rationale(
+    c: Compiled, x: Ints, leans: Floats, weight: Floats, answered: Bools, rec: Ints
+) -> list[list[bytes]]:
+    import numpy as np
+
+    n, q = x.shape
+    points = 100.0 * weight * leans
+    eligible = answered & (leans != 0)
+    eligible &= np.where(
+        (rec == _B2C)[:, None],
+        points > 0,
+        np.where((rec == _B2B)[:, None], points < 0, (rec == _EITHER)[:, None]),
+    )
+    key = np.where(
+        (rec == _B2C)[:, None], -points, np.where((rec == _B2B)[:, None], points, -np.abs(points))
+    )
+    key = np.where(eligible, key, np.inf)
+    size = min(engine.RATIONALE_SIZE, q)
+    # The engine's stable sort, for the first few only: argmin returns the first minimum,
+    # so ties keep the answered order.
+    order = np.empty((n, size), dtype=np.int64)
+    taken = np.empty((n, size), dtype=bool)
+    everyone = np.arange(n)
+    for i in range(size):
+        order[:, i] = pick = np.argmin(key, axis=1)
+        taken[:, i] = key[everyone, pick] < np.inf
+        key[everyone, pick] = np.inf
+    rows = everyone[:, None]
+    # A complex number holds both parts of the key exactly, and sorts by both; the code
+    # says which answer it is, and whether a comma goes before it.
+    comma = np.arange(size)[None, :] > 0
+    codes = ((order * c.width + x[rows, order]) * 2 + comma)[taken]
+    unique, inverse = np.unique(codes + 1j * points[rows, order][taken], return_inverse=True)
+    table = np.empty(len(unique), dtype=object)
+    for i, both in enumerate(unique.tolist()):
+        answer, after_first = divmod(int(both.real), 2)
+        piece = c.reason(*divmod(answer, c.width), both.imag)
+        table[i] = b"," + piece if after_first else piece
+    pieces = np.full(taken.shape, b"", dtype=object)
+    pieces[taken] = table[inverse.reshape(-1)]
+    return [pieces[:, i].tolist() for i in range(size)]
+
+
+def _flip(
+    c: Compiled,
+    x: Ints,
+    leans: Floats,
+    answered: Bools,
+    weight: Floats,
+    value: Floats,
+    rec: Ints,
+    band: float,
+) -> list[list[bytes]]:
+    import numpy as np
+
+    n, q = x.shape
+    margin = 1e-6
+    # Rows moving up (+1) towards `up_target`, and down (-1) towards `down_target`.
+    up_target = np.where(rec == _B2B, -band, band + margin)
+    down_target = np.where(rec == _B2C, band, -band - margin)
+    # Each direction only for the rows that need it.
+    flips = []
+    for rows_needing, target, direction in (
+        ((rec == _B2B) | (rec == _EITHER), up_target, +1),
+        ((rec == _B2C) | (rec == _EITHER), down_target, -1),
+    ):
+        picked = np.flatnonzero(rows_needing)
+        full = _Flip(np.full(n, -1), np.zeros((n, q), dtype=np.int64), np.zeros(n, dtype=np.int64))
+        if picked.size:
+            part = _changes(
+                c,
+                x[picked],
+                leans[picked],
+                answered[picked],
+                weight[picked],
+                value[picked],
+                target[picked],
+                direction,
+            )
+            full.length[picked] = part.length
+            full.steps[picked] = part.steps
+            full.last[picked] = part.last
+        flips.append(full)
+    up, down = flips
+    up_len, down_len = up.length, down.length
+    # min() over the found candidates keeps the first (upward) one on a tie.
+    use_up = (up_len >= 0) & ((down_len < 0) | (up_len <= down_len))
+    length = np.where(use_up, up_len, np.where(down_len >= 0, down_len, 0))
+    steps = np.where(use_up[:, None], up.steps, down.steps)
+    last = np.where(use_up, up.last, down.last)
+    best = np.where(use_up[:, None], c.best[1][steps], c.best[-1][steps])
+    rows = np.arange(n)[:, None]
+    old = x[rows, steps]
+    longest = int(length.max()) if n else 0
+    w = c.width
+    columns: list[list[bytes]] = []
+    for s in range(longest):
+        target = np.where(length - 1 == s, last, best[:, s])
+        code = ((steps[:, s] * 2 + (s > 0)) * w + old[:, s]) * w + target
+        live = length > s
+        pieces = c.flip_piece.lookup(np.where(live, code, code[live][0] if live.any() else 0))
+        columns.append(np.where(live, pieces, b"").tolist())
+    return columns
+
+
+def _flags(c: Compiled, x: Ints, leans: Floats, answered: Bools) -> list[bytes]:
+    import numpy as np
+
+    n, q = x.shape
+    bits = np.zeros(n, dtype=np.int64)
+    for i, (first, second, _, _) in enumerate(c.pairs):
+        a, b = leans[:, first], leans[:, second]
+        clash = (
+            answered[:, first]
+            & answered[:, second]
+            & (np.abs(a) >= engine.STRONG)
+            & (np.abs(b) >= engine.STRONG)
+            & (a * b < 0)
+        )
+        bits |= clash.astype(np.int64) << i
+    pieces: list[bytes] = c.pair_flags.lookup(bits).tolist()
+    n_answered = answered.sum(axis=1)
+    same = np.where(answered, x, -1).max(axis=1) == np.where(answered, x, c.width).min(axis=1)
+    straight = (n_answered >= engine.STRAIGHT_LINE_MINIMUM) & same
+    skipped = q - n_answered
+    many = (skipped / q > c.bank.thresholds.many_skips + engine.EPSILON) if q else skipped < 0
+    for r in np.flatnonzero(straight | many).tolist():
+        flags = []
+        if straight[r]:
+            cols = np.flatnonzero(answered[r]).tolist()
+            flags.append(
+                Flag(
+                    code="straight_lining",
+                    questions=[c.ordered[j].id for j in cols],
+                    detail=f"every answer is option {int(x[r, cols[0]]) + 1} of its question",
+                )
+            )
+        row = [_encode(f) for f in flags]
+        pairs = c._pair_flag_list(int(bits[r]))
+        if pairs:
+            row.append(pairs)
+        if many[r]:
+            order_mask = np.zeros(q, dtype=bool)
+            order_mask[c.order] = ~answered[r]
+            ids = [qq.id for qq, s in zip(c.bank.questions, order_mask.tolist(), strict=True) if s]
+            row.append(
+                _encode(
+                    Flag(
+                        code="many_skips",
+                        questions=ids,
+                        detail=f"{len(ids)} of {q} questions skipped",
+                    )
+                )
+            )
+        pieces[r] = _FLAGS_HEAD + b",".join(row) + _FLAGS_TAIL
+    return pieces

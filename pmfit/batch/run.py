@@ -1,0 +1,222 @@
+"""The batch run: read, score and write block by block, in input order.
+
+JSONL, the format for large cohorts, is decoded and scored in worker processes
+(one per core) when the input is large; the parent only reads, hands out
+blocks of lines and writes the results back in order, with a bounded number of
+blocks in flight so memory does not grow with the input. Other formats, and
+small inputs, are scored in this process.
+"""
+
+from __future__ import annotations
+
+import collections
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from pmfit.bank.model import Bank
+from pmfit.batch.readers import (
+    InputFormat,
+    Readable,
+    csv_blocks,
+    json_blocks,
+    jsonl_chunks,
+    yaml_blocks,
+)
+from pmfit.batch.rows import Block, Rejection
+from pmfit.batch.writers import AtomicFile, Formatter, Sink
+
+#: Below this many bytes of JSONL, starting worker processes costs more than it saves.
+PARALLEL_BYTES = 4 << 20
+
+
+@dataclass
+class Input:
+    shown: str
+    stream: Readable
+    format: InputFormat
+    size: int | None = None
+    #: The file's path, when it is a regular file (workers then read it themselves).
+    path: str | None = None
+
+
+@dataclass
+class Summary:
+    scored: int = 0
+    rejected: int = 0
+    rejections: int = 0
+
+
+class Stop(Exception):
+    """`--strict`: the first rejection ends the run."""
+
+    def __init__(self, rejection: Rejection) -> None:
+        self.rejection = rejection
+        super().__init__(str(rejection))
+
+
+class Scorer:
+    """Per process: the compiled bank and the JSONL decoder, built once."""
+
+    def __init__(self, bank: Bank, with_quotes: bool) -> None:
+        from pmfit.batch.fast import Compiled
+        from pmfit.batch.jsonl import LineDecoder
+
+        self.compiled = Compiled(bank, with_quotes=with_quotes)
+        self.decoder = LineDecoder(bank)
+
+    def score(self, block: Block) -> list[bytes]:
+        from pmfit.batch.fast import score_block
+
+        return score_block(
+            self.compiled, block.matrix(self.compiled.n_questions), block.respondents
+        )
+
+    def jsonl(
+        self, file: str, first: int, lines: list[bytes]
+    ) -> tuple[bytes, list[Rejection], int]:
+        block = self.decoder.block(lines, first, file)
+        return b"".join(self.score(block)), block.rejections, len(block)
+
+
+_worker: Scorer | None = None
+
+
+def worker_signals() -> None:
+    """In a worker: the parent alone handles Ctrl-C and SIGTERM, then ends its workers.
+
+    A forked worker inherits the parent's SIGTERM handler (which raises
+    KeyboardInterrupt to clean up temporary files); left in place, it would keep
+    the pool from terminating the worker.
+    """
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def _start_worker(bank: Bank, with_quotes: bool) -> None:
+    global _worker
+    worker_signals()
+    _worker = Scorer(bank, with_quotes)
+
+
+def _work(task: tuple[str, int, list[bytes]]) -> tuple[bytes, list[Rejection], int]:
+    assert _worker is not None
+    return _worker.jsonl(*task)
+
+
+def in_place(source: Input, sink: Sink, out: Formatter) -> bool:
+    """Workers can write results straight into the output file: JSONL to an -o file."""
+    return source.path is not None and isinstance(sink, AtomicFile) and type(out) is Formatter
+
+
+def default_jobs() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def run_batch(
+    bank: Bank,
+    inputs: list[Input],
+    sink: Sink,
+    out: Formatter,
+    *,
+    with_quotes: bool = False,
+    strict: bool = False,
+    jobs: int | None = None,
+    on_rejection: Callable[[Rejection], None] = lambda r: None,
+    on_progress: Callable[[int], None] = lambda done: None,
+) -> Summary:
+    """Score every input into `sink`; rejections go to `on_rejection` as they are found."""
+    summary = Summary()
+    scorer = Scorer(bank, with_quotes)
+    jobs = default_jobs() if jobs is None else jobs
+    done_before = 0
+
+    def emit(output: bytes, rejections: list[Rejection], scored: int) -> None:
+        for rejection in rejections:
+            summary.rejections += 1
+            summary.rejected += rejection.rows
+            if strict:
+                raise Stop(rejection)
+            on_rejection(rejection)
+        if output:
+            sink.write(out.chunk(output))
+        summary.scored += scored
+
+    sink.write(out.start())
+    for source in inputs:
+        big = source.size is None or source.size >= PARALLEL_BYTES
+        if source.format == "jsonl" and jobs > 1 and big and in_place(source, sink, out):
+            from pmfit.batch.parallel import score_file_in_place
+
+            assert isinstance(sink, AtomicFile) and source.path is not None
+            sink.handle.flush()
+            at = sink.handle.tell()
+            written = score_file_in_place(
+                bank,
+                with_quotes,
+                jobs,
+                source.shown,
+                source.path,
+                str(sink.temporary),
+                at,
+                lambda rejections, scored: emit(b"", rejections, scored),
+                lambda done, base=done_before: on_progress(base + done),  # type: ignore[misc]
+            )
+            sink.handle.seek(at + written)
+        elif source.format == "jsonl":
+            chunks = jsonl_chunks(source.stream)
+            if jobs > 1 and big:
+                _parallel(
+                    bank, with_quotes, jobs, source.shown, chunks, emit, on_progress, done_before
+                )
+            else:
+                for first, lines, position in chunks:
+                    output, rejections, scored = scorer.jsonl(source.shown, first, lines)
+                    emit(output, rejections, scored)
+                    on_progress(done_before + position)
+        else:
+            reader = {"csv": csv_blocks, "json": json_blocks, "yaml": yaml_blocks}[source.format]
+            for block in reader(bank, source.stream, source.shown):
+                emit(b"".join(scorer.score(block)), block.rejections, len(block))
+                on_progress(done_before + block.position)
+        done_before += source.size or 0
+    sink.write(out.end())
+    return summary
+
+
+def _parallel(
+    bank: Bank,
+    with_quotes: bool,
+    jobs: int,
+    shown: str,
+    chunks: Iterator[tuple[int, list[bytes], int]],
+    emit: Callable[[bytes, list[Rejection], int], None],
+    on_progress: Callable[[int], None],
+    done_before: int,
+) -> None:
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    pending: collections.deque[tuple[Any, int]] = collections.deque()
+    with context.Pool(jobs, initializer=_start_worker, initargs=(bank, with_quotes)) as pool:
+        try:
+            for first, lines, position in chunks:
+                pending.append((pool.apply_async(_work, ((shown, first, lines),)), position))
+                # A few blocks in flight keep every worker busy; more would only use memory.
+                while len(pending) > 2 * jobs:
+                    result, at = pending.popleft()
+                    emit(*result.get())
+                    on_progress(done_before + at)
+            while pending:
+                result, at = pending.popleft()
+                emit(*result.get())
+                on_progress(done_before + at)
+        except BaseException:
+            pool.terminate()
+            raise

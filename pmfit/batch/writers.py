@@ -1,0 +1,172 @@
+"""Where results go: stdout or a file written atomically, as JSONL, a JSON array or CSV."""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import os
+import tempfile
+from pathlib import Path
+from typing import IO, Any, Literal, Protocol
+
+import msgspec
+
+from pmfit.bank.model import Bank
+
+OutputFormat = Literal["jsonl", "json", "csv"]
+
+
+class Sink(Protocol):
+    def write(self, data: bytes) -> object: ...
+
+
+class AtomicFile:
+    """Bytes written to a temporary file beside `path`, renamed onto it by `commit()`.
+
+    Until then nothing exists under the final name, so a crash or an interrupt never
+    leaves a half-written file there; `abort()` (or a failure) removes the temporary.
+    """
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(
+            dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".tmp"
+        )
+        self.temporary = Path(name)
+        # mkstemp makes the file private (0600); give it the mode any new file gets.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.fchmod(fd, 0o666 & ~umask)
+        self.handle: IO[bytes] = os.fdopen(fd, "wb", buffering=1 << 20)
+
+    def write(self, data: bytes) -> int:
+        return self.handle.write(data)
+
+    def commit(self) -> None:
+        self.handle.flush()
+        os.fsync(self.handle.fileno())
+        self.handle.close()
+        os.replace(self.temporary, self.path)
+
+    def abort(self) -> None:
+        with contextlib.suppress(OSError):
+            self.handle.close()
+        with contextlib.suppress(FileNotFoundError):
+            self.temporary.unlink()
+
+
+class Formatter:
+    """JSONL: each result line as scored."""
+
+    def start(self) -> bytes:
+        return b""
+
+    def chunk(self, data: bytes) -> bytes:
+        """Output for `data`, whole result lines as scored."""
+        return data
+
+    def end(self) -> bytes:
+        return b""
+
+
+class JsonArray(Formatter):
+    """One JSON array, one result per line of it, so it still diffs and greps well."""
+
+    def __init__(self) -> None:
+        self.first = True
+
+    def start(self) -> bytes:
+        return b"["
+
+    def chunk(self, data: bytes) -> bytes:
+        head = b"\n" if self.first else b",\n"
+        self.first = False
+        return head + data[:-1].replace(b"\n", b",\n")
+
+    def end(self) -> bytes:
+        return b"]\n" if self.first else b"\n]\n"
+
+
+class _Line(msgspec.Struct):
+    bank: dict[str, str]
+    respondent: str | None
+    answers: dict[str, str | None]
+    score: float
+    interval: dict[str, float]
+    recommendation: str
+    confidence: float
+    dimensions: list[dict[str, Any]]
+    rationale: list[dict[str, Any]]
+    flip: list[dict[str, Any]]
+    flags: list[dict[str, Any]]
+
+
+def csv_columns(bank: Bank) -> list[str]:
+    """A flat header: one column per field, per dimension and per question."""
+    columns = [
+        "respondent",
+        "recommendation",
+        "score",
+        "interval_low",
+        "interval_high",
+        "confidence",
+    ]
+    for d in bank.dimensions:
+        columns += [f"{d.id}.score", f"{d.id}.answered"]
+    columns += ["rationale", "flip", "flags", "bank"]
+    columns += [f"answer.{q.id}" for q in bank.questions]
+    return columns
+
+
+def _number(value: float | None) -> str:
+    return "" if value is None else repr(value)
+
+
+def csv_row(line: _Line) -> list[str]:
+    row = [
+        line.respondent or "",
+        line.recommendation,
+        _number(line.score),
+        _number(line.interval["low"]),
+        _number(line.interval["high"]),
+        _number(line.confidence),
+    ]
+    for d in line.dimensions:
+        row += [_number(d["score"]), str(d["answered"])]
+    row.append(
+        "; ".join(f"{r['question']}={r['option']} ({r['contribution']:+g})" for r in line.rationale)
+    )
+    row.append("; ".join(f"{f['question']}: {f['from']} -> {f['to']}" for f in line.flip))
+    row.append("; ".join(f["code"] for f in line.flags))
+    row.append(f"{line.bank['id']}@{line.bank['version']}")
+    row += [value or "" for value in line.answers.values()]
+    return row
+
+
+class CsvTable(Formatter):
+    """CSV for a spreadsheet or pandas: a header, then one flat row per result."""
+
+    def __init__(self, bank: Bank) -> None:
+        self.bank = bank
+        self.decode = msgspec.json.Decoder(_Line).decode
+
+    def _rows(self, rows: list[list[str]]) -> bytes:
+        out = io.StringIO()
+        csv.writer(out, lineterminator="\r\n").writerows(rows)
+        return out.getvalue().encode("utf-8")
+
+    def start(self) -> bytes:
+        return self._rows([csv_columns(self.bank)])
+
+    def chunk(self, data: bytes) -> bytes:
+        return self._rows([csv_row(self.decode(line)) for line in data.splitlines()])
+
+
+def formatter(kind: OutputFormat, bank: Bank) -> Formatter:
+    if kind == "csv":
+        return CsvTable(bank)
+    if kind == "json":
+        return JsonArray()
+    return Formatter()

@@ -1,0 +1,130 @@
+"""`pmfit report`: a cohort report and an item analysis, from results or from answers."""
+
+from __future__ import annotations
+
+import contextlib
+import enum
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from pmfit.cli.app import BankOption, app, environment
+from pmfit.cli.batch import InputFormatChoice, _open_inputs
+from pmfit.errors import InputError, Problem
+from pmfit.exit_status import ExitStatus
+
+if TYPE_CHECKING:
+    from pmfit.batch.rows import Rejection
+
+
+class ReportFormat(str, enum.Enum):
+    table = "table"
+    json = "json"
+    md = "md"
+
+
+@app.command()
+def report(
+    ctx: typer.Context,
+    source: Annotated[
+        str,
+        typer.Argument(
+            metavar="RESULTS_OR_INPUT",
+            help="`pmfit batch` results (JSONL or JSON), or answers in any format batch "
+            "reads (scored on the fly); - reads stdin.",
+        ),
+    ],
+    format: Annotated[
+        ReportFormat | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="table, json or md [default: table on a terminal, json when piped]",
+            show_default=False,
+        ),
+    ] = None,
+    json_: Annotated[bool, typer.Option("--json", help="Short for --format json.")] = False,
+    input_format: Annotated[
+        InputFormatChoice | None,
+        typer.Option(
+            "--input-format",
+            help="csv, jsonl, json or yaml [default: by extension, else by content]",
+            show_default=False,
+        ),
+    ] = None,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs", "-j", min=1, help="Worker processes when scoring answers.", show_default=False
+        ),
+    ] = None,
+    bank_path: BankOption = None,
+) -> None:
+    """Summarise a cohort and judge the questions: shares, scores, flags, Cronbach's alpha
+    with a 95% CI, and per question its answers, skips, item-rest r and alpha if dropped."""
+    import msgspec
+
+    from pmfit.bank.loading import load_bank
+    from pmfit.batch.run import run_batch
+    from pmfit.batch.writers import Formatter
+    from pmfit.report.sources import BankMismatch, ResultLines, looks_like_results
+    from pmfit.report.stats import Accumulator
+
+    env = environment(ctx)
+    bank = load_bank(bank_path)
+    rejected = 0
+
+    def on_rejection(rejection: Rejection) -> None:
+        nonlocal rejected
+        rejected += rejection.rows
+        env.error(str(rejection))
+
+    accumulator = Accumulator(bank)
+    with contextlib.ExitStack() as stack:
+        (inp,) = _open_inputs([source], input_format, env, stack)
+        head = inp.stream.peek()  # type: ignore[attr-defined]
+        lines = ResultLines(bank, accumulator, inp.shown, on_rejection)
+        try:
+            if inp.format in ("jsonl", "json") and looks_like_results(head):
+                while True:
+                    data = inp.stream.read(1 << 20)
+                    if not data:
+                        break
+                    lines.write(data)
+                lines.close()
+            else:
+                run_batch(bank, [inp], lines, Formatter(), jobs=jobs, on_rejection=on_rejection)
+                lines.close()
+        except BankMismatch as error:
+            found = error.found
+            raise InputError(
+                [
+                    Problem(
+                        inp.shown,
+                        error.line,
+                        None,
+                        f"scored with bank {found.id} {found.version} "
+                        f"(sha256 {found.sha256[:12]}), not the loaded bank {bank.id} "
+                        f"{bank.version} (sha256 {bank.sha256[:12]}); pass --bank with the "
+                        "bank these results were scored with",
+                    )
+                ]
+            ) from None
+    result = accumulator.report()
+
+    chosen = ReportFormat.json if json_ else format
+    if chosen is None:
+        chosen = ReportFormat.table if env.is_tty("stdout") else ReportFormat.json
+    if chosen is ReportFormat.json:
+        env.stdout.write(msgspec.json.format(msgspec.json.encode(result), indent=2).decode() + "\n")
+    elif chosen is ReportFormat.md:
+        from pmfit.render.report_markdown import report_markdown
+
+        env.stdout.write(report_markdown(result))
+    else:
+        from pmfit.render.report_view import report_view
+
+        env.console().print(report_view(result))
+    if rejected:
+        env.error(f"reported {result.respondents:,}; rejected {rejected:,}")
+        raise typer.Exit(int(ExitStatus.SOME_REJECTED))

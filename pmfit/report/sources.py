@@ -1,0 +1,126 @@
+"""Result lines into the report's accumulator, whether read from a file or just scored."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import msgspec
+
+from pmfit.bank.model import Bank
+from pmfit.batch.rows import OptionIndex, Rejection
+from pmfit.report.stats import Accumulator
+
+BLOCK = 4096
+
+
+class _Dimension(msgspec.Struct):
+    score: float | None
+
+
+class _Flag(msgspec.Struct):
+    code: str
+
+
+class _BankRef(msgspec.Struct):
+    id: str
+    version: str
+    sha256: str
+
+
+class _Result(msgspec.Struct):
+    """The fields of a result (full or compact) that the report uses."""
+
+    bank: _BankRef
+    answers: dict[str, str | None]
+    score: float
+    recommendation: str
+    dimensions: list[_Dimension]
+    flags: list[_Flag]
+
+
+class BankMismatch(Exception):
+    def __init__(self, line: int, found: _BankRef) -> None:
+        self.line = line
+        self.found = found
+        super().__init__(
+            f"scored with bank {found.id} {found.version} (sha256 {found.sha256[:12]})"
+        )
+
+
+def looks_like_results(head: bytes) -> bool:
+    """Result lines carry a schema and a recommendation; answer sheets do not."""
+    return b'"recommendation"' in head and b'"schema"' in head
+
+
+class ResultLines:
+    """A sink for result lines: bytes in, whole lines decoded into the accumulator."""
+
+    def __init__(
+        self,
+        bank: Bank,
+        accumulator: Accumulator,
+        shown: str = "<results>",
+        on_rejection: Callable[[Rejection], None] = lambda r: None,
+    ) -> None:
+        self.bank = bank
+        self.accumulator = accumulator
+        self.shown = shown
+        self.on_rejection = on_rejection
+        self.index = OptionIndex(bank)
+        self.decode = msgspec.json.Decoder(_Result).decode
+        self.rest = b""
+        self.pending: list[tuple[int, bytes]] = []
+        self.line = 0
+        self.rejected = 0
+
+    def write(self, data: bytes) -> None:
+        lines = (self.rest + data).split(b"\n")
+        self.rest = lines.pop()
+        for raw in lines:
+            self.line += 1
+            if raw.strip() and raw.strip() not in (b"[", b"]"):
+                self.pending.append((self.line, raw.strip().rstrip(b",")))
+            if len(self.pending) >= BLOCK:
+                self._flush()
+
+    def close(self) -> None:
+        if self.rest.strip():
+            self.line += 1
+            self.pending.append((self.line, self.rest.strip()))
+            self.rest = b""
+        self._flush()
+
+    def _flush(self) -> None:
+        import numpy as np
+
+        codes, scores, recommendations, dims, flags = [], [], [], [], []
+        for line, raw in self.pending:
+            try:
+                result = self.decode(raw)
+            except (msgspec.DecodeError, ValueError) as error:
+                self._reject(line, f"not a pmfit result: {error}")
+                continue
+            if result.bank.sha256 != self.bank.sha256:
+                raise BankMismatch(line, result.bank)
+            try:
+                codes.append(self.index.codes(result.answers))
+            except KeyError as error:
+                self._reject(line, f"answers do not fit the bank: {error}")
+                continue
+            scores.append(result.score)
+            recommendations.append(result.recommendation)
+            dims.append([np.nan if d.score is None else d.score for d in result.dimensions])
+            flags.append([f.code for f in result.flags])
+        self.pending = []
+        if codes:
+            self.accumulator.add(
+                np.array(codes, dtype=np.int64),
+                np.array(scores, dtype=np.float64),
+                recommendations,
+                np.array(dims, dtype=np.float64),
+                flags,
+            )
+
+    def _reject(self, line: int, reason: str) -> None:
+        self.rejected += 1
+        self.on_rejection(Rejection(self.shown, line, reason))

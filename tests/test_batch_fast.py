@@ -1,0 +1,152 @@
+"""The vectorised scorer gives exactly the engine's bytes, on random answer sets."""
+
+from __future__ import annotations
+
+import math
+import random
+import sys
+
+import msgspec
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from conftest import MINI, ROOT
+from pmfit.bank.loading import load_bank
+from pmfit.batch.compact import COMPACT_SCHEMA_ID, CompactResult, compact, compact_schema
+from pmfit.batch.fast import Compiled, pysum, score_block
+from pmfit.render.json import result_line
+from pmfit.scoring.engine import score
+
+BANKS = [MINI] + ([ROOT / "questions"] if (ROOT / "questions" / "bank.yaml").is_file() else [])
+
+
+def _expected(bank, row, respondent, with_quotes):
+    answers = {
+        q.id: (None if k < 0 else q.options[k].id) for q, k in zip(bank.questions, row, strict=True)
+    }
+    result = score(bank, answers, respondent)
+    return result_line(result) if with_quotes else msgspec.json.encode(compact(result)) + b"\n"
+
+
+def _rows(bank, draw_index):
+    return st.lists(
+        st.tuples(*(st.integers(-1, len(q.options) - 1) for q in bank.questions)),
+        min_size=1,
+        max_size=40,
+    )
+
+
+@pytest.mark.parametrize("bank_dir", BANKS, ids=lambda p: p.name)
+@pytest.mark.parametrize("with_quotes", [False, True], ids=["compact", "with-quotes"])
+def test_random_answer_sets_give_the_engines_bytes(bank_dir, with_quotes) -> None:
+    bank = load_bank(bank_dir)
+    compiled = Compiled(bank, with_quotes=with_quotes)
+
+    @settings(max_examples=60, deadline=None)
+    @given(_rows(bank, None), st.lists(st.one_of(st.none(), st.text(max_size=5)), max_size=40))
+    def check(rows, names):
+        respondents = [names[i] if i < len(names) else None for i in range(len(rows))]
+        lines = score_block(compiled, np.array(rows, dtype=np.int64), respondents)
+        expected = [
+            _expected(bank, row, r, with_quotes) for row, r in zip(rows, respondents, strict=True)
+        ]
+        assert lines == expected
+
+    check()
+
+
+@pytest.mark.parametrize("bank_dir", BANKS, ids=lambda p: p.name)
+def test_skip_heavy_and_uniform_blocks_match_the_engine(bank_dir) -> None:
+    """Thousands of rows across skip rates, straight-liners included (insufficient,
+    many_skips, straight_lining, contradictions and long flips all occur)."""
+    bank = load_bank(bank_dir)
+    compiled = Compiled(bank)
+    rng = random.Random(7)
+    rows = []
+    for skip in (0.0, 0.1, 0.4, 0.7, 0.95):
+        for _ in range(300):
+            rows.append(
+                [
+                    -1 if rng.random() < skip else rng.randrange(len(q.options))
+                    for q in bank.questions
+                ]
+            )
+    rows += [[k % len(q.options) for q in bank.questions] for k in range(3)]
+    lines = score_block(compiled, np.array(rows, dtype=np.int64), [None] * len(rows))
+    expected = [_expected(bank, row, None, False) for row in rows]
+    assert lines == expected
+    seen = b"".join(lines)
+    for marker in (b'"insufficient"', b'"many_skips"', b'"straight_lining"', b'"B2B"', b'"B2C"'):
+        assert marker in seen
+
+
+def test_compact_line_matches_its_published_schema() -> None:
+    bank = load_bank(MINI)
+    line = score_block(Compiled(bank), np.array([[2, 0, 1, 0, 0, 2, 0, 0]]), ["ann"])[0]
+    decoded = msgspec.json.decode(line, type=CompactResult)
+    assert decoded.schema == COMPACT_SCHEMA_ID
+    assert decoded.rationale and decoded.rationale[0].question == "problem-1"
+    import jsonschema
+
+    jsonschema.validate(msgspec.json.decode(line), compact_schema())
+
+
+def _neumaier(values: list[float]) -> float:
+    """Python 3.12's sum() of floats, written out independently (CPython bltinmodule.c)."""
+    total, compensation = 0.0, 0.0
+    for x in values:
+        t = total + x
+        if abs(total) >= abs(x):
+            compensation += (total - t) + x
+        else:
+            compensation += (x - t) + total
+        total = t
+    if compensation and math.isfinite(compensation):
+        total += compensation
+    return total
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.lists(st.floats(-1e3, 1e3), min_size=4, max_size=4), min_size=1, max_size=20),
+    st.lists(st.lists(st.booleans(), min_size=4, max_size=4), min_size=20, max_size=20),
+)
+def test_pysum_reproduces_both_kinds_of_python_sum(rows, masks) -> None:
+    terms = np.array(rows)
+    mask = np.array(masks[: len(rows)])
+    plain = pysum(terms, mask, compensated=False)
+    compensated = pysum(terms, mask, compensated=True)
+    for r, row in enumerate(rows):
+        picked = [x for x, m in zip(row, masks[r], strict=True) if m]
+        naive = 0.0
+        for x in picked:
+            naive += x
+        assert plain[r] == naive and math.copysign(1, plain[r]) == math.copysign(1, naive)
+        assert compensated[r] == _neumaier(picked)
+        this_python = sum(picked)
+        assert (compensated if sys.version_info >= (3, 12) else plain)[r] == this_python
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.floats(-100, 100),
+            # Values at and a hair beside the halves, where rounding goes wrong if it can.
+            st.integers(-20000, 20000).map(lambda k: (k + 0.5) / 100),
+            st.integers(-20000, 20000).map(lambda k: math.nextafter((k + 0.5) / 100, 0)),
+            st.integers(-2000, 2000).map(lambda k: (k + 0.5) / 1000),
+        ),
+        min_size=1,
+        max_size=50,
+    )
+)
+def test_pyround_is_pythons_round(values) -> None:
+    from pmfit.batch.fast import pyround
+
+    for digits in (2, 3):
+        got = pyround(np.array(values), digits).tolist()
+        expected = [round(v, digits) for v in values]
+        assert [repr(g) for g in got] == [repr(e) for e in expected]
