@@ -161,7 +161,7 @@ def test_a_failure_mid_stream_leaves_no_file(cli, tmp_path, monkeypatch) -> None
     import pmfit.batch.fast as fast
 
     monkeypatch.setattr(readers, "BLOCK_ROWS", 10)
-    real = fast.score_block
+    real = fast.score_bytes
     calls = []
 
     def failing(*args, **kwargs):
@@ -170,7 +170,7 @@ def test_a_failure_mid_stream_leaves_no_file(cli, tmp_path, monkeypatch) -> None
             raise OSError("disk on fire")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(fast, "score_block", failing)
+    monkeypatch.setattr(fast, "score_bytes", failing)
     tmp_path = tmp_path / "work"
     tmp_path.mkdir()
     text, _ = _cohort(100)

@@ -196,6 +196,10 @@ class Compiled:
         ]
         self._prefix(bank)
         self._tables()
+        self.recommendation_pieces = np.array(
+            [b'},"recommendation":"' + r + b'","confidence":' for r in _RECOMMENDATIONS],
+            dtype=object,
+        )
 
     def _column(self, qid: str) -> int:
         return next(j for j, q in enumerate(self.ordered) if q.id == qid)
@@ -431,11 +435,31 @@ def _changes(
 
 def score_block(c: Compiled, bank_codes: Ints, respondents: Sequence[str | None]) -> list[bytes]:
     """One JSON line (with its newline) per row of `bank_codes`."""
+    return list(map(b"".join, _pieces(c, bank_codes, respondents).tolist()))
+
+
+def score_bytes(c: Compiled, bank_codes: Ints, respondents: Sequence[str | None]) -> bytes:
+    """The lines of `score_block`, joined: one copy of the output, no object per line."""
+    return b"".join(_pieces(c, bank_codes, respondents).ravel().tolist())
+
+
+def _matrix(n: int, columns: list[Any]) -> Objects:
+    """Columns of pieces (a constant, a list or an object array each) as one n x k matrix."""
+    import numpy as np
+
+    pieces: Objects = np.empty((n, len(columns)), dtype=object)
+    for i, column in enumerate(columns):
+        pieces[:, i] = column
+    return pieces
+
+
+def _pieces(c: Compiled, bank_codes: Ints, respondents: Sequence[str | None]) -> Objects:
+    """Each row's line as pieces to join, one row of the matrix per respondent."""
     import numpy as np
 
     n = bank_codes.shape[0]
     if n == 0:
-        return []
+        return np.empty((0, 0), dtype=object)
     eps = engine.EPSILON
     thresholds = c.bank.thresholds
     band = thresholds.either
@@ -481,24 +505,23 @@ def score_block(c: Compiled, bank_codes: Ints, respondents: Sequence[str | None]
     )
     scores, lows, highs, confidences = (numbers[i * n : (i + 1) * n] for i in range(4))
 
-    columns: list[Sequence[bytes]] = [[c.head] * n, list(map(_encode, respondents))]
+    columns: list[Any] = [c.head, list(map(_encode, respondents))]
     for block, radix, lazy in c.answer_groups:
-        columns.append(lazy.lookup(_codes(bank_codes, block, radix)).tolist())
+        columns.append(lazy.lookup(_codes(bank_codes, block, radix)))
     columns.append(scores)
-    columns.append([b',"interval":{"low":'] * n)
+    columns.append(b',"interval":{"low":')
     columns.append(lows)
-    columns.append([b',"high":'] * n)
+    columns.append(b',"high":')
     columns.append(highs)
-    recs = [b'},"recommendation":"' + r + b'","confidence":' for r in _RECOMMENDATIONS]
-    columns.append([recs[r] for r in rec.tolist()])
+    columns.append(c.recommendation_pieces[rec])
     columns.append(confidences)
     for group, radix, lazy in c.dimension_groups:
-        columns.append(lazy.lookup(_codes(x, group, radix)).tolist())
+        columns.append(lazy.lookup(_codes(x, group, radix)))
     columns.extend(_rationale(c, x, leans, weight, answered, rec))
-    columns.append([b'],"flip":['] * n)
+    columns.append(b'],"flip":[')
     columns.extend(_flip(c, x, leans, answered, weight, value, rec, band))
     columns.append(_flags(c, x, leans, answered))
-    return list(map(b"".join, zip(*columns, strict=True)))
+    return _matrix(n, columns)
 
 
 def _confidence(rec: Ints, value: Floats, se: Floats, band: float) -> Floats:

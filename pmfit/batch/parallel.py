@@ -85,7 +85,7 @@ def _work(task: tuple[int, str, str, int, int, int, str]) -> tuple[list[Rejectio
         if lines and not lines[-1]:
             lines.pop()
         block = _state["scorer"].decoder.block(lines, first_line, shown)
-        output = b"".join(_state["scorer"].score(block))
+        output = _state["scorer"].score(block)
     finally:
         # Always take this block's turn, even after a failure, so no later block waits forever.
         with condition:

@@ -67,10 +67,10 @@ class Scorer:
         self.compiled = Compiled(bank, with_quotes=with_quotes)
         self.decoder = LineDecoder(bank)
 
-    def score(self, block: Block) -> list[bytes]:
-        from pmfit.batch.fast import score_block
+    def score(self, block: Block) -> bytes:
+        from pmfit.batch.fast import score_bytes
 
-        return score_block(
+        return score_bytes(
             self.compiled, block.matrix(self.compiled.n_questions), block.respondents
         )
 
@@ -78,7 +78,7 @@ class Scorer:
         self, file: str, first: int, lines: list[bytes]
     ) -> tuple[bytes, list[Rejection], int]:
         block = self.decoder.block(lines, first, file)
-        return b"".join(self.score(block)), block.rejections, len(block)
+        return self.score(block), block.rejections, len(block)
 
 
 _worker: Scorer | None = None
@@ -184,7 +184,7 @@ def run_batch(
         else:
             reader = {"csv": csv_blocks, "json": json_blocks, "yaml": yaml_blocks}[source.format]
             for block in reader(bank, source.stream, source.shown):
-                emit(b"".join(scorer.score(block)), block.rejections, len(block))
+                emit(scorer.score(block), block.rejections, len(block))
                 on_progress(done_before + block.position)
         done_before += source.size or 0
     sink.write(out.end())
