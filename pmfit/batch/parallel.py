@@ -110,12 +110,13 @@ class _Runner:
         end = boundary(self.fd_in, k + 1, s.start, s.size)
         data = os.pread(self.fd_in, end - begin, begin)
         lines = data.split(b"\n")
+        newlines = len(lines) - 1
         if lines and not lines[-1]:
             lines.pop()
         # Numbered from 1 within the block; the turn adds the lines before it.
         block = self.scorer.decoder.block(lines, 1, s.shown)
         output = self.scorer.score(block)
-        scored = _Scored(k, output, block.rejections, len(block), data.count(b"\n"), end)
+        scored = _Scored(k, output, block.rejections, len(block), newlines, end)
         self.pending.append(scored)
 
     def ready(self) -> bool:
