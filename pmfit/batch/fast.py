@@ -68,16 +68,15 @@ def pysum(terms: Floats, mask: Bools, compensated: bool = COMPENSATED_SUM) -> Fl
     import numpy as np
 
     if not compensated:
-        # A running sum from 0.0, left to right: np.cumsum adds in that order (np.sum would
-        # add pairwise). Skipped terms add +0.0, which changes no sum: the sum is never -0.0,
-        # as it starts at 0.0 and x + y is -0.0 only for two negative zeros. The first term
-        # gets that start added too, so a first -0.0 becomes 0.0 as in Python.
+        # A running sum from 0.0, left to right. Skipped terms add +0.0, which changes no
+        # sum: the sum is never -0.0, as it starts at 0.0 and x + y is -0.0 only for two
+        # negative zeros. In-place adds of whole columns beat np.cumsum's short rows.
         if not terms.shape[1]:
             return np.zeros(terms.shape[0])
         kept = np.where(mask, terms, 0.0)
-        kept[:, 0] += 0.0
-        running: Floats = np.cumsum(kept, axis=1)
-        total: Floats = running[:, -1].copy()
+        total: Floats = kept[:, 0] + 0.0
+        for j in range(1, terms.shape[1]):
+            total += kept[:, j]
         return total
     acc = np.zeros(terms.shape[0])
     comp = np.zeros(terms.shape[0])
