@@ -1,10 +1,13 @@
 """The batch run: read, score and write block by block, in input order.
 
-JSONL, the format for large cohorts, is decoded and scored in worker processes
-(one per core) when the input is large; the parent only reads, hands out
-blocks of lines and writes the results back in order, with a bounded number of
-blocks in flight so memory does not grow with the input. Other formats, and
-small inputs, are scored in this process.
+JSONL, the format for large cohorts, is decoded and scored on every core when
+the input is large. A regular file scored into an `-o` file goes through
+`pmfit.batch.parallel`: this process and its workers each read, score and write
+blocks in place. Otherwise (a pipe, stdout) worker processes score blocks that
+the parent reads and hands out, and the parent writes the results back in
+order; either way a bounded number of blocks is in flight, so memory does not
+grow with the input. Other formats, and small inputs, are scored in this
+process.
 """
 
 from __future__ import annotations
