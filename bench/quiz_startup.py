@@ -14,7 +14,6 @@ throw-away state directory, with --restart so that no resume offer comes first.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import tempfile
@@ -22,6 +21,7 @@ import time
 from pathlib import Path
 
 import pexpect
+from common import ENV, pmfit_command
 
 FIRST_QUESTION = "Your answer"
 
@@ -45,22 +45,16 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=21)
     args = parser.parse_args()
 
-    pmfit = [sys.executable, "-m", "pmfit"]
-    bin_pmfit = Path(sys.executable).with_name("pmfit")
-    if bin_pmfit.exists():
-        pmfit = [str(bin_pmfit)]  # the console script, as a user runs it
+    pmfit = pmfit_command()
     with tempfile.TemporaryDirectory() as tmp:
         env = {
-            **os.environ,
+            **ENV,
             "XDG_STATE_HOME": str(Path(tmp, "state")),
             "XDG_CACHE_HOME": str(Path(tmp, "cache")),
             "LANG": "en_US.UTF-8",
             "TERM": "xterm-256color",
         }
         env.pop("PMFIT_BANK", None)
-        # An installed pmfit has its bytecode compiled (pip does it), as typer and rich
-        # have theirs; a source checkout gets it on the warm-up run below.
-        env.pop("PYTHONDONTWRITEBYTECODE", None)
         candidate = [*pmfit, "quiz", "--restart"]
         baseline = [sys.executable, "-c", "import typer, rich.console"]
         timed(candidate, env, FIRST_QUESTION)  # warm the bank cache and the OS file cache

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import subprocess
 import sys
@@ -20,9 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-# An installed pmfit has its bytecode compiled (pip does it), as typer has; a source
-# checkout gets it on the warm-up run, unless the environment forbids writing it.
-ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+from common import ENV, pmfit_command
 
 
 def timed(command: list[str]) -> float:
@@ -36,10 +33,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=21)
     args = parser.parse_args()
 
-    pmfit = [sys.executable, "-m", "pmfit"]
-    bin_pmfit = Path(sys.executable).with_name("pmfit")
-    if bin_pmfit.exists():
-        pmfit = [str(bin_pmfit)]  # the console script, as a user runs it
+    pmfit = pmfit_command()
     with tempfile.TemporaryDirectory() as tmp:
         sheet = json.loads(
             subprocess.run(

@@ -17,35 +17,38 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 FENCE = re.compile(r"(?:<!-- file: (?P<file>\S+) -->\n)?```(?P<lang>\w*)\n(?P<body>.*?)```", re.S)
 
 
-def examples() -> tuple[dict[str, str], list[tuple[str, list[str]]]]:
-    """Files the README defines, and each console command with its expected output."""
+def examples() -> tuple[dict[str, str], list[list[tuple[str, list[str]]]]]:
+    """Files the README defines, and each console block: its commands with their output."""
     files: dict[str, str] = {}
-    commands: list[tuple[str, list[str]]] = []
+    blocks: list[list[tuple[str, list[str]]]] = []
     for match in FENCE.finditer(README):
         if match["file"]:
             files[match["file"]] = match["body"]
         if match["lang"] == "console":
+            block: list[tuple[str, list[str]]] = []
             for line in match["body"].splitlines():
                 if line.startswith("$ "):
-                    commands.append((line[2:], []))
+                    block.append((line[2:], []))
                 else:
-                    commands[-1][1].append(line)
-    return files, commands
+                    block[-1][1].append(line)
+            blocks.append(block)
+    return files, blocks
 
 
-FILES, COMMANDS = examples()
+FILES, BLOCKS = examples()
 
 
 def test_the_readme_has_examples() -> None:
-    assert len(COMMANDS) >= 5 and "me.yaml" in FILES
+    assert len(BLOCKS) >= 5 and {"me.yaml", "cohort.jsonl", "sheet.csv"} <= set(FILES)
     quickstart = README.split("<!-- quickstart -->")[1].split("<!-- /quickstart -->")[0]
     lines = [line for line in quickstart.splitlines() if line and not line.startswith("```")]
     assert lines == ["pip install . && pmfit quiz", "pip install -e '.[test]' && pytest"]
 
 
 @pytest.mark.skipif(shutil.which("jq") is None, reason="the README's examples pipe into jq")
-@pytest.mark.parametrize(("command", "expected"), COMMANDS, ids=[c for c, _ in COMMANDS])
-def test_console_example(command: str, expected: list[str], tmp_path: Path) -> None:
+@pytest.mark.parametrize("block", BLOCKS, ids=[b[0][0][:60] for b in BLOCKS])
+def test_console_block(block: list[tuple[str, list[str]]], tmp_path: Path) -> None:
+    """Each block's commands run in order in one fresh directory, as a reader would."""
     for name, body in FILES.items():
         (tmp_path / name).write_text(body, encoding="utf-8")
     shutil.copytree(ROOT / "questions", tmp_path / "questions")
@@ -54,17 +57,18 @@ def test_console_example(command: str, expected: list[str], tmp_path: Path) -> N
         "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
         "NO_COLOR": "1",
     }
-    run = subprocess.run(
-        ["bash", "-c", command],
-        cwd=tmp_path,
-        env=env,
-        text=True,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        stdin=subprocess.DEVNULL,
-    )
-    assert run.returncode == 0, run.stdout
-    assert run.stdout.splitlines() == expected
+    for command, expected in block:
+        run = subprocess.run(
+            ["bash", "-c", command],
+            cwd=tmp_path,
+            env=env,
+            text=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )
+        assert run.returncode == 0, (command, run.stdout)
+        assert run.stdout.splitlines() == expected, command
 
 
 def test_command_reference_is_up_to_date() -> None:

@@ -12,6 +12,7 @@ from typing import IO, TYPE_CHECKING, Annotated, Any, BinaryIO
 import typer
 
 from pmfit.cli.app import BankOption, app, environment
+from pmfit.cli.options import InputFormatChoice, InputFormatOption
 from pmfit.errors import InputError, Problem
 from pmfit.exit_status import ExitStatus
 
@@ -30,19 +31,12 @@ class BatchFormat(str, enum.Enum):
     json = "json"
 
 
-class InputFormatChoice(str, enum.Enum):
-    csv = "csv"
-    jsonl = "jsonl"
-    json = "json"
-    yaml = "yaml"
-
-
 def wants_progress(env: Environment, total: int | None, enabled: bool = True) -> bool:
     """A bar only for a person watching (stderr a terminal) and an input worth waiting for."""
     return enabled and env.is_tty("stderr") and total is not None and total >= PROGRESS_BYTES
 
 
-def _open_inputs(
+def open_inputs(
     names: list[str],
     forced: InputFormatChoice | None,
     env: Environment,
@@ -152,14 +146,7 @@ def batch(
     format: Annotated[
         BatchFormat, typer.Option("--format", "-f", help="jsonl, csv or json.")
     ] = BatchFormat.jsonl,
-    input_format: Annotated[
-        InputFormatChoice | None,
-        typer.Option(
-            "--input-format",
-            help="csv, jsonl, json or yaml [default: by extension, else by content]",
-            show_default=False,
-        ),
-    ] = None,
+    input_format: InputFormatOption = None,
     with_quotes: Annotated[
         bool,
         typer.Option(
@@ -220,7 +207,7 @@ def batch(
 
     bank = load_bank(bank_path)
     with contextlib.ExitStack() as stack:
-        sources = _open_inputs(inputs, input_format, env, stack)
+        sources = open_inputs(inputs, input_format, env, stack)
         out_file = AtomicFile(output) if output else None
         errors_file = AtomicFile(errors) if errors else None
         sink = out_file or _Stdout(env)

@@ -20,6 +20,21 @@ class Language(str, enum.Enum):
     es = "es"
 
 
+class InputFormatChoice(str, enum.Enum):
+    csv = "csv"
+    jsonl = "jsonl"
+    json = "json"
+    yaml = "yaml"
+
+
+InputFormatOption = Annotated[
+    InputFormatChoice | None,
+    typer.Option(
+        "--input-format",
+        help="csv, jsonl, json or yaml [default: by extension, else by content]",
+        show_default=False,
+    ),
+]
 FormatOption = Annotated[
     OutputFormat | None,
     typer.Option(

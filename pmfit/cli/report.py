@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from pmfit.cli.app import BankOption, app, environment
-from pmfit.cli.batch import InputFormatChoice, _open_inputs
+from pmfit.cli.batch import open_inputs
+from pmfit.cli.options import InputFormatOption, JsonFlag
 from pmfit.errors import InputError, Problem
 from pmfit.exit_status import ExitStatus
 
@@ -43,15 +44,8 @@ def report(
             show_default=False,
         ),
     ] = None,
-    json_: Annotated[bool, typer.Option("--json", help="Short for --format json.")] = False,
-    input_format: Annotated[
-        InputFormatChoice | None,
-        typer.Option(
-            "--input-format",
-            help="csv, jsonl, json or yaml [default: by extension, else by content]",
-            show_default=False,
-        ),
-    ] = None,
+    json_: JsonFlag = False,
+    input_format: InputFormatOption = None,
     jobs: Annotated[
         int | None,
         typer.Option(
@@ -81,7 +75,7 @@ def report(
 
     accumulator = Accumulator(bank)
     with contextlib.ExitStack() as stack:
-        (inp,) = _open_inputs([source], input_format, env, stack)
+        (inp,) = open_inputs([source], input_format, env, stack)
         head = inp.stream.peek()  # type: ignore[attr-defined]
         lines = ResultLines(bank, accumulator, inp.shown, on_rejection)
         try:
