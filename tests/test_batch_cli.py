@@ -227,6 +227,41 @@ def test_a_failing_worker_ends_the_run_and_leaves_no_file(cli, tmp_path, monkeyp
     assert sorted(p.name for p in work.iterdir()) == ["in.jsonl"]
 
 
+def test_a_killed_worker_ends_the_run_instead_of_hanging(cli, tmp_path, monkeypatch) -> None:
+    import os
+
+    import pmfit.batch.fast as fast
+    import pmfit.batch.parallel as parallel
+
+    monkeypatch.setattr(run_module, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(parallel, "BLOCK_BYTES", 2000)
+    real = fast.score_bytes
+    parent = os.getpid()
+
+    def dying_in_a_worker(*args, **kwargs):
+        if os.getpid() != parent:
+            os._exit(9)  # as a kill would: no exception, no report
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(fast, "score_bytes", dying_in_a_worker)
+    work = tmp_path / "work"
+    work.mkdir()
+    text, _ = _cohort(300)
+    (work / "in.jsonl").write_text(text)
+    with pytest.raises(RuntimeError, match="worker process ended with status 9"):
+        cli(
+            "batch",
+            "--bank",
+            str(MINI),
+            str(work / "in.jsonl"),
+            "-o",
+            str(work / "out.jsonl"),
+            "--jobs",
+            "2",
+        )
+    assert sorted(p.name for p in work.iterdir()) == ["in.jsonl"]
+
+
 def test_strict_stops_workers_at_the_first_rejection_in_input_order(
     cli, tmp_path, monkeypatch
 ) -> None:

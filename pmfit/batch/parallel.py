@@ -17,6 +17,7 @@ what a single process would have written.
 from __future__ import annotations
 
 import collections
+import contextlib
 import dataclasses
 import multiprocessing
 import os
@@ -34,6 +35,8 @@ MAX_PENDING = 2
 _SCAN = 1 << 12
 #: How often (seconds) the parent, waiting for its turn, looks for workers' reports.
 _POLL = 0.005
+#: How often (seconds) a worker waiting for its turn checks that the parent still runs.
+_ORPHAN_CHECK = 0.5
 
 
 def boundary(fd: int, k: int, start: int, size: int) -> int:
@@ -161,17 +164,29 @@ class _Runner:
             self.take_turns()
 
 
-def _worker(shared: _Shared, conn: Connection) -> None:
+class ParentGone(Exception):
+    """The parent ended (killed): a worker stops rather than wait for turns forever."""
+
+
+def _worker(shared: _Shared, conn: Connection, parent: int) -> None:
     from pmfit.batch.run import worker_signals
 
     worker_signals()
+
+    def wait_turn() -> None:
+        runner.wait_turn(_ORPHAN_CHECK)
+        if os.getppid() != parent:
+            raise ParentGone
+
     try:
         runner = _Runner(shared, conn.send)
-        runner.run(runner.wait_turn, lambda: None)
+        runner.run(wait_turn, lambda: None)
         runner.close()
     except BaseException as error:
         # The parent raises it (and ends every worker); the others may be waiting on us.
-        conn.send(error)
+        # A parent that is gone can hear nothing.
+        with contextlib.suppress(OSError):
+            conn.send(error)
     finally:
         conn.close()
 
@@ -227,7 +242,9 @@ def score_file_in_place(
     try:
         for _ in range(jobs - 1):
             receiving, sending = context.Pipe(duplex=False)
-            worker = context.Process(target=_worker, args=(shared, sending), daemon=True)
+            worker = context.Process(
+                target=_worker, args=(shared, sending, os.getpid()), daemon=True
+            )
             worker.start()
             sending.close()
             workers.append(worker)
@@ -241,6 +258,13 @@ def score_file_in_place(
                     message = conn.recv()
                 except EOFError:
                     open_connections.remove(conn)
+                    worker = workers[connections.index(conn)]
+                    worker.join()
+                    if worker.exitcode:
+                        # Killed, say, before it could report: its blocks will never come.
+                        raise RuntimeError(
+                            f"a worker process ended with status {worker.exitcode}"
+                        ) from None
                     continue
                 report(message)
 
