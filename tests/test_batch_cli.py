@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import random
 
@@ -161,7 +162,7 @@ def test_a_failure_mid_stream_leaves_no_file(cli, tmp_path, monkeypatch) -> None
     import pmfit.batch.fast as fast
 
     monkeypatch.setattr(readers, "BLOCK_ROWS", 10)
-    real = fast.score_block
+    real = fast.score_bytes
     calls = []
 
     def failing(*args, **kwargs):
@@ -170,7 +171,7 @@ def test_a_failure_mid_stream_leaves_no_file(cli, tmp_path, monkeypatch) -> None
             raise OSError("disk on fire")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(fast, "score_block", failing)
+    monkeypatch.setattr(fast, "score_bytes", failing)
     tmp_path = tmp_path / "work"
     tmp_path.mkdir()
     text, _ = _cohort(100)
@@ -189,6 +190,94 @@ def test_a_failure_mid_stream_leaves_no_file(cli, tmp_path, monkeypatch) -> None
         )
     assert len(calls) == 3
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl"]
+
+
+def test_a_failing_worker_ends_the_run_and_leaves_no_file(cli, tmp_path, monkeypatch) -> None:
+    import os
+
+    import pmfit.batch.fast as fast
+    import pmfit.batch.parallel as parallel
+
+    monkeypatch.setattr(run_module, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(parallel, "BLOCK_BYTES", 2000)
+    real = fast.score_bytes
+    parent = os.getpid()
+
+    def failing_in_a_worker(*args, **kwargs):
+        if os.getpid() != parent:
+            raise OSError("worker on fire")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(fast, "score_bytes", failing_in_a_worker)
+    work = tmp_path / "work"
+    work.mkdir()
+    text, _ = _cohort(300)
+    (work / "in.jsonl").write_text(text)
+    with pytest.raises(OSError, match="worker on fire"):
+        cli(
+            "batch",
+            "--bank",
+            str(MINI),
+            str(work / "in.jsonl"),
+            "-o",
+            str(work / "out.jsonl"),
+            "--jobs",
+            "2",
+        )
+    assert sorted(p.name for p in work.iterdir()) == ["in.jsonl"]
+
+
+def test_a_killed_worker_ends_the_run_instead_of_hanging(cli, tmp_path, monkeypatch) -> None:
+    import os
+
+    import pmfit.batch.fast as fast
+    import pmfit.batch.parallel as parallel
+
+    monkeypatch.setattr(run_module, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(parallel, "BLOCK_BYTES", 2000)
+    real = fast.score_bytes
+    parent = os.getpid()
+
+    def dying_in_a_worker(*args, **kwargs):
+        if os.getpid() != parent:
+            os._exit(9)  # as a kill would: no exception, no report
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(fast, "score_bytes", dying_in_a_worker)
+    work = tmp_path / "work"
+    work.mkdir()
+    text, _ = _cohort(300)
+    (work / "in.jsonl").write_text(text)
+    with pytest.raises(RuntimeError, match="worker process ended with status 9"):
+        cli(
+            "batch",
+            "--bank",
+            str(MINI),
+            str(work / "in.jsonl"),
+            "-o",
+            str(work / "out.jsonl"),
+            "--jobs",
+            "2",
+        )
+    assert sorted(p.name for p in work.iterdir()) == ["in.jsonl"]
+
+
+def test_strict_stops_workers_at_the_first_rejection_in_input_order(
+    cli, tmp_path, monkeypatch
+) -> None:
+    import pmfit.batch.parallel as parallel
+
+    monkeypatch.setattr(run_module, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(parallel, "BLOCK_BYTES", 1500)
+    text, _ = _cohort(400, bad_every=90)
+    (tmp_path / "in.jsonl").write_text(text)
+    args = ["batch", "--bank", str(MINI), str(tmp_path / "in.jsonl"), "--strict"]
+    parallel_run = cli(*args, "-o", str(tmp_path / "a.jsonl"), "--jobs", "2")
+    serial_run = cli(*args, "-o", str(tmp_path / "b.jsonl"), "--jobs", "1")
+    assert parallel_run.exit_code == serial_run.exit_code == 2
+    assert parallel_run.stderr == serial_run.stderr
+    assert f"{tmp_path / 'in.jsonl'}:90:" in parallel_run.stderr
+    assert not (tmp_path / "a.jsonl").exists()
 
 
 def test_progress_only_for_a_terminal_and_a_large_input() -> None:
@@ -244,16 +333,33 @@ def test_workers_writing_in_place_give_the_same_file(cli, tmp_path, monkeypatch,
     assert lines[-1] == "scored 686; rejected 14"
 
 
-def test_in_place_ranges_cover_the_file_in_whole_lines(tmp_path, monkeypatch) -> None:
+@pytest.mark.parametrize("bom", [b"", b"\xef\xbb\xbf"], ids=["plain", "bom"])
+def test_in_place_blocks_cover_the_file_in_whole_lines(tmp_path, monkeypatch, bom) -> None:
+    import os
+
     import pmfit.batch.parallel as parallel
 
     monkeypatch.setattr(parallel, "BLOCK_BYTES", 7)
-    data = b"ab\ncdefghij\n\nk\nlmnopqrstuvw\nxyz"
+    monkeypatch.setattr(parallel, "_SCAN", 3)
+    data = bom + b"ab\ncdefghij\n\nk\nlmnopqrstuvw\nxyz"
     (tmp_path / "f").write_bytes(data)
-    found = list(parallel.ranges(str(tmp_path / "f")))
-    assert b"".join(data[s : s + n] for s, n, _ in found) == data
-    assert all(data[s + n - 1 : s + n] == b"\n" for s, n, _ in found[:-1])
-    assert [line for _, _, line in found] == [1 + data[:s].count(b"\n") for s, _, _ in found]
+    fd = os.open(tmp_path / "f", os.O_RDONLY)
+    try:
+        starts = [parallel.boundary(fd, k, len(bom), len(data)) for k in range(len(data) // 7 + 2)]
+    finally:
+        os.close(fd)
+    assert starts[0] == len(bom) and starts[-1] == len(data)
+    assert starts == sorted(starts)
+    blocks = [data[a:b] for a, b in itertools.pairwise(starts)]
+    assert bom + b"".join(blocks) == data
+    # Every block but the last ends a line, and each starts where a line starts.
+    assert all(block.endswith(b"\n") for block in blocks[:-1] if block)
+    assert all(data[a - 1 : a] == b"\n" for a in starts[1:] if a < len(data))
+    # Block k starts at the first line start at or after k * BLOCK_BYTES (so none is skipped).
+    line_starts = [len(bom)] + [i + 1 for i, c in enumerate(data) if c == ord("\n")]
+    for k, a in enumerate(starts[1:], start=1):
+        due = len(bom) + k * 7
+        assert a == min([s for s in line_starts if s >= due] + [len(data)])
 
 
 def test_output_file_gets_the_usual_mode(cli, tmp_path) -> None:

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from conftest import MINI, ROOT
 from pmfit.bank.loading import load_bank
 from pmfit.batch.compact import COMPACT_SCHEMA_ID, CompactResult, compact, compact_schema
-from pmfit.batch.fast import Compiled, pysum, score_block
+from pmfit.batch.fast import Compiled, pysum, score_block, score_bytes
 from pmfit.render.json import result_line
 from pmfit.scoring.engine import score
 
@@ -53,6 +53,10 @@ def test_random_answer_sets_give_the_engines_bytes(bank_dir, with_quotes) -> Non
             _expected(bank, row, r, with_quotes) for row, r in zip(rows, respondents, strict=True)
         ]
         assert lines == expected
+        # What `pmfit batch` writes: the same lines, joined by the scorer.
+        assert score_bytes(compiled, np.array(rows, dtype=np.int64), respondents) == b"".join(
+            expected
+        )
 
     check()
 
@@ -77,6 +81,8 @@ def test_skip_heavy_and_uniform_blocks_match_the_engine(bank_dir) -> None:
     lines = score_block(compiled, np.array(rows, dtype=np.int64), [None] * len(rows))
     expected = [_expected(bank, row, None, False) for row in rows]
     assert lines == expected
+    joined = score_bytes(compiled, np.array(rows, dtype=np.int64), [None] * len(rows))
+    assert joined == b"".join(expected)
     seen = b"".join(lines)
     for marker in (b'"insufficient"', b'"many_skips"', b'"straight_lining"', b'"B2B"', b'"B2C"'):
         assert marker in seen

@@ -10,8 +10,9 @@ own, and floats are written by msgspec as the engine's output is.
 A block is a matrix of option indices (`-1` = skipped), one row per respondent,
 one column per question in bank order. Output pieces that repeat across
 respondents (an answer block, a dimension's entry, a rationale item, a flip
-change) are encoded once per distinct value and looked up; each line is then a
-`b"".join` of its pieces.
+change) are encoded once per distinct value and looked up by an integer code (a
+code for "nothing" pads rows with fewer items); the block's pieces form an n x k
+matrix that is joined once.
 """
 
 from __future__ import annotations
@@ -54,6 +55,10 @@ _B2B, _B2C, _EITHER, _INSUFFICIENT = range(4)
 #: Codes per grouped piece: larger groups mean fewer pieces to join per line, but more
 #: distinct pieces to encode and keep (each a few hundred bytes).
 GROUP_CODES = 256
+#: A contribution is within +-100 points: +-10,000 hundredths, offset to stay positive,
+#: and doubled to carry the sign bit.
+_HUNDREDTHS = 10_000
+_VALUES = 2 * (2 * _HUNDREDTHS + 1)
 _FLAGS_HEAD = b'],"flags":['
 _FLAGS_TAIL = b"]}\n"
 
@@ -62,11 +67,18 @@ def pysum(terms: Floats, mask: Bools, compensated: bool = COMPENSATED_SUM) -> Fl
     """Row-wise `sum(t for t, m in zip(row, mask_row) if m)`, bit for bit as Python does it."""
     import numpy as np
 
-    acc = np.zeros(terms.shape[0])
     if not compensated:
-        for j in range(terms.shape[1]):
-            acc = np.where(mask[:, j], acc + terms[:, j], acc)
-        return acc
+        # A running sum from 0.0, left to right. Skipped terms add +0.0, which changes no
+        # sum: the sum is never -0.0, as it starts at 0.0 and x + y is -0.0 only for two
+        # negative zeros. In-place adds of whole columns beat np.cumsum's short rows.
+        if not terms.shape[1]:
+            return np.zeros(terms.shape[0])
+        kept = np.where(mask, terms, 0.0)
+        total: Floats = kept[:, 0] + 0.0
+        for j in range(1, terms.shape[1]):
+            total += kept[:, j]
+        return total
+    acc = np.zeros(terms.shape[0])
     comp = np.zeros(terms.shape[0])
     for j in range(terms.shape[1]):
         x = terms[:, j]
@@ -196,6 +208,10 @@ class Compiled:
         ]
         self._prefix(bank)
         self._tables()
+        self.recommendation_pieces = np.array(
+            [b'},"recommendation":"' + r + b'","confidence":' for r in _RECOMMENDATIONS],
+            dtype=object,
+        )
 
     def _column(self, qid: str) -> int:
         return next(j for j, q in enumerate(self.ordered) if q.id == qid)
@@ -223,9 +239,12 @@ class Compiled:
         for i, (group, radix) in enumerate(dims):
             piece = self._dimension_piece(group, radix, first=i == 0, last=i == len(dims) - 1)
             self.dimension_groups.append(([j for unit in group for j in unit], radix, piece))
-        self.flip_piece = _Lazy(self._flip_change, self.n_questions * 2 * self.width**2)
+        self.no_change = self.n_questions * 2 * self.width**2
+        self.flip_piece = _Lazy(self._flip_change, self.no_change + 1)
         self.pair_flags = _Lazy(self._pair_flags, 2 ** len(self.pairs))
         self.reason_cache: dict[tuple[int, float], bytes] = {}
+        self.no_reason = self.n_questions * self.width * 2 * _VALUES
+        self.reason_piece = _Lazy(self._reason_piece, self.no_reason + 1)
 
     def _group(
         self, units: list[list[int]], bank_order: bool, keep_units: bool = False
@@ -301,6 +320,8 @@ class Compiled:
         return _Lazy(build, math.prod(radix))
 
     def _flip_change(self, code: int) -> bytes:
+        if code == self.no_change:
+            return b""
         w = self.width
         j, rest = divmod(code, w * w * 2)
         comma, rest = divmod(rest, w * w)
@@ -318,6 +339,18 @@ class Compiled:
             if bits >> i & 1:
                 flags.append(_contradiction(first, second))
         return b",".join(_encode(f) for f in flags)
+
+    def _reason_piece(self, code: int) -> bytes:
+        """A rationale item from its code (see `_rationale`); `no_reason` is no item."""
+        if code == self.no_reason:
+            return b""
+        answer, value = divmod(code, _VALUES)
+        answer, comma = divmod(answer, 2)
+        hundredths, negative = divmod(value, 2)
+        hundredths -= _HUNDREDTHS
+        contribution = -0.0 if negative and not hundredths else hundredths / 100.0
+        piece = self.reason(*divmod(answer, self.width), contribution)
+        return b"," + piece if comma else piece
 
     def reason(self, j: int, k: int, points: float) -> bytes:
         key = (j * self.width + k, points)
@@ -431,11 +464,43 @@ def _changes(
 
 def score_block(c: Compiled, bank_codes: Ints, respondents: Sequence[str | None]) -> list[bytes]:
     """One JSON line (with its newline) per row of `bank_codes`."""
+    return list(map(b"".join, _pieces(c, bank_codes, respondents).tolist()))
+
+
+def score_bytes(c: Compiled, bank_codes: Ints, respondents: Sequence[str | None]) -> bytes:
+    """The lines of `score_block`, joined: one copy of the output, no object per line."""
+    return b"".join(_pieces(c, bank_codes, respondents).ravel().tolist())
+
+
+def _matrix(n: int, columns: list[Any]) -> Objects:
+    """Columns of pieces (each a constant, a list, an object array, or an n x w block of
+    w columns) as one n x k matrix."""
+    import numpy as np
+
+    widths = [column.shape[1] if _is_block(column) else 1 for column in columns]
+    pieces: Objects = np.empty((n, sum(widths)), dtype=object)
+    at = 0
+    for column, width in zip(columns, widths, strict=True):
+        if _is_block(column):
+            pieces[:, at : at + width] = column
+        else:
+            pieces[:, at] = column
+        at += width
+    return pieces
+
+
+def _is_block(column: Any) -> bool:
+    """An n x k array of pieces (several columns at once), not a single column."""
+    return getattr(column, "ndim", 1) == 2
+
+
+def _pieces(c: Compiled, bank_codes: Ints, respondents: Sequence[str | None]) -> Objects:
+    """Each row's line as pieces to join, one row of the matrix per respondent."""
     import numpy as np
 
     n = bank_codes.shape[0]
     if n == 0:
-        return []
+        return np.empty((0, 0), dtype=object)
     eps = engine.EPSILON
     thresholds = c.bank.thresholds
     band = thresholds.either
@@ -481,24 +546,23 @@ def score_block(c: Compiled, bank_codes: Ints, respondents: Sequence[str | None]
     )
     scores, lows, highs, confidences = (numbers[i * n : (i + 1) * n] for i in range(4))
 
-    columns: list[Sequence[bytes]] = [[c.head] * n, list(map(_encode, respondents))]
+    columns: list[Any] = [c.head, list(map(_encode, respondents))]
     for block, radix, lazy in c.answer_groups:
-        columns.append(lazy.lookup(_codes(bank_codes, block, radix)).tolist())
+        columns.append(lazy.lookup(_codes(bank_codes, block, radix)))
     columns.append(scores)
-    columns.append([b',"interval":{"low":'] * n)
+    columns.append(b',"interval":{"low":')
     columns.append(lows)
-    columns.append([b',"high":'] * n)
+    columns.append(b',"high":')
     columns.append(highs)
-    recs = [b'},"recommendation":"' + r + b'","confidence":' for r in _RECOMMENDATIONS]
-    columns.append([recs[r] for r in rec.tolist()])
+    columns.append(c.recommendation_pieces[rec])
     columns.append(confidences)
     for group, radix, lazy in c.dimension_groups:
-        columns.append(lazy.lookup(_codes(x, group, radix)).tolist())
-    columns.extend(_rationale(c, x, leans, weight, answered, rec))
-    columns.append([b'],"flip":['] * n)
-    columns.extend(_flip(c, x, leans, answered, weight, value, rec, band))
+        columns.append(lazy.lookup(_codes(x, group, radix)))
+    columns.append(_rationale(c, x, leans, weight, answered, rec))
+    columns.append(b'],"flip":[')
+    columns.append(_flip(c, x, leans, answered, weight, value, rec, band))
     columns.append(_flags(c, x, leans, answered))
-    return list(map(b"".join, zip(*columns, strict=True)))
+    return _matrix(n, columns)
 
 
 def _confidence(rec: Ints, value: Floats, se: Floats, band: float) -> Floats:
@@ -528,21 +592,18 @@ def _confidence(rec: Ints, value: Floats, se: Floats, band: float) -> Floats:
 
 def _rationale(
     c: Compiled, x: Ints, leans: Floats, weight: Floats, answered: Bools, rec: Ints
-) -> list[list[bytes]]:
+) -> Objects:
     import numpy as np
 
     n, q = x.shape
     points = 100.0 * weight * leans
-    eligible = answered & (leans != 0)
-    eligible &= np.where(
-        (rec == _B2C)[:, None],
-        points > 0,
-        np.where((rec == _B2B)[:, None], points < 0, (rec == _EITHER)[:, None]),
-    )
-    key = np.where(
-        (rec == _B2C)[:, None], -points, np.where((rec == _B2B)[:, None], points, -np.abs(points))
-    )
-    key = np.where(eligible, key, np.inf)
+    # B2C ranks the largest positive points first, B2B the largest negative ones, "either"
+    # the largest either way; `signed` is positive exactly for the answers that qualify.
+    either = (rec == _EITHER)[:, None]
+    toward = np.where(rec == _B2C, 1.0, np.where(rec == _B2B, -1.0, 0.0))
+    signed = points * toward[:, None]
+    eligible = answered & (leans != 0) & ((signed > 0) | either)
+    key = np.where(eligible, np.where(either, -np.abs(points), -signed), np.inf)
     size = min(engine.RATIONALE_SIZE, q)
     # The engine's stable sort, for the first few only: argmin returns the first minimum,
     # so ties keep the answered order.
@@ -554,19 +615,16 @@ def _rationale(
         taken[:, i] = key[everyone, pick] < np.inf
         key[everyone, pick] = np.inf
     rows = everyone[:, None]
-    # A complex number holds both parts of the key exactly, and sorts by both; the code
-    # says which answer it is, and whether a comma goes before it.
+    # An item's bytes depend on the answer, on whether a comma goes before it, and on the
+    # rounded contribution only: hundredths (and the sign, for a -0.0) make an exact code.
+    rounded = pyround(points[rows, order], 2)
+    hundredths = np.rint(rounded * 100.0).astype(np.int64) + _HUNDREDTHS
+    value = hundredths * 2 + np.signbit(rounded)
     comma = np.arange(size)[None, :] > 0
-    codes = ((order * c.width + x[rows, order]) * 2 + comma)[taken]
-    unique, inverse = np.unique(codes + 1j * points[rows, order][taken], return_inverse=True)
-    table = np.empty(len(unique), dtype=object)
-    for i, both in enumerate(unique.tolist()):
-        answer, after_first = divmod(int(both.real), 2)
-        piece = c.reason(*divmod(answer, c.width), both.imag)
-        table[i] = b"," + piece if after_first else piece
-    pieces = np.full(taken.shape, b"", dtype=object)
-    pieces[taken] = table[inverse.reshape(-1)]
-    return [pieces[:, i].tolist() for i in range(size)]
+    answer = (order * c.width + x[rows, order]) * 2 + comma
+    codes = np.where(taken, answer * _VALUES + value, c.no_reason)
+    pieces: Objects = c.reason_piece.lookup(codes.reshape(-1)).reshape(n, size)
+    return pieces
 
 
 def _flip(
@@ -578,7 +636,7 @@ def _flip(
     value: Floats,
     rec: Ints,
     band: float,
-) -> list[list[bytes]]:
+) -> Objects:
     import numpy as np
 
     n, q = x.shape
@@ -614,21 +672,18 @@ def _flip(
     # min() over the found candidates keeps the first (upward) one on a tie.
     use_up = (up_len >= 0) & ((down_len < 0) | (up_len <= down_len))
     length = np.where(use_up, up_len, np.where(down_len >= 0, down_len, 0))
-    steps = np.where(use_up[:, None], up.steps, down.steps)
+    longest = int(length.max()) if n else 0
+    steps = np.where(use_up[:, None], up.steps[:, :longest], down.steps[:, :longest])
     last = np.where(use_up, up.last, down.last)
     best = np.where(use_up[:, None], c.best[1][steps], c.best[-1][steps])
-    rows = np.arange(n)[:, None]
-    old = x[rows, steps]
-    longest = int(length.max()) if n else 0
+    old = x[np.arange(n)[:, None], steps]
+    stage = np.arange(longest)[None, :]
+    target = np.where(stage == (length - 1)[:, None], last[:, None], best)
     w = c.width
-    columns: list[list[bytes]] = []
-    for s in range(longest):
-        target = np.where(length - 1 == s, last, best[:, s])
-        code = ((steps[:, s] * 2 + (s > 0)) * w + old[:, s]) * w + target
-        live = length > s
-        pieces = c.flip_piece.lookup(np.where(live, code, code[live][0] if live.any() else 0))
-        columns.append(np.where(live, pieces, b"").tolist())
-    return columns
+    code = ((steps * 2 + (stage > 0)) * w + old) * w + target
+    code = np.where(stage < length[:, None], code, c.no_change)
+    pieces: Objects = c.flip_piece.lookup(code.reshape(-1)).reshape(n, longest)
+    return pieces
 
 
 def _flags(c: Compiled, x: Ints, leans: Floats, answered: Bools) -> list[bytes]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import enum
 import itertools
 import json
+import operator
 from collections.abc import Callable
 from typing import Any
 
@@ -48,6 +49,9 @@ class LineDecoder:
             rename={f"q{i}": q.id for i, q in enumerate(bank.questions)},
             forbid_unknown_fields=True,
             kw_only=True,
+            # Enum members, None and strings make no cycles; untracked structs keep the
+            # garbage collector from walking a block's worth of them again and again.
+            gc=False,
         )
         sheet = msgspec.defstruct(
             "Sheet",
@@ -57,6 +61,7 @@ class LineDecoder:
             ],
             forbid_unknown_fields=True,
             kw_only=True,
+            gc=False,
         )
         self._decode: Callable[[bytes], Any] = msgspec.json.Decoder(sheet).decode
 
@@ -68,16 +73,15 @@ class LineDecoder:
             sheets = list(map(self._decode, lines))
         except (msgspec.DecodeError, ValueError):
             return self._one_by_one(lines, first_line)
-        astuple = msgspec.structs.astuple
-        flat = list(
-            map(
-                self.lookup.__getitem__,
-                itertools.chain.from_iterable(astuple(s.answers) for s in sheets),
-            )
-        )
         import numpy as np
 
-        block.array = np.array(flat, dtype=np.int64).reshape(len(sheets), self.index.n_questions)
+        n_questions = self.index.n_questions
+        answers = map(operator.attrgetter("answers"), sheets)
+        members = itertools.chain.from_iterable(map(msgspec.structs.astuple, answers))
+        flat = np.fromiter(
+            map(self.lookup.__getitem__, members), dtype=np.int64, count=len(sheets) * n_questions
+        )
+        block.array = flat.reshape(len(sheets), n_questions)
         block.respondents = [s.respondent for s in sheets]
         return block
 

@@ -1,101 +1,194 @@
-"""Scoring a large JSONL file on every core, each worker writing its results in place.
+"""Scoring a large JSONL file on every core, each process writing its results in place.
 
-The parent only finds block boundaries (newlines, ~1 MiB apart) and hands out
-(offset, length) ranges: workers read their range of the input themselves,
-decode and score it, then take the next output offset in input order (a shared
-counter passed from block to block) and write their bytes there with `pwrite`.
-Results never travel through the parent, so it stays small and idle, and the
-output file's bytes are exactly what a single process would have written.
+The file is cut into blocks of whole lines about BLOCK_BYTES apart: block k starts
+at the first line that starts at or after k * BLOCK_BYTES, so any process can find
+a block's bounds with two small reads, and nobody reads the file ahead. The parent
+and its workers claim the next block from a shared counter as soon as they are
+free (a slow or preempted process holds up no one), decode and score it, then take
+its turn: in input order, a shared offset gives the block its place in the output
+file, where it is written with `pwrite`, and a shared line count numbers its
+rejected rows. A process whose turn has not come yet keeps the scored block and
+goes on to the next one (up to MAX_PENDING blocks), so no one waits on another's
+block. Results never travel through the parent: workers send it only rejections
+and counts, which it reports in input order. The output file's bytes are exactly
+what a single process would have written.
 """
 
 from __future__ import annotations
 
 import collections
+import contextlib
+import dataclasses
 import multiprocessing
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
 from typing import Any
 
 from pmfit.bank.model import Bank
 from pmfit.batch.rows import Rejection
 
-BLOCK_BYTES = 1 << 20
-
-_state: dict[str, Any] = {}
-
-
-def ranges(path: str, start_line: int = 1) -> Iterator[tuple[int, int, int]]:
-    """(offset, length, first line number) of blocks of whole lines of the file at `path`."""
-    with open(path, "rb") as handle:
-        head = handle.read(3)
-        offset = 3 if head == b"\xef\xbb\xbf" else 0
-        handle.seek(offset)
-        line = start_line
-        carry = b""
-        block_start = offset
-        while True:
-            data = handle.read(4 * BLOCK_BYTES)
-            if not data:
-                if carry:
-                    yield block_start, len(carry), line
-                return
-            data = carry + data
-            cut = 0
-            while len(data) - cut >= BLOCK_BYTES:
-                end = data.find(b"\n", cut + BLOCK_BYTES - 1)
-                if end < 0:
-                    break
-                yield block_start, end + 1 - cut, line
-                line += data.count(b"\n", cut, end + 1)
-                block_start += end + 1 - cut
-                cut = end + 1
-            carry = data[cut:]
+BLOCK_BYTES = 1 << 19
+#: Scored blocks a process may keep while earlier blocks are still being scored.
+MAX_PENDING = 2
+_SCAN = 1 << 12
+#: How often (seconds) the parent, waiting for its turn, looks for workers' reports.
+_POLL = 0.005
+#: How often (seconds) a worker waiting for its turn checks that the parent still runs.
+_ORPHAN_CHECK = 0.5
 
 
-def _start(bank: Bank, with_quotes: bool, turn: Any, offset: Any, condition: Any) -> None:
-    from pmfit.batch.run import Scorer
+def boundary(fd: int, k: int, start: int, size: int) -> int:
+    """Where block k of the file open at `fd` starts: the first line start at or after
+    `start + k * BLOCK_BYTES` (`size` when there is none)."""
+    if k == 0:
+        return start
+    at = start + k * BLOCK_BYTES - 1
+    while at < size:
+        data = os.pread(fd, _SCAN, at)
+        end = data.find(b"\n")
+        if end >= 0:
+            return at + end + 1
+        at += len(data)
+    return size
 
-    _state.update(
-        scorer=Scorer(bank, with_quotes), turn=turn, offset=offset, condition=condition, files={}
-    )
+
+@dataclass
+class _Scored:
+    index: int
+    output: bytes
+    rejections: list[Rejection]
+    rows: int
+    newlines: int
+    end: int
 
 
-def _start_worker(bank: Bank, with_quotes: bool, turn: Any, offset: Any, condition: Any) -> None:
+@dataclass
+class _Shared:
+    """What every process sees: set up by the parent before the workers fork."""
+
+    bank: Bank
+    with_quotes: bool
+    shown: str
+    path: str
+    out_path: str
+    start: int
+    size: int
+    claim: Any
+    turn: Any
+    offset: Any
+    lines: Any
+    condition: Any
+
+
+class _Runner:
+    """One process's loop: claim a block, score it, take the turns that have come."""
+
+    def __init__(self, shared: _Shared, report: Callable[[Any], None]) -> None:
+        from pmfit.batch.run import Scorer
+
+        self.shared = shared
+        self.report = report
+        self.scorer = Scorer(shared.bank, shared.with_quotes)
+        self.pending: collections.deque[_Scored] = collections.deque()
+        self.fd_in = os.open(shared.path, os.O_RDONLY)
+        self.fd_out = os.open(shared.out_path, os.O_WRONLY)
+
+    def close(self) -> None:
+        os.close(self.fd_in)
+        os.close(self.fd_out)
+
+    def claim(self) -> tuple[int, int] | None:
+        """The next block's index and where it begins, or None when the file is done."""
+        s = self.shared
+        with s.claim.get_lock():
+            k = int(s.claim.value)
+            s.claim.value += 1
+        begin = boundary(self.fd_in, k, s.start, s.size)
+        return None if begin >= s.size else (k, begin)
+
+    def score(self, k: int, begin: int) -> None:
+        s = self.shared
+        end = boundary(self.fd_in, k + 1, s.start, s.size)
+        data = os.pread(self.fd_in, end - begin, begin)
+        lines = data.split(b"\n")
+        newlines = len(lines) - 1
+        if lines and not lines[-1]:
+            lines.pop()
+        # Numbered from 1 within the block; the turn adds the lines before it.
+        block = self.scorer.decoder.block(lines, 1, s.shown)
+        output = self.scorer.score(block)
+        scored = _Scored(k, output, block.rejections, len(block), newlines, end)
+        self.pending.append(scored)
+
+    def ready(self) -> bool:
+        return bool(self.pending) and self.shared.turn.value == self.pending[0].index
+
+    def take_turns(self) -> None:
+        """Write every kept block whose turn has come, in order."""
+        s = self.shared
+        while self.ready():
+            scored = self.pending.popleft()
+            with s.condition:
+                at = int(s.offset.value)
+                s.offset.value += len(scored.output)
+                before = int(s.lines.value)
+                s.lines.value += scored.newlines
+                s.turn.value += 1
+                s.condition.notify_all()
+            os.pwrite(self.fd_out, scored.output, at)
+            rejections = [
+                dataclasses.replace(r, line=None if r.line is None else r.line + before)
+                for r in scored.rejections
+            ]
+            self.report((scored.index, rejections, scored.rows, scored.end))
+
+    def wait_turn(self, timeout: float | None = None) -> None:
+        s = self.shared
+        with s.condition:
+            s.condition.wait_for(self.ready, timeout)
+
+    def run(self, wait_turn: Callable[[], None], between: Callable[[], None]) -> None:
+        """Score blocks until none is left; `wait_turn` blocks until the oldest kept
+        block's turn may have come, `between` runs after each block."""
+        while (claimed := self.claim()) is not None:
+            self.score(*claimed)
+            self.take_turns()
+            between()
+            while len(self.pending) > MAX_PENDING:
+                wait_turn()
+                self.take_turns()
+        while self.pending:
+            wait_turn()
+            self.take_turns()
+
+
+class ParentGone(Exception):
+    """The parent ended (killed): a worker stops rather than wait for turns forever."""
+
+
+def _worker(shared: _Shared, conn: Connection, parent: int) -> None:
     from pmfit.batch.run import worker_signals
 
     worker_signals()
-    _start(bank, with_quotes, turn, offset, condition)
 
+    def wait_turn() -> None:
+        runner.wait_turn(_ORPHAN_CHECK)
+        if os.getppid() != parent:
+            raise ParentGone
 
-def _fd(path: str, flags: int) -> int:
-    files: dict[tuple[str, int], int] = _state["files"]
-    key = (path, flags)
-    if key not in files:
-        files[key] = os.open(path, flags)
-    return files[key]
-
-
-def _work(task: tuple[int, str, str, int, int, int, str]) -> tuple[list[Rejection], int]:
-    index, shown, path, start, length, first_line, out_path = task
-    turn, offset, condition = _state["turn"], _state["offset"], _state["condition"]
-    output = b""
     try:
-        data = os.pread(_fd(path, os.O_RDONLY), length, start)
-        lines = data.split(b"\n")
-        if lines and not lines[-1]:
-            lines.pop()
-        block = _state["scorer"].decoder.block(lines, first_line, shown)
-        output = b"".join(_state["scorer"].score(block))
+        runner = _Runner(shared, conn.send)
+        runner.run(wait_turn, lambda: None)
+        runner.close()
+    except BaseException as error:
+        # The parent raises it (and ends every worker); the others may be waiting on us.
+        # A parent that is gone can hear nothing.
+        with contextlib.suppress(OSError):
+            conn.send(error)
     finally:
-        # Always take this block's turn, even after a failure, so no later block waits forever.
-        with condition:
-            condition.wait_for(lambda: turn.value == index)
-            at = offset.value
-            offset.value += len(output)
-            turn.value += 1
-            condition.notify_all()
-    os.pwrite(_fd(out_path, os.O_WRONLY), output, at)
-    return block.rejections, len(block)
+        conn.close()
 
 
 def score_file_in_place(
@@ -111,39 +204,92 @@ def score_file_in_place(
 ) -> int:
     """Score the JSONL file at `path` into `out_path` from `out_offset`; the bytes written."""
     methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-    turn = context.Value("q", 0, lock=False)
-    offset = context.Value("q", out_offset, lock=False)
-    condition = context.Condition()
-    # This process takes every `jobs`-th block itself, so `jobs` processes do the work.
-    _start(bank, with_quotes, turn, offset, condition)
-    pending: collections.deque[tuple[bool, Any, int]] = collections.deque()
+    context: Any = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    with open(path, "rb") as handle:
+        start = 3 if handle.read(3) == b"\xef\xbb\xbf" else 0
+        size = os.fstat(handle.fileno()).st_size
+    shared = _Shared(
+        bank,
+        with_quotes,
+        shown,
+        path,
+        out_path,
+        start,
+        size,
+        claim=context.Value("q", 0),
+        turn=context.Value("q", 0, lock=False),
+        offset=context.Value("q", out_offset, lock=False),
+        lines=context.Value("q", 0, lock=False),
+        condition=context.Condition(),
+    )
+    received: dict[int, tuple[list[Rejection], int, int]] = {}
+    following = 0
 
-    def drain() -> None:
-        here, job, done = pending.popleft()
-        # By now every earlier block has taken its turn, so a block of our own never waits.
-        emit(*(_work(job) if here else job.get()))
-        on_progress(done)
+    def report(message: Any) -> None:
+        nonlocal following
+        if isinstance(message, BaseException):
+            raise message
+        index, rejections, rows, end = message
+        received[index] = (rejections, rows, end)
+        # Rejections are reported in input order, whoever scored the block.
+        while following in received:
+            rejections, rows, end = received.pop(following)
+            emit(rejections, rows)
+            on_progress(end)
+            following += 1
 
-    with context.Pool(
-        jobs - 1, initializer=_start_worker, initargs=(bank, with_quotes, turn, offset, condition)
-    ) as pool:
+    workers, connections = [], []
+    try:
+        for _ in range(jobs - 1):
+            receiving, sending = context.Pipe(duplex=False)
+            worker = context.Process(
+                target=_worker, args=(shared, sending, os.getpid()), daemon=True
+            )
+            worker.start()
+            sending.close()
+            workers.append(worker)
+            connections.append(receiving)
+        open_connections = list(connections)
+
+        def collect(timeout: float | None) -> None:
+            for conn in wait(open_connections, timeout):
+                assert isinstance(conn, Connection)
+                try:
+                    message = conn.recv()
+                except EOFError:
+                    open_connections.remove(conn)
+                    worker = workers[connections.index(conn)]
+                    worker.join()
+                    if worker.exitcode:
+                        # Killed, say, before it could report: its blocks will never come.
+                        raise RuntimeError(
+                            f"a worker process ended with status {worker.exitcode}"
+                        ) from None
+                    continue
+                report(message)
+
+        runner = _Runner(shared, report)
+
+        def parent_wait() -> None:
+            # The parent also hears from the workers while it waits, so none blocks on it.
+            collect(0)
+            runner.wait_turn(_POLL)
+
         try:
-            for index, (start, length, line) in enumerate(ranges(path)):
-                task = (index, shown, path, start, length, line, out_path)
-                if index % jobs == jobs - 1:
-                    pending.append((True, task, start + length))
-                else:
-                    pending.append((False, pool.apply_async(_work, (task,)), start + length))
-                # A few blocks in flight keep every worker busy; more would only use memory.
-                while len(pending) > 2 * jobs:
-                    drain()
-            while pending:
-                drain()
-        except BaseException:
-            pool.terminate()
-            raise
+            runner.run(parent_wait, lambda: collect(0))
+            while open_connections:
+                collect(None)
         finally:
-            for fd in _state.pop("files", {}).values():
-                os.close(fd)
-        return int(offset.value) - out_offset
+            runner.close()
+        for worker in workers:
+            worker.join()
+        return int(shared.offset.value) - out_offset
+    except BaseException:
+        for worker in workers:
+            worker.terminate()
+        for worker in workers:
+            worker.join()
+        raise
+    finally:
+        for conn in connections:
+            conn.close()

@@ -1,10 +1,13 @@
 """The batch run: read, score and write block by block, in input order.
 
-JSONL, the format for large cohorts, is decoded and scored in worker processes
-(one per core) when the input is large; the parent only reads, hands out
-blocks of lines and writes the results back in order, with a bounded number of
-blocks in flight so memory does not grow with the input. Other formats, and
-small inputs, are scored in this process.
+JSONL, the format for large cohorts, is decoded and scored on every core when
+the input is large. A regular file scored into an `-o` file goes through
+`pmfit.batch.parallel`: this process and its workers each read, score and write
+blocks in place. Otherwise (a pipe, stdout) worker processes score blocks that
+the parent reads and hands out, and the parent writes the results back in
+order; either way a bounded number of blocks is in flight, so memory does not
+grow with the input. Other formats, and small inputs, are scored in this
+process.
 """
 
 from __future__ import annotations
@@ -67,10 +70,10 @@ class Scorer:
         self.compiled = Compiled(bank, with_quotes=with_quotes)
         self.decoder = LineDecoder(bank)
 
-    def score(self, block: Block) -> list[bytes]:
-        from pmfit.batch.fast import score_block
+    def score(self, block: Block) -> bytes:
+        from pmfit.batch.fast import score_bytes
 
-        return score_block(
+        return score_bytes(
             self.compiled, block.matrix(self.compiled.n_questions), block.respondents
         )
 
@@ -78,7 +81,7 @@ class Scorer:
         self, file: str, first: int, lines: list[bytes]
     ) -> tuple[bytes, list[Rejection], int]:
         block = self.decoder.block(lines, first, file)
-        return b"".join(self.score(block)), block.rejections, len(block)
+        return self.score(block), block.rejections, len(block)
 
 
 _worker: Scorer | None = None
@@ -184,7 +187,7 @@ def run_batch(
         else:
             reader = {"csv": csv_blocks, "json": json_blocks, "yaml": yaml_blocks}[source.format]
             for block in reader(bank, source.stream, source.shown):
-                emit(b"".join(scorer.score(block)), block.rejections, len(block))
+                emit(scorer.score(block), block.rejections, len(block))
                 on_progress(done_before + block.position)
         done_before += source.size or 0
     sink.write(out.end())
