@@ -11,6 +11,9 @@ class ExitStatus(enum.IntEnum):
     SOME_REJECTED = 1
     #: Bad usage or bad input (a bank, an answers file, an option).
     BAD_INPUT = 2
+    #: Something failed that is not the input's fault (a worker process died, a bug):
+    #: one line says what; `pmfit --debug` shows the traceback.
+    FAILED = 3
     #: Interrupted by Ctrl-C (128 + SIGINT).
     INTERRUPTED = 130
     #: Whoever read stdout closed it early, as with `| head` (128 + SIGPIPE).

@@ -50,6 +50,9 @@ def test_output_to_file_is_complete_and_stdout_empty(cli, tmp_path) -> None:
     text, sheets = _cohort(50)
     (tmp_path / "in.jsonl").write_text(text)
     out = tmp_path / "sub" / "out.jsonl"
+    missing = cli("batch", "--bank", str(MINI), str(tmp_path / "in.jsonl"), "-o", str(out))
+    assert (missing.exit_code, missing.stderr) == (2, f"{out}: no such directory to write into\n")
+    out.parent.mkdir()
     run = cli("batch", "--bank", str(MINI), str(tmp_path / "in.jsonl"), "-o", str(out))
     assert run.exit_code == 0
     assert run.stdout == ""
@@ -177,17 +180,20 @@ def test_a_failure_mid_stream_leaves_no_file(cli, tmp_path, monkeypatch) -> None
     text, _ = _cohort(100)
     (tmp_path / "in.jsonl").write_text(text)
     out = tmp_path / "out.jsonl"
-    with pytest.raises(OSError, match="disk on fire"):
-        cli(
-            "batch",
-            "--bank",
-            str(MINI),
-            str(tmp_path / "in.jsonl"),
-            "-o",
-            str(out),
-            "--errors",
-            str(tmp_path / "errors.jsonl"),
-        )
+    run = cli(
+        "batch",
+        "--bank",
+        str(MINI),
+        str(tmp_path / "in.jsonl"),
+        "-o",
+        str(out),
+        "--errors",
+        str(tmp_path / "errors.jsonl"),
+    )
+    assert (run.exit_code, run.stderr) == (
+        3,
+        "pmfit: unexpected error: OSError: disk on fire (run `pmfit --debug ...` for the traceback)\n",
+    )
     assert len(calls) == 3
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl"]
 
@@ -213,17 +219,20 @@ def test_a_failing_worker_ends_the_run_and_leaves_no_file(cli, tmp_path, monkeyp
     work.mkdir()
     text, _ = _cohort(300)
     (work / "in.jsonl").write_text(text)
-    with pytest.raises(OSError, match="worker on fire"):
-        cli(
-            "batch",
-            "--bank",
-            str(MINI),
-            str(work / "in.jsonl"),
-            "-o",
-            str(work / "out.jsonl"),
-            "--jobs",
-            "2",
-        )
+    run = cli(
+        "batch",
+        "--bank",
+        str(MINI),
+        str(work / "in.jsonl"),
+        "-o",
+        str(work / "out.jsonl"),
+        "--jobs",
+        "2",
+    )
+    assert (run.exit_code, run.stderr) == (
+        3,
+        "pmfit: unexpected error: OSError: worker on fire (run `pmfit --debug ...` for the traceback)\n",
+    )
     assert sorted(p.name for p in work.iterdir()) == ["in.jsonl"]
 
 
@@ -248,17 +257,20 @@ def test_a_killed_worker_ends_the_run_instead_of_hanging(cli, tmp_path, monkeypa
     work.mkdir()
     text, _ = _cohort(300)
     (work / "in.jsonl").write_text(text)
-    with pytest.raises(RuntimeError, match="worker process ended with status 9"):
-        cli(
-            "batch",
-            "--bank",
-            str(MINI),
-            str(work / "in.jsonl"),
-            "-o",
-            str(work / "out.jsonl"),
-            "--jobs",
-            "2",
-        )
+    run = cli(
+        "batch",
+        "--bank",
+        str(MINI),
+        str(work / "in.jsonl"),
+        "-o",
+        str(work / "out.jsonl"),
+        "--jobs",
+        "2",
+    )
+    assert (run.exit_code, run.stderr) == (
+        3,
+        "pmfit: unexpected error: RuntimeError: a worker process ended with status 9 (run `pmfit --debug ...` for the traceback)\n",
+    )
     assert sorted(p.name for p in work.iterdir()) == ["in.jsonl"]
 
 

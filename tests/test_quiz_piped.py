@@ -116,6 +116,10 @@ def test_bad_options_are_refused_before_the_quiz(cli) -> None:
     run = cli("quiz", *BANK, "--lang", "fr", input="1\n")
     assert run.exit_code == 2
     assert "'fr' is not one of 'en', 'es'" in run.stderr
+    nowhere = "/nonexistent-pmfit-dir/card.svg"
+    run = cli("quiz", *BANK, "--save", nowhere, input="1\n")
+    assert (run.exit_code, run.stdout) == (2, "")
+    assert run.stderr == f"{nowhere}: no such directory to write into\n"
 
 
 def test_piped_quiz_leaves_saved_progress_alone(cli, tmp_path: Path) -> None:

@@ -130,7 +130,8 @@ def write_compiled(target: Path, files: list[Path], bank: Bank) -> None:
     from pmfit.fileio import atomic_write_bytes
 
     entry = CompiledBank(fingerprint=fingerprint(files, bank.source.file), bank=bank)
-    atomic_write_bytes(target, msgspec.json.format(msgspec.json.encode(entry), indent=1) + b"\n")
+    data = msgspec.json.format(msgspec.json.encode(entry), indent=1) + b"\n"
+    atomic_write_bytes(target, data, make_parents=True)
 
 
 def read_thread(path: str | os.PathLike[str] | None, bank: Bank) -> str:

@@ -29,7 +29,8 @@ from pmfit.batch.readers import (
     yaml_blocks,
 )
 from pmfit.batch.rows import Block, Rejection
-from pmfit.batch.writers import AtomicFile, Formatter, Sink
+from pmfit.batch.writers import Formatter, Sink
+from pmfit.fileio import AtomicFile
 
 #: Below this many bytes of JSONL, starting worker processes costs more than it saves.
 PARALLEL_BYTES = 4 << 20

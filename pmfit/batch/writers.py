@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
-import os
-import tempfile
-from pathlib import Path
-from typing import IO, Any, Literal, Protocol
+from typing import Any, Literal, Protocol
 
 import msgspec
 
@@ -19,42 +15,6 @@ OutputFormat = Literal["jsonl", "json", "csv"]
 
 class Sink(Protocol):
     def write(self, data: bytes) -> object: ...
-
-
-class AtomicFile:
-    """Bytes written to a temporary file beside `path`, renamed onto it by `commit()`.
-
-    Until then nothing exists under the final name, so a crash or an interrupt never
-    leaves a half-written file there; `abort()` (or a failure) removes the temporary.
-    """
-
-    def __init__(self, path: str | os.PathLike[str]) -> None:
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(
-            dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".tmp"
-        )
-        self.temporary = Path(name)
-        # mkstemp makes the file private (0600); give it the mode any new file gets.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.fchmod(fd, 0o666 & ~umask)
-        self.handle: IO[bytes] = os.fdopen(fd, "wb", buffering=1 << 20)
-
-    def write(self, data: bytes) -> int:
-        return self.handle.write(data)
-
-    def commit(self) -> None:
-        self.handle.flush()
-        os.fsync(self.handle.fileno())
-        self.handle.close()
-        os.replace(self.temporary, self.path)
-
-    def abort(self) -> None:
-        with contextlib.suppress(OSError):
-            self.handle.close()
-        with contextlib.suppress(FileNotFoundError):
-            self.temporary.unlink()
 
 
 class Formatter:

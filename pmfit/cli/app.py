@@ -28,18 +28,13 @@ def environment(ctx: click.Context) -> Environment:
 
 class Boundary(TyperGroup):
     def invoke(self, ctx: click.Context) -> Any:
+        env = environment(ctx)
         try:
             return super().invoke(ctx)
-        except PmfitError as error:
-            env = environment(ctx)
-            if env.debug or os.environ.get("PMFIT_DEBUG"):
-                raise
-            for line in error.lines():
-                env.error(line)
-            raise typer.Exit(int(error.exit_status)) from None
+        except (typer.Exit, typer.Abort):
+            raise
         except click.exceptions.UsageError as error:
             # One line, like every other error: what was wrong and where to look.
-            env = environment(ctx)
             path = error.ctx.command_path if error.ctx else "pmfit"
             env.error(f"{path}: {error.format_message()} (see {path} --help)")
             raise typer.Exit(int(ExitStatus.BAD_INPUT)) from None
@@ -50,12 +45,28 @@ class Boundary(TyperGroup):
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())
             raise typer.Exit(int(ExitStatus.BROKEN_PIPE)) from None
-        except KeyboardInterrupt:
-            env = environment(ctx)
-            if env.debug:
+        except (PmfitError, KeyboardInterrupt, OSError, Exception) as error:
+            if env.debug or os.environ.get("PMFIT_DEBUG"):
                 raise
-            env.error("pmfit: interrupted")
-            raise typer.Exit(int(ExitStatus.INTERRUPTED)) from None
+            lines, status = _explain(error)
+            for line in lines:
+                env.error(line)
+            raise typer.Exit(int(status)) from None
+
+
+def _explain(error: BaseException) -> tuple[list[str], ExitStatus]:
+    """What to tell the user about `error`, in one line each, and the exit status."""
+    if isinstance(error, PmfitError):
+        return error.lines(), error.exit_status
+    if isinstance(error, KeyboardInterrupt):
+        return ["pmfit: interrupted"], ExitStatus.INTERRUPTED
+    if isinstance(error, OSError) and error.filename:
+        # A file or directory named by the user cannot be read or written.
+        return [f"{error.filename}: {error.strerror or error}"], ExitStatus.BAD_INPUT
+    return [
+        f"pmfit: unexpected error: {type(error).__name__}: {error} "
+        "(run `pmfit --debug ...` for the traceback)"
+    ], ExitStatus.FAILED
 
 
 app = typer.Typer(

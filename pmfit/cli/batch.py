@@ -203,7 +203,8 @@ def batch(
         )
     from pmfit.bank.loading import load_bank
     from pmfit.batch.run import Stop, run_batch
-    from pmfit.batch.writers import AtomicFile, formatter
+    from pmfit.batch.writers import formatter
+    from pmfit.fileio import AtomicFile
 
     bank = load_bank(bank_path)
     with contextlib.ExitStack() as stack:

@@ -8,6 +8,7 @@ answer is read per line instead (see `pmfit.cli.quiz_run.run_piped`).
 from __future__ import annotations
 
 import shlex
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -73,6 +74,9 @@ def quiz(
         problems.append(
             Problem("--save", None, None, f"{save!r}: the name must end in .svg, .html or .txt")
         )
+    elif save is not None and not Path(save).resolve().parent.is_dir():
+        # Said now, not after the last question.
+        problems.append(Problem(save, None, None, "no such directory to write into"))
     if problems:
         raise InputError(problems)
     command = ["pmfit", "quiz"] + ["--short"] * short + ["--adaptive"] * adaptive

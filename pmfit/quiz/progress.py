@@ -60,7 +60,8 @@ def save(session: Session, lang: str, path: Path, sha256: str) -> None:
         answers=session.answers,
         saved_at=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
     )
-    atomic_write_bytes(path, msgspec.json.format(msgspec.json.encode(saved), indent=2) + b"\n")
+    data = msgspec.json.format(msgspec.json.encode(saved), indent=2) + b"\n"
+    atomic_write_bytes(path, data, make_parents=True)
 
 
 def load(path: Path) -> Saved | None:
