@@ -198,7 +198,28 @@ def test_a_failure_mid_stream_leaves_no_file(cli, tmp_path, monkeypatch) -> None
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl"]
 
 
-def test_a_failing_worker_ends_the_run_and_leaves_no_file(cli, tmp_path, monkeypatch) -> None:
+def _raise_in_worker() -> None:
+    raise OSError("worker on fire")
+
+
+def _die_in_worker() -> None:
+    import os
+
+    os._exit(9)  # as a kill would: no exception, no report
+
+
+@pytest.mark.parametrize(
+    ("fail", "message"),
+    [
+        (_raise_in_worker, "OSError: worker on fire"),
+        (_die_in_worker, "RuntimeError: a worker process ended with status 9"),
+    ],
+    ids=["raises", "killed"],
+)
+def test_a_failing_or_killed_worker_ends_the_run_and_leaves_no_file(
+    cli, tmp_path, monkeypatch, fail, message
+) -> None:
+    """Instead of hanging or leaving half a file: one line, exit 3, nothing written."""
     import os
 
     import pmfit.batch.fast as fast
@@ -211,7 +232,7 @@ def test_a_failing_worker_ends_the_run_and_leaves_no_file(cli, tmp_path, monkeyp
 
     def failing_in_a_worker(*args, **kwargs):
         if os.getpid() != parent:
-            raise OSError("worker on fire")
+            fail()
         return real(*args, **kwargs)
 
     monkeypatch.setattr(fast, "score_bytes", failing_in_a_worker)
@@ -231,45 +252,7 @@ def test_a_failing_worker_ends_the_run_and_leaves_no_file(cli, tmp_path, monkeyp
     )
     assert (run.exit_code, run.stderr) == (
         3,
-        "pmfit: unexpected error: OSError: worker on fire (run `pmfit --debug ...` for the traceback)\n",
-    )
-    assert sorted(p.name for p in work.iterdir()) == ["in.jsonl"]
-
-
-def test_a_killed_worker_ends_the_run_instead_of_hanging(cli, tmp_path, monkeypatch) -> None:
-    import os
-
-    import pmfit.batch.fast as fast
-    import pmfit.batch.parallel as parallel
-
-    monkeypatch.setattr(run_module, "PARALLEL_BYTES", 0)
-    monkeypatch.setattr(parallel, "BLOCK_BYTES", 2000)
-    real = fast.score_bytes
-    parent = os.getpid()
-
-    def dying_in_a_worker(*args, **kwargs):
-        if os.getpid() != parent:
-            os._exit(9)  # as a kill would: no exception, no report
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(fast, "score_bytes", dying_in_a_worker)
-    work = tmp_path / "work"
-    work.mkdir()
-    text, _ = _cohort(300)
-    (work / "in.jsonl").write_text(text)
-    run = cli(
-        "batch",
-        "--bank",
-        str(MINI),
-        str(work / "in.jsonl"),
-        "-o",
-        str(work / "out.jsonl"),
-        "--jobs",
-        "2",
-    )
-    assert (run.exit_code, run.stderr) == (
-        3,
-        "pmfit: unexpected error: RuntimeError: a worker process ended with status 9 (run `pmfit --debug ...` for the traceback)\n",
+        f"pmfit: unexpected error: {message} (run `pmfit --debug ...` for the traceback)\n",
     )
     assert sorted(p.name for p in work.iterdir()) == ["in.jsonl"]
 
