@@ -95,13 +95,17 @@ MESSAGES: dict[str, dict[str, str]] = {
         "\u00ab{thread}\u00bb",
     },
     "quiz.length": {
-        "en": "{count} questions, about {minutes} minutes.",
-        "es": "{count} preguntas, unos {minutes} minutos.",
+        "en": "{count} questions, {duration}.",
+        "es": "{count} preguntas, {duration}.",
+    },
+    "quiz.length.short_hint": {
+        "en": "In a hurry? pmfit quiz --short asks {count} of them ({duration}).",
+        "es": "¿Con prisa? pmfit quiz --short hace {count} de ellas ({duration}).",
     },
     "quiz.length.adaptive": {
-        "en": "At most {count} questions (about {minutes} minutes): it stops as soon as the "
+        "en": "At most {count} questions ({duration}): it stops as soon as the "
         "rest could no longer change your result.",
-        "es": "Como mucho {count} preguntas (unos {minutes} minutos): se detiene en cuanto el "
+        "es": "Como mucho {count} preguntas ({duration}): se detiene en cuanto el "
         "resto ya no pueda cambiar tu resultado.",
     },
     "quiz.keys": {
@@ -229,6 +233,13 @@ def number_words(n: int, lang: str) -> str:
     """Small numbers in words ("five"), larger ones in digits."""
     words = NUMBER_WORDS.get(lang, NUMBER_WORDS["en"])
     return words[n] if 0 <= n < len(words) else str(n)
+
+
+def duration(minutes: int, lang: str) -> str:
+    """ "about 1 minute" / "about 13 minutes", "un minuto" / "unos 13 minutos"."""
+    if lang == "es":
+        return "un minuto" if minutes == 1 else f"unos {minutes} minutos"
+    return f"about {minutes} minute{'' if minutes == 1 else 's'}"
 
 
 def t(key: str, lang: str, **values: object) -> str:

@@ -36,6 +36,9 @@ def test_welcome_says_what_where_how_long_and_the_keys() -> None:
     assert "five product managers' answers to" in out
     assert "What is the difference between B2B and B2C product management?" in out
     assert "8 questions, about" in out and "minutes" in out
+    assert "In a hurry? pmfit quiz --short asks 4 of them (about 1 minute)." in out
+    short = " ".join(render(welcome(BANK, Session.start(BANK, "short"), "en")).split())
+    assert "In a hurry" not in short
     assert "b back, s skip, ? why this question, q save and quit" in out
 
 

@@ -11,7 +11,7 @@ from rich.console import Group, RenderableType
 from rich.text import Text
 
 from pmfit.bank.model import Bank, Question
-from pmfit.i18n import number_words, t
+from pmfit.i18n import duration, number_words, t
 from pmfit.quiz.session import Session, estimated_minutes
 from pmfit.render.literal import literal
 
@@ -31,7 +31,17 @@ def welcome(bank: Bank, session: Session, lang: str, plain: bool = False) -> Ren
     )
     minutes = estimated_minutes(session.bank.questions, lang)
     key = "quiz.length.adaptive" if session.adaptive else "quiz.length"
-    length = Text(t(key, lang, count=session.total, minutes=minutes))
+    length = Text(t(key, lang, count=session.total, duration=duration(minutes, lang)))
+    short = bank.short_form().questions
+    if session.form == "full" and not session.adaptive and 0 < len(short) < session.total:
+        # The full form takes a while; say how to get a recommendation sooner.
+        hint = t(
+            "quiz.length.short_hint",
+            lang,
+            count=len(short),
+            duration=duration(estimated_minutes(short, lang), lang),
+        )
+        length.append(" " + hint)
     keys = Text(t("quiz.keys", lang), style="" if plain else "dim")
     saved = Text(t("quiz.saved_note", lang), style="" if plain else "dim")
     return Group(title, intro, length, keys, saved)
