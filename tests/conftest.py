@@ -37,6 +37,18 @@ def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         monkeypatch.delenv(name, raising=False)
 
 
+def default_signals() -> None:
+    """For a child process: Ctrl-C back to its default, whatever this runner inherited.
+
+    A runner started in the background by a non-interactive shell ignores SIGINT, its
+    children inherit that, and Python then never raises KeyboardInterrupt: the tests
+    of Ctrl-C would fail for a reason that has nothing to do with pmfit.
+    """
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @dataclass
 class Run:
     exit_code: int

@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from conftest import MINI, ROOT
+from conftest import MINI, ROOT, default_signals
 
 
 def _big_input(path, rows: int = 300_000) -> None:
@@ -48,6 +48,7 @@ def test_interrupted_run_leaves_no_file_under_the_final_name(tmp_path, sig, jobs
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env=env,
+        preexec_fn=default_signals,
     )
     deadline = time.monotonic() + 60
     temporary = []

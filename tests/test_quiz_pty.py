@@ -13,7 +13,7 @@ from pathlib import Path
 import pexpect
 import pytest
 
-from conftest import MINI, ROOT
+from conftest import MINI, ROOT, default_signals
 from pmfit.bank.loading import load_bank
 from pmfit.scoring.engine import score
 
@@ -50,7 +50,13 @@ class Quiz:
             command = f"exec {shlex.join(argv)} --json > {shlex.quote(str(json_to))}"
             argv = ["/bin/sh", "-c", command]
         self.child = pexpect.spawn(
-            argv[0], argv[1:], env=environ, dimensions=size, encoding="utf-8", timeout=15
+            argv[0],
+            argv[1:],
+            env=environ,
+            dimensions=size,
+            encoding="utf-8",
+            timeout=15,
+            preexec_fn=default_signals,
         )
         self.seen: list[str] = []
 
