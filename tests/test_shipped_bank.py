@@ -240,3 +240,15 @@ def test_the_shipped_bank_loads_without_yaml_or_a_cache(tmp_path: Path) -> None:
     )
     assert run.stdout == "[]\n"
     assert not (tmp_path / "cache").exists()
+
+
+def test_the_bank_schema_beside_the_bank_is_up_to_date(cli) -> None:
+    """questions/bank.schema.json lets an editor check the bank as it is typed (the YAML
+    files name it in a yaml-language-server comment); it must be `pmfit bank schema`."""
+    shipped = (ROOT / "questions" / "bank.schema.json").read_text(encoding="utf-8")
+    assert shipped == cli("bank", "schema").stdout, (
+        "run `pmfit bank schema > questions/bank.schema.json`"
+    )
+    for path in (ROOT / "questions").glob("*.yaml"):
+        first = path.read_text(encoding="utf-8").splitlines()[0]
+        assert first == "# yaml-language-server: $schema=bank.schema.json", path.name
