@@ -4,8 +4,6 @@ Domain exceptions become one line each on stderr and an exit status here, and
 nowhere else; `--debug` (or PMFIT_DEBUG=1) lets the traceback through instead.
 """
 
-from __future__ import annotations
-
 import os
 from typing import Annotated, Any
 

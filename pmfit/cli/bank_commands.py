@@ -1,7 +1,5 @@
 """`pmfit bank ...` and `pmfit schema`: check, show and describe banks and results."""
 
-from __future__ import annotations
-
 import enum
 import json
 from typing import Annotated, Any

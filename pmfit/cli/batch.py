@@ -1,7 +1,5 @@
 """`pmfit batch`: score a whole cohort, streaming, losing nothing."""
 
-from __future__ import annotations
-
 import contextlib
 import enum
 import os
@@ -12,6 +10,7 @@ from typing import IO, TYPE_CHECKING, Annotated, Any, BinaryIO
 import typer
 
 from pmfit.cli.app import BankOption, app, environment
+from pmfit.cli.environment import Environment
 from pmfit.cli.options import InputFormatChoice, InputFormatOption
 from pmfit.errors import InputError, Problem
 from pmfit.exit_status import ExitStatus
@@ -19,7 +18,6 @@ from pmfit.exit_status import ExitStatus
 if TYPE_CHECKING:
     from pmfit.batch.rows import Rejection
     from pmfit.batch.run import Input
-    from pmfit.cli.environment import Environment
 
 #: Inputs smaller than this finish before a progress bar would be worth drawing.
 PROGRESS_BYTES = 8 << 20
@@ -41,7 +39,7 @@ def open_inputs(
     forced: InputFormatChoice | None,
     env: Environment,
     stack: contextlib.ExitStack,
-) -> list[Input]:
+) -> list["Input"]:
     from pmfit.batch.readers import format_of
     from pmfit.batch.run import Input
 
@@ -214,7 +212,7 @@ def batch(
         sink = out_file or _Stdout(env)
         total = None if any(s.size is None for s in sources) else sum(s.size or 0 for s in sources)
 
-        def rejected(rejection: Rejection) -> None:
+        def rejected(rejection: "Rejection") -> None:
             env.error(str(rejection))
             if errors_file:
                 errors_file.write(
@@ -270,7 +268,7 @@ def batch(
         raise typer.Exit(int(ExitStatus.SOME_REJECTED))
 
 
-def _where(r: Rejection) -> str:
+def _where(r: "Rejection") -> str:
     return r.file if r.line is None else f"{r.file}:{r.line}"
 
 

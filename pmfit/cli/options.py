@@ -1,7 +1,5 @@
 """Options several commands share, and the one rule for choosing their output format."""
 
-from __future__ import annotations
-
 import enum
 from typing import Annotated
 

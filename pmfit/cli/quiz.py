@@ -5,8 +5,6 @@ result: `pmfit quiz --json > me.json` works. With no terminal on stdin, one
 answer is read per line instead (see `pmfit.cli.quiz_run.run_piped`).
 """
 
-from __future__ import annotations
-
 import shlex
 from pathlib import Path
 from typing import Annotated

@@ -1,7 +1,5 @@
 """`pmfit report`: a cohort report and an item analysis, from results or from answers."""
 
-from __future__ import annotations
-
 import contextlib
 import enum
 from typing import TYPE_CHECKING, Annotated
@@ -68,7 +66,7 @@ def report(
     bank = load_bank(bank_path)
     rejected = 0
 
-    def on_rejection(rejection: Rejection) -> None:
+    def on_rejection(rejection: "Rejection") -> None:
         nonlocal rejected
         rejected += rejection.rows
         env.error(str(rejection))

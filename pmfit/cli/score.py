@@ -1,7 +1,5 @@
 """`pmfit score`: score one answer sheet."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

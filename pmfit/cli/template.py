@@ -1,7 +1,5 @@
 """`pmfit template`: a blank answer sheet for the bank."""
 
-from __future__ import annotations
-
 import enum
 from typing import Annotated
 
