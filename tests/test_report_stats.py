@@ -254,3 +254,15 @@ def test_results_from_another_bank_are_refused(cli, tiny, tmp_path) -> None:
     assert run.exit_code == 2
     assert run.stderr.startswith(f"{tmp_path / 'r.jsonl'}:1: scored with bank mini 0.1.0")
     assert run.stderr.rstrip().endswith("pass --bank with the bank these results were scored with")
+
+
+def test_too_few_respondents_flag_nothing(cli, tiny, tmp_path) -> None:
+    """Two or three people give correlations of ±1: no question is accused on that."""
+    sheets = [
+        {"respondent": "a", "answers": {"t1": "a", "t2": "a", "t3": "c"}},
+        {"respondent": "b", "answers": {"t1": "c", "t2": "c", "t3": "a"}},
+        {"respondent": "c", "answers": {"t1": "a", "t2": "c", "t3": "c"}},
+    ]
+    report = _report(cli, tiny, tmp_path, sheets)
+    assert report["items"][2]["item_rest"] < 0
+    assert [item["flag"] for item in report["items"]] == [None, None, None]

@@ -18,7 +18,8 @@ Alpha = k/(k-1) * (1 - sum of item variances / variance of the total), from the
 covariance matrix of the complete cases. The interval is Feldt's (1965):
 1 - (1 - alpha) * F(1 - p; n-1, (n-1)(k-1)) for the two tails p = 0.025, 0.975.
 Questions whose item-rest correlation is negative (possibly keyed the wrong way)
-or below 0.2 (weakly related to the rest) are flagged.
+or below 0.2 (weakly related to the rest) are flagged, once at least 20 respondents
+answered the question and another (fewer cannot tell a bad question from chance).
 """
 
 from __future__ import annotations
@@ -39,6 +40,9 @@ RECOMMENDATIONS = ("B2B", "B2C", "either", "insufficient")
 FLAG_CODES = ("straight_lining", "contradiction", "many_skips")
 HISTOGRAM_BINS = 20
 LOW_ITEM_REST = 0.2
+#: Below this many respondents a correlation is too noisy to accuse a question: with
+#: two people it is always +1 or -1. (At 20 the 95% interval of r = 0 is about ±0.44.)
+MIN_FLAG_RESPONDENTS = 20
 
 
 class Share(msgspec.Struct, frozen=True):
@@ -256,7 +260,7 @@ class Accumulator:
                 float(item_m.n[i]), float(item_m.m2[i]), float(rest_m.m2[i]), float(self._cross[i])
             )
             flag = None
-            if r is not None:
+            if r is not None and item_m.n[i] >= MIN_FLAG_RESPONDENTS:
                 flag = "negative" if r < 0 else ("low" if r < LOW_ITEM_REST else None)
             mean_lean = (
                 float(
