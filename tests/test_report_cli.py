@@ -65,3 +65,15 @@ def test_report_of_bad_answers_rejects_rows_like_batch(cli, tmp_path) -> None:
         f"{path}:3: row 2: respondent 'r2': t1: unknown option 'x' (allowed: a, b, c, or blank to skip)",
         "reported 1; rejected 1",
     ]
+
+
+def test_an_empty_input_gives_an_empty_report(cli, tmp_path) -> None:
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("")
+    run = cli("report", "--bank", str(MINI), str(empty), "--json")
+    assert run.exit_code == 0, run.stderr
+    report = json.loads(run.stdout)
+    assert report["respondents"] == 0
+    assert report["recommendations"]["B2C"] == {"count": 0, "share": None}
+    assert report["score"]["mean"] is None
+    assert cli("report", "--bank", str(MINI), str(empty), "--format", "md").exit_code == 0

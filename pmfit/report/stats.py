@@ -147,7 +147,7 @@ class Accumulator:
         self.recommendations = dict.fromkeys(RECOMMENDATIONS, 0)
         self.flags = dict.fromkeys(FLAG_CODES, 0)
         self.histogram = np.zeros(HISTOGRAM_BINS, dtype=np.int64)
-        self.score = _Moments()
+        self.score = _Moments((1,))  # one column: the overall score
         self.dimensions = _Moments((len(bank.dimensions),))
         self.counts = np.zeros((q, width + 1), dtype=np.int64)  # last column: skipped
         # Complete cases: count, mean vector, co-moment matrix.
