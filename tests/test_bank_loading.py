@@ -293,3 +293,8 @@ def test_bank_compile_writes_a_compiled_bank_that_loads_until_a_file_changes(
     path = bank_dir / "bank.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace("0.1.0", "0.1.2"), encoding="utf-8")
     assert load_bank(bank_dir).version == "0.1.2"
+
+
+def test_a_directory_without_bank_yaml_is_not_a_bank(cli, tmp_path: Path) -> None:
+    run = cli("bank", "validate", str(tmp_path))
+    assert (run.exit_code, run.stderr) == (2, f"{tmp_path}: not a bank: it has no bank.yaml\n")

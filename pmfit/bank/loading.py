@@ -50,7 +50,9 @@ def _bank_dir(path: str | os.PathLike[str] | None) -> Path:
 def _files(directory: Path) -> list[Path]:
     main = directory / BANK_FILE
     if not main.is_file():
-        raise BankError([Problem(display_path(main), None, None, "no bank.yaml here: not a bank")])
+        raise BankError(
+            [Problem(display_path(directory), None, None, "not a bank: it has no bank.yaml")]
+        )
     extra = sorted(
         p for p in directory.iterdir() if p.suffix in (".yaml", ".yml") and p.name != BANK_FILE
     )
