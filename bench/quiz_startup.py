@@ -14,14 +14,13 @@ throw-away state directory, with --restart so that no resume offer comes first.
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 import pexpect
-from common import ENV, pmfit_command
+from common import ENV, compare, pmfit_command
 
 FIRST_QUESTION = "Your answer"
 
@@ -57,16 +56,12 @@ def main() -> None:
         env.pop("PMFIT_BANK", None)
         candidate = [*pmfit, "quiz", "--restart"]
         baseline = [sys.executable, "-c", "import typer, rich.console"]
-        timed(candidate, env, FIRST_QUESTION)  # warm the bank cache and the OS file cache
-        timed(baseline, env, None)
-        ours, theirs = [], []
-        for _ in range(args.runs):
-            ours.append(timed(candidate, env, FIRST_QUESTION))
-            theirs.append(timed(baseline, env, None))
-    a, b = statistics.median(ours), statistics.median(theirs)
-    print(f"pmfit quiz, first question: median {a * 1000:.1f} ms over {args.runs} runs")
-    print(f"import typer, rich.console: median {b * 1000:.1f} ms over {args.runs} runs")
-    print(f"ratio {a / b:.2f} (goal <= 1.30)")
+        compare(
+            lambda: timed(candidate, env, FIRST_QUESTION),
+            lambda: timed(baseline, env, None),
+            args.runs,
+            ("pmfit quiz, first question", "import typer, rich.console"),
+        )
 
 
 if __name__ == "__main__":

@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from common import ENV, pmfit_command
+from common import ENV, compare, pmfit_command
 
 
 def timed(command: list[str]) -> float:
@@ -53,16 +52,12 @@ def main() -> None:
 
         candidate = [*pmfit, "score", str(answers), "--json"]
         baseline = [sys.executable, "-c", "import typer"]
-        timed(candidate)  # warm the bank cache and the OS file cache
-        timed(baseline)
-        ours, theirs = [], []
-        for _ in range(args.runs):
-            ours.append(timed(candidate))
-            theirs.append(timed(baseline))
-    a, b = statistics.median(ours), statistics.median(theirs)
-    print(f"pmfit score --json: median {a * 1000:.1f} ms over {args.runs} runs")
-    print(f"import typer:       median {b * 1000:.1f} ms over {args.runs} runs")
-    print(f"ratio {a / b:.2f} (goal <= 1.30)")
+        compare(
+            lambda: timed(candidate),
+            lambda: timed(baseline),
+            args.runs,
+            ("pmfit score --json", "import typer"),
+        )
 
 
 if __name__ == "__main__":
