@@ -298,3 +298,15 @@ def test_bank_compile_writes_a_compiled_bank_that_loads_until_a_file_changes(
 def test_a_directory_without_bank_yaml_is_not_a_bank(cli, tmp_path: Path) -> None:
     run = cli("bank", "validate", str(tmp_path))
     assert (run.exit_code, run.stderr) == (2, f"{tmp_path}: not a bank: it has no bank.yaml\n")
+
+
+def test_a_bad_byte_in_a_bank_file_is_named_by_line_and_column(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bank = broken_bank(tmp_path, {})
+    path = bank / "questions.yaml"
+    line, col = where(bank, "questions.yaml", "Both ", 5).split(":")[1:]
+    path.write_bytes(path.read_bytes().replace(b"Both equally", b"Both \xffqually", 1))
+    assert problems(bank, monkeypatch) == [
+        f"questions.yaml:{line}:{col}: not valid UTF-8 (byte 0xff)"
+    ]

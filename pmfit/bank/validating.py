@@ -13,7 +13,7 @@ from pathlib import Path
 from pmfit.bank.model import Bank, BankFile, Question, QuestionsFile
 from pmfit.bank.thread import ThreadText
 from pmfit.errors import BankError, InputError, Problem, merge_problems
-from pmfit.fileio import display_path
+from pmfit.fileio import decode_utf8, display_path
 from pmfit.located import Located, load_yaml
 from pmfit.validation import convert
 
@@ -53,11 +53,9 @@ def read_bytes(path: Path) -> bytes:
 
 def _decode(data: bytes, path: Path) -> str:
     try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise BankError(
-            [Problem(display_path(path), None, None, f"not UTF-8: {error.reason}")]
-        ) from None
+        return decode_utf8(data, display_path(path))
+    except InputError as error:
+        raise BankError(error.problems) from None
 
 
 def _parse(text: str, path: Path) -> Located:
@@ -291,13 +289,4 @@ def subject_locations(files: list[Path]) -> dict[tuple[str, ...], Problem]:
 
 
 def read_text(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as error:
-        raise BankError(
-            [Problem(display_path(path), None, None, f"not UTF-8: {error.reason}")]
-        ) from None
-    except OSError as error:
-        raise BankError(
-            [Problem(display_path(path), None, None, error.strerror or str(error))]
-        ) from None
+    return _decode(read_bytes(path), path)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from pmfit.cli.environment import Environment
 from pmfit.errors import InputError, Problem
+from pmfit.fileio import decode_utf8
 
 STDIN = "-"
 
@@ -28,16 +29,3 @@ def read_text(name: str, env: Environment) -> tuple[str, str]:
     if isinstance(data, str):
         return data, shown
     return decode_utf8(data, shown), shown
-
-
-def decode_utf8(data: bytes, shown: str) -> str:
-    """UTF-8 with or without a byte-order mark; a bad byte is named by line and column."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        before = data[: error.start]
-        line = before.count(b"\n") + 1
-        col = error.start - (before.rfind(b"\n") + 1) + 1
-        raise InputError(
-            [Problem(shown, line, col, f"not valid UTF-8 (byte 0x{data[error.start]:02x})")]
-        ) from None
