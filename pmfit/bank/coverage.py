@@ -27,7 +27,7 @@ def coverage(bank: Bank, thread_text: str) -> list[ParagraphCoverage]:
     quoted: dict[int, list[str]] = {}
     for q in bank.questions:
         for s in q.sources:
-            lo, hi = next(a.lines for a in bank.source.answers if a.number == s.answer)
+            lo, hi = bank.source.answer(s.answer).lines
             for line in thread.locate(s.quote.es, lo, hi) or ():
                 if q.id not in quoted.setdefault(line, []):
                     quoted[line].append(q.id)

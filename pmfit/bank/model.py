@@ -93,6 +93,12 @@ class Thread(Strict, frozen=True, kw_only=True):
     answers: Annotated[list[ThreadAnswer], msgspec.Meta(min_length=1)]
     no_preference: list[NoPreference] = []
 
+    def answer(self, number: int) -> ThreadAnswer:
+        for a in self.answers:
+            if a.number == number:
+                return a
+        raise KeyError(number)
+
 
 class QuestionsFile(Strict, frozen=True, kw_only=True):
     """Any further `*.yaml` file of a bank directory: more questions, in quiz order."""

@@ -94,7 +94,6 @@ def prompt_text(question: Question, lang: str) -> Text:
 def why_view(bank: Bank, question: Question, lang: str, plain: bool = False) -> RenderableType:
     """The question's quotes: the Spanish original and the English translation, with who
     said them (the answer's number in the thread and the answerer's role)."""
-    roles = {a.number: a.role.get(lang) for a in bank.source.answers}
     dimension = next((d for d in bank.dimensions if d.id == question.dimension), None)
     parts: list[RenderableType] = [Text(t("quiz.why", lang), style="" if plain else "bold")]
     if dimension is not None:
@@ -106,7 +105,12 @@ def why_view(bank: Bank, question: Question, lang: str, plain: bool = False) -> 
         )
     parts.append(Text(t("quiz.why.thread", lang)))
     for source in question.sources:
-        said_by = t("said_by", lang, n=source.answer, role=literal(roles.get(source.answer, "")))
+        said_by = t(
+            "said_by",
+            lang,
+            n=source.answer,
+            role=literal(bank.source.answer(source.answer).role.get(lang)),
+        )
         parts.append(
             Text.assemble(
                 ("  es: " if plain else "  ", ""),

@@ -76,13 +76,6 @@ def diverging_bar(score: float | None, half: int = 10) -> Text:
     return Text.assemble(" " * half, "│", ("█" * cells, "magenta"), " " * (half - cells))
 
 
-def _role(bank: Bank, answer: int, lang: str) -> str:
-    for a in bank.source.answers:
-        if a.number == answer:
-            return a.role.get(lang)
-    return ""
-
-
 def percent(share: float) -> str:
     """A share as a whole percentage that never rounds to a certainty it is not."""
     if 0.995 <= share < 1:
@@ -206,7 +199,12 @@ def _why(result: Result, bank: Bank, lang: str, plain: bool) -> RenderableType:
         )
         for s in item.sources[: QUOTES_SHOWN - shown]:
             shown += 1
-            said_by = t("said_by", lang, n=s.answer, role=literal(_role(bank, s.answer, lang)))
+            said_by = t(
+                "said_by",
+                lang,
+                n=s.answer,
+                role=literal(bank.source.answer(s.answer).role.get(lang)),
+            )
             quote = Text.assemble(
                 "es: " if plain else "",
                 (f"\u201c{literal(s.es)}\u201d", "" if plain else "italic"),
