@@ -10,8 +10,10 @@ from collections.abc import Iterable
 from typing import Any, NamedTuple
 
 from pmfit.bank.model import Bank
-from pmfit.errors import AnswersError, Problem, merge_problems
-from pmfit.located import Located
+from pmfit.errors import AnswersError, InputError, Problem, merge_problems
+from pmfit.fileio import decode_text
+from pmfit.limits import MAX_ECHO_CHARS, MAX_ROW_BYTES, shown
+from pmfit.located import Located, load_json, load_yaml
 
 ALLOWED_KEYS = ("respondent", "answers")
 
@@ -21,12 +23,26 @@ class AnswerSheet(NamedTuple):
     answers: dict[str, str | None]
 
 
-def _option_text(value: Any) -> str | None:
-    if value is None or value == "":
+def scalar_text(value: Any) -> str | None:
+    """A scalar as the text the user wrote: the loaders keep YAML and JSON scalars as
+    text, and JSON's `true`/`false` are spelled back. None for null; TypeError for a
+    mapping or a list."""
+    if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, (str, int)):
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if not isinstance(value, (str, int, float)):
         raise TypeError(value)
-    return str(value).strip() or None
+    return str(value)
+
+
+def _option_text(value: Any) -> str | None:
+    text = scalar_text(value)
+    return None if text is None else text.strip() or None
+
+
+def _field(qid: str) -> str:
+    return qid if len(qid) <= MAX_ECHO_CHARS else shown(qid)
 
 
 def answer_problems(bank: Bank, qid: str, option: str | None) -> str | None:
@@ -37,7 +53,7 @@ def answer_problems(bank: Bank, qid: str, option: str | None) -> str | None:
         return "unknown question (`pmfit template` lists the ids)"
     if option is not None and option not in {o.id for o in question.options}:
         allowed = ", ".join(o.id for o in question.options)
-        return f"unknown option {option!r} (allowed: {allowed}, or blank to skip)"
+        return f"unknown option {shown(option)} (allowed: {allowed}, or blank to skip)"
     return None
 
 
@@ -56,12 +72,13 @@ def sheet_from_document(bank: Bank, doc: Located, base: tuple[str | int, ...] = 
             problems.append(
                 doc.problem(
                     (*base, key),
-                    f"unknown field {key!r} (allowed: {', '.join(ALLOWED_KEYS)})",
+                    f"unknown field {shown(key)} (allowed: {', '.join(ALLOWED_KEYS)})",
                     key=True,
                 )
             )
-    respondent = value.get("respondent")
-    if respondent is not None and not isinstance(respondent, (str, int)):
+    try:
+        respondent = scalar_text(value.get("respondent"))
+    except TypeError:
         problems.append(doc.problem((*base, "respondent"), "respondent: must be text"))
         respondent = None
     raw = value.get("answers", {})
@@ -80,20 +97,50 @@ def sheet_from_document(bank: Bank, doc: Located, base: tuple[str | int, ...] = 
         try:
             text = _option_text(option)
         except TypeError:
-            problems.append(doc.problem(where, f"answers.{qid}: must be an option id or blank"))
+            problems.append(
+                doc.problem(where, f"answers.{_field(qid)}: must be an option id or blank")
+            )
             continue
         reason = answer_problems(bank, qid, text)
         if reason:
             problems.append(
                 doc.problem(
-                    where, f"answers.{qid}: {reason}", key=reason.startswith("unknown question")
+                    where,
+                    f"answers.{_field(qid)}: {reason}",
+                    key=reason.startswith("unknown question"),
                 )
             )
             continue
         answers[qid] = text
     if problems or doc.problems:
-        raise AnswersError(merge_problems(doc.problems, problems))
-    return AnswerSheet(None if respondent is None else str(respondent), answers)
+        error = AnswersError(merge_problems(doc.problems, problems))
+        error.respondent = respondent
+        raise error
+    return AnswerSheet(respondent, answers)
+
+
+def parse_sheet(data: bytes, file: str, kind: str, *, marks: bool) -> Located:
+    """One answer sheet's bytes as a located document, the one way every input reads
+    one: `pmfit score`, each batch row (JSONL line, JSON array item, YAML document) and
+    `pmfit report` from answers. `kind` is "json", "yaml" or "auto" (by name and first
+    character). Raises InputError, naming the limit, for a sheet pmfit does not read."""
+    if len(data) > MAX_ROW_BYTES:
+        raise InputError([row_too_long(file)])
+    text = decode_text(data, file)
+    if kind == "json" or (
+        kind == "auto" and (file.endswith(".json") or text.lstrip()[:1] in ("{", "["))
+    ):
+        return load_json(text, file, marks=marks)
+    return load_yaml(text, file, text_scalars=True)
+
+
+def row_too_long(file: str, line: int | None = None) -> Problem:
+    return Problem(
+        file,
+        line,
+        None,
+        f"longer than {MAX_ROW_BYTES:,} bytes (an answer sheet or row is at most that)",
+    )
 
 
 def sheet_from_pairs(
@@ -111,16 +158,16 @@ def sheet_from_pairs(
                     "--answer",
                     None,
                     None,
-                    f"{pair!r}: expected QUESTION=OPTION (OPTION blank to skip)",
+                    f"{shown(pair)}: expected QUESTION=OPTION (OPTION blank to skip)",
                 )
             )
             continue
         if qid in answers:
-            problems.append(Problem("--answer", None, None, f"{qid}: duplicate answer"))
+            problems.append(Problem("--answer", None, None, f"{_field(qid)}: duplicate answer"))
             continue
         reason = answer_problems(bank, qid, option or None)
         if reason:
-            problems.append(Problem("--answer", None, None, f"{qid}: {reason}"))
+            problems.append(Problem("--answer", None, None, f"{_field(qid)}: {reason}"))
             continue
         answers[qid] = option or None
     if problems:

@@ -60,3 +60,6 @@ class BankError(InputError):
 
 class AnswersError(InputError):
     """An answers file (or --answer option) that does not fit the bank."""
+
+    #: The sheet's respondent, when it could be read (a batch names it in the rejection).
+    respondent: str | None = None

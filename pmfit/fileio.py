@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import os
 from pathlib import Path
@@ -21,6 +22,26 @@ def decode_utf8(data: bytes, shown: str) -> str:
         raise InputError(
             [Problem(shown, line, col, f"not valid UTF-8 (byte 0x{data[error.start]:02x})")]
         ) from None
+
+
+#: Byte-order marks of the encodings pmfit reads besides UTF-8 (UTF-32 is refused).
+UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+UTF32_BOMS = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)
+
+
+def decode_text(data: bytes, shown: str) -> str:
+    """UTF-8 (with or without a BOM), or UTF-16 that starts with its BOM, as spreadsheets
+    save "Unicode text"; anything else that does not decode is named by line and column."""
+    if data.startswith(UTF32_BOMS):
+        raise InputError([Problem(shown, 1, 1, "UTF-32 text: save it as UTF-8")])
+    if data.startswith(UTF16_BOMS):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as error:
+            raise InputError(
+                [Problem(shown, None, None, f"not valid UTF-16 (at byte {error.start})")]
+            ) from None
+    return decode_utf8(data, shown)
 
 
 def display_path(path: str | os.PathLike[str]) -> str:

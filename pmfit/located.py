@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from pmfit.errors import InputError, Problem
+from pmfit.limits import MAX_DEPTH, MAX_FIELD_CHARS, MAX_NUMBER_CHARS, shown
 
 if TYPE_CHECKING:
     import yaml
@@ -66,55 +68,126 @@ def _mark(node: yaml.Node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 
+_NULL = "tag:yaml.org,2002:null"
+_NUMBERS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+
+
+class _Refused(Exception):
+    """A document pmfit does not read at all (an alias, too deep): one problem, no more."""
+
+    def __init__(self, problem: Problem) -> None:
+        self.problem = problem
+
+
+def too_deep(file: str, line: int | None = None, col: int | None = None) -> Problem:
+    return Problem(
+        file, line, col, f"nested more than {MAX_DEPTH} levels deep (at most {MAX_DEPTH})"
+    )
+
+
+def too_long_number(file: str, line: int | None = None, col: int | None = None) -> Problem:
+    return Problem(
+        file,
+        line,
+        col,
+        f"a number longer than {MAX_NUMBER_CHARS} characters (at most {MAX_NUMBER_CHARS})",
+    )
+
+
+def too_long_text(file: str, line: int | None = None, col: int | None = None) -> Problem:
+    return Problem(
+        file,
+        line,
+        col,
+        f"a value longer than {MAX_FIELD_CHARS:,} characters (at most {MAX_FIELD_CHARS:,})",
+    )
+
+
 class _Builder:
-    def __init__(self, doc: Located) -> None:
+    """Python values from a composed YAML node, built once per node.
+
+    Aliases are refused: the composer hands back the anchored node itself for each
+    `*alias`, so a node met twice is an alias, found before anything is expanded (a
+    "billion laughs" document costs what its text costs). `<<` is an ordinary key, as
+    in YAML 1.2. With `text_scalars`, every plain value is the text as written (YAML 1.1
+    would read `010` as 8, `yes` as true, `1:30` as 90); only null stays None.
+    """
+
+    def __init__(self, doc: Located, text_scalars: bool) -> None:
         import yaml
 
         self.yaml = yaml
         self.doc = doc
+        self.text_scalars = text_scalars
         self.problems: list[Problem] = []
         self.constructor = yaml.constructor.SafeConstructor()
+        self.seen: set[int] = set()
 
-    def build(self, node: yaml.Node, path: Path) -> Any:
+    def build(self, node: yaml.Node, path: Path, depth: int = 0) -> Any:
         yaml = self.yaml
+        file = self.doc.file
+        if id(node) in self.seen:
+            raise _Refused(
+                Problem(
+                    file,
+                    *_mark(node),
+                    "this value is repeated through an alias (*name): aliases are not "
+                    "allowed; write the value out",
+                )
+            )
+        self.seen.add(id(node))
+        if depth > MAX_DEPTH:
+            raise _Refused(too_deep(file, *_mark(node)))
         self.doc.marks[path] = _mark(node)
         if node.tag not in _SAFE_TAGS:
             self.problems.append(
                 Problem(
-                    self.doc.file,
+                    file,
                     *_mark(node),
-                    f"tag {node.tag.replace('tag:yaml.org,2002:', '!!')!r} is not allowed "
+                    f"tag {shown(node.tag.replace('tag:yaml.org,2002:', '!!'))} is not allowed "
                     f"(only plain YAML values; nothing is ever constructed from tags)",
                 )
             )
             return None
         if isinstance(node, yaml.MappingNode):
-            self.constructor.flatten_mapping(node)
             result: dict[Any, Any] = {}
             for key_node, value_node in node.value:
-                key = self.build(key_node, (*path, "<key>"))
+                key = self.build(key_node, (*path, "<key>"), depth + 1)
                 if not isinstance(key, (str, int, float, bool)) and key is not None:
                     self.problems.append(
-                        Problem(self.doc.file, *_mark(key_node), "a key must be a plain value")
+                        Problem(file, *_mark(key_node), "a key must be a plain value")
                     )
                     continue
                 key = str(key) if key is not None else "null"
                 if key in result:
                     self.problems.append(
                         Problem(
-                            self.doc.file,
+                            file,
                             *_mark(key_node),
-                            f"{'.'.join(map(str, path)) or 'document'}: duplicate key {key!r}",
+                            f"{'.'.join(map(str, path)) or 'document'}: duplicate key {shown(key)}",
                         )
                     )
                 key_path = (*path, key)
                 self.doc.key_marks[key_path] = _mark(key_node)
-                result[key] = self.build(value_node, key_path)
+                result[key] = self.build(value_node, key_path, depth + 1)
             self.doc.marks.pop((*path, "<key>"), None)
             return result
         if isinstance(node, yaml.SequenceNode):
-            return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
-        return self.constructor.construct_object(node, deep=True)
+            return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
+        text = node.value
+        if len(text) > MAX_FIELD_CHARS:
+            self.problems.append(too_long_text(file, *_mark(node)))
+            return None
+        if node.tag in _NUMBERS and len(text) > MAX_NUMBER_CHARS:
+            self.problems.append(too_long_number(file, *_mark(node)))
+            return None
+        if self.text_scalars:
+            return None if node.tag == _NULL else text
+        try:
+            return self.constructor.construct_object(node, deep=True)
+        except ValueError as error:  # a timestamp that is no date, say
+            self.problems.append(Problem(file, *_mark(node), f"not a valid value: {error}"))
+            return None
 
 
 def _syntax_problem(file: str, error: yaml.YAMLError, text: str) -> Problem:
@@ -139,7 +212,7 @@ def _syntax_problem(file: str, error: yaml.YAMLError, text: str) -> Problem:
     return Problem(file, mark.line + 1, mark.column + 1, f"malformed YAML: {reason}")
 
 
-def yaml_documents(text: str, file: str) -> Iterator[Located]:
+def yaml_documents(text: str, file: str, *, text_scalars: bool = False) -> Iterator[Located]:
     """Each document of a YAML stream, located. Raises InputError on bad YAML."""
     import yaml  # deferred: JSON input and cached banks never need it
 
@@ -148,51 +221,122 @@ def yaml_documents(text: str, file: str) -> Iterator[Located]:
         nodes = list(yaml.compose_all(text, Loader=loader))
     except yaml.YAMLError as error:
         raise InputError([_syntax_problem(file, error, text)]) from None
+    except RecursionError:  # the pure-Python composer, on very deep nesting
+        raise InputError([too_deep(file)]) from None
     for node in nodes:
         doc = Located(file, None)
         if node is not None:
-            builder = _Builder(doc)
-            doc.value = builder.build(node, ())
+            builder = _Builder(doc, text_scalars)
+            try:
+                doc.value = builder.build(node, ())
+            except _Refused as refused:
+                raise InputError([refused.problem]) from None
             doc.problems = builder.problems
         yield doc
 
 
-def load_yaml(text: str, file: str) -> Located:
-    docs = list(yaml_documents(text, file))
+def load_yaml(text: str, file: str, *, text_scalars: bool = False) -> Located:
+    docs = list(yaml_documents(text, file, text_scalars=text_scalars))
     if len(docs) > 1:
         line, col = docs[1].where(())
         raise InputError([Problem(file, line, col, "expected one YAML document, found several")])
     return docs[0] if docs else Located(file, None)
 
 
-class _DuplicateKey(Exception):
+class _Duplicated(dict[str, Any]):
+    """A JSON object that named some key more than once (the keys are kept here)."""
+
+    duplicates: list[str]
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result = dict(pairs)
+    if len(result) == len(pairs):
+        return result
+    flagged = _Duplicated(result)
+    seen: set[str] = set()
+    flagged.duplicates = [k for k, _ in pairs if k in seen or seen.add(k)]  # type: ignore[func-returns-value]
+    return flagged
+
+
+class _LongNumber(Exception):
     pass
 
 
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result = dict(pairs)
-    if len(result) != len(pairs):
-        raise _DuplicateKey
-    return result
+def _number(text: str) -> str:
+    """A JSON number (or NaN, Infinity) as the text written: never converted, so a
+    5,000-digit integer costs nothing and `1.50` stays "1.50"."""
+    if len(text) > MAX_NUMBER_CHARS:
+        raise _LongNumber
+    return text
 
 
-def load_json(text: str, file: str) -> Located:
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def value_problems(value: Any) -> list[tuple[Path, str, bool]]:
+    """What pmfit refuses in a parsed JSON value, by path: a key given twice, text that
+    is not Unicode (a lone surrogate such as \\ud800), a value or nesting over the limits.
+    Iterative, so no depth of input can exhaust the stack. (YAML is checked as it is built.)
+    """
+    found: list[tuple[Path, str, bool]] = []
+    stack: list[tuple[Any, Path]] = [(value, ())]
+    while stack:
+        item, path = stack.pop()
+        if len(path) > MAX_DEPTH:
+            found.append((path[:MAX_DEPTH], too_deep("").message, False))
+            continue
+        if isinstance(item, str):
+            if len(item) > MAX_FIELD_CHARS:
+                found.append((path, too_long_text("").message, False))
+            elif not item.isascii() and _SURROGATE.search(item):
+                found.append((path, _not_unicode(path, item), False))
+        elif isinstance(item, dict):
+            for key in getattr(item, "duplicates", ()):
+                where = ".".join(map(str, path)) or "document"
+                found.append(((*path, key), f"{where}: duplicate key {shown(key)}", True))
+            for key, child in item.items():
+                if not key.isascii() and _SURROGATE.search(key):
+                    found.append(((*path, key), _not_unicode(path, key), True))
+                elif len(key) > MAX_FIELD_CHARS:
+                    found.append(((*path, key), too_long_text("").message, True))
+                else:
+                    stack.append((child, (*path, key)))
+        elif isinstance(item, list):
+            stack.extend((child, (*path, i)) for i, child in enumerate(item))
+    found.reverse()
+    return found
+
+
+def _not_unicode(path: Path, text: str) -> str:
+    where = ".".join(map(str, path)) or "document"
+    code = ord(_SURROGATE.search(text).group())  # type: ignore[union-attr]
+    return f"{where}: not valid Unicode (a lone surrogate \\u{code:04x})"
+
+
+def load_json(text: str, file: str, *, marks: bool = True) -> Located:
+    """JSON whose every scalar is the text written (numbers, `true`, too: see
+    `answers.scalar_text`). With `marks`, a problem is placed by line and column (worked
+    out only when there is one); without, problems carry no place (a batch row has its own).
+    """
     try:
-        value = json.loads(text, object_pairs_hook=_no_duplicates)
+        value = json.loads(
+            text,
+            object_pairs_hook=_object,
+            parse_int=_number,
+            parse_float=_number,
+            parse_constant=_number,
+        )
     except json.JSONDecodeError as error:
         raise InputError(
             [Problem(file, error.lineno, error.colno, f"malformed JSON: {error.msg}")]
         ) from None
-    except _DuplicateKey:
-        # Rare: let the YAML composer find and place every duplicate.
-        located = load_yaml(text, file)
-        located.value = json.loads(text)
-        return located
-    return Located(file, value, pending_text=text)
-
-
-def load_document(text: str, file: str) -> Located:
-    """JSON when the file says so (by name or by its first character), else YAML."""
-    if file.endswith(".json") or text.lstrip()[:1] in ("{", "["):
-        return load_json(text, file)
-    return load_yaml(text, file)
+    except RecursionError:
+        raise InputError([too_deep(file)]) from None
+    except _LongNumber:
+        raise InputError([too_long_number(file)]) from None
+    doc = Located(file, value, pending_text=text if marks else None)
+    found = value_problems(value)
+    if found:
+        doc.problems = [doc.problem(path, message, key=key) for path, message, key in found]
+    return doc

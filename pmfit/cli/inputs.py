@@ -2,30 +2,42 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import IO
 
 from pmfit.cli.environment import Environment
 from pmfit.errors import InputError, Problem
-from pmfit.fileio import decode_utf8
+from pmfit.limits import MAX_ROW_BYTES
 
 STDIN = "-"
 
 
-def read_text(name: str, env: Environment) -> tuple[str, str]:
-    """The text of `name` (or stdin for `-`) and the name to show in messages."""
+def read_sheet_bytes(name: str, env: Environment) -> tuple[bytes, str]:
+    """The bytes of one answer sheet `name` (or stdin for `-`) and the name to show in
+    messages. At most MAX_ROW_BYTES are read: a larger file (or /dev/zero) is refused
+    by `parse_sheet` without reading the rest."""
     if name == STDIN:
-        data = env.stdin.buffer.read() if hasattr(env.stdin, "buffer") else env.stdin.read()
-        shown = "<stdin>"
-    else:
-        try:
-            data = Path(name).read_bytes()
-        except FileNotFoundError:
-            raise InputError([Problem(name, None, None, "no such file")]) from None
-        except IsADirectoryError:
-            raise InputError([Problem(name, None, None, "is a directory, not a file")]) from None
-        except OSError as error:
-            raise InputError([Problem(name, None, None, error.strerror or str(error))]) from None
-        shown = name
-    if isinstance(data, str):
-        return data, shown
-    return decode_utf8(data, shown), shown
+        stream = env.stdin.buffer if hasattr(env.stdin, "buffer") else None
+        if stream is None:  # a text-only stdin (tests)
+            return env.stdin.read(MAX_ROW_BYTES + 1).encode("utf-8"), "<stdin>"
+        return _read_bounded(stream), "<stdin>"
+    try:
+        with open(name, "rb") as handle:
+            return _read_bounded(handle), name
+    except FileNotFoundError:
+        raise InputError([Problem(name, None, None, "no such file")]) from None
+    except IsADirectoryError:
+        raise InputError([Problem(name, None, None, "is a directory, not a file")]) from None
+    except OSError as error:
+        raise InputError([Problem(name, None, None, error.strerror or str(error))]) from None
+
+
+def _read_bounded(stream: IO[bytes]) -> bytes:
+    parts = []
+    left = MAX_ROW_BYTES + 1
+    while left > 0:
+        data = stream.read(left)
+        if not data:
+            break
+        parts.append(data)
+        left -= len(data)
+    return b"".join(parts)

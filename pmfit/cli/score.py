@@ -37,10 +37,9 @@ def score(
     bank_path: BankOption = None,
 ) -> None:
     """Score answers and recommend B2B, B2C or either, with the reasons."""
-    from pmfit.answers import AnswerSheet, sheet_from_document, sheet_from_pairs
+    from pmfit.answers import AnswerSheet, parse_sheet, sheet_from_document, sheet_from_pairs
     from pmfit.bank.loading import load_bank
-    from pmfit.cli.inputs import read_text
-    from pmfit.located import load_document
+    from pmfit.cli.inputs import read_sheet_bytes
     from pmfit.scoring.engine import score as score_answers
 
     env = environment(ctx)
@@ -59,8 +58,8 @@ def score(
     bank = load_bank(bank_path)
     sheet = AnswerSheet(None, {})
     if file is not None:
-        text, shown = read_text(file, env)
-        sheet = sheet_from_document(bank, load_document(text, shown))
+        data, shown = read_sheet_bytes(file, env)
+        sheet = sheet_from_document(bank, parse_sheet(data, shown, "auto", marks=True))
     if answer:
         extra = sheet_from_pairs(bank, answer)
         clash = sorted(set(extra.answers) & set(sheet.answers))
