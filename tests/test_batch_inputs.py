@@ -114,9 +114,9 @@ def test_jsonl_bad_lines(cli, tmp_path) -> None:
     run = cli("batch", "--bank", str(MINI), str(path))
     assert run.exit_code == 1
     assert run.stderr.splitlines() == [
-        f"{path}:2: malformed JSON at column 2: Expecting property name enclosed in double quotes",
+        f"{path}:2:2: malformed JSON: Expecting property name enclosed in double quotes",
         f"{path}:5: answers.nope: unknown question (`pmfit template` lists the ids)",
-        f"{path}:6: not valid UTF-8 (byte 0xff at column 43)",
+        f"{path}:6:43: not valid UTF-8 (byte 0xff)",
         f"{path}:7: respondent 'q': answers.buyer-1: unknown option 'c' "
         "(allowed: a, b, or blank to skip)",
         "scored 3; rejected 4",
@@ -152,7 +152,7 @@ def test_json_array_and_yaml_documents(cli, tmp_path) -> None:
     run = cli("batch", "--bank", str(MINI), str(docs))
     assert run.exit_code == 1
     assert run.stderr.splitlines() == [
-        f"{docs}:7: document 2: respondent 'b': answers.buyer-1: "
+        f"{docs}:7:12: document 2: respondent 'b': answers.buyer-1: "
         "unknown option 'zz' (allowed: a, b, or blank to skip)",
         "scored 2; rejected 1",
     ]
@@ -167,7 +167,11 @@ def test_broken_json_array_rejects_the_rest_with_one_line(cli, tmp_path) -> None
     run = cli("batch", "--bank", str(MINI), str(array))
     assert run.exit_code == 1
     assert run.stdout.encode() == _engine_line({"problem-1": "c"}, None)
-    assert run.stderr.splitlines()[0].startswith(f"{array}:2: item 2: malformed JSON")
+    assert run.stderr.splitlines() == [
+        f"{array}:3:1: item 2: malformed JSON: Expecting ',' delimiter",
+        f"{array}:3: the array is not closed (no `]` before the end of the file)",
+        "scored 1; rejected 1",
+    ]
 
 
 @pytest.mark.parametrize("kind", ["jsonl", "csv", "json", "yaml"])

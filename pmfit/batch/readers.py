@@ -1,25 +1,31 @@
 """Streaming readers for CSV, JSONL, a JSON array and YAML documents.
 
 Each reader yields `Block`s of at most a few thousand rows, so memory stays flat
-however long the input. A bad row becomes a `Rejection` naming its line; only a
-problem that makes every row unreadable (a CSV header naming an unknown question,
-broken JSON array syntax) rejects the rest of a file, with one line.
+however long the input, and yields early when the input pauses (a pipe that stays
+open gets each row's result as it arrives). Whatever is wrong with a row rejects
+that row alone, with its line, and the counts add up to the input's rows; only a
+CSV header naming an unknown question rejects every row (and counts them). Every
+row is read by the same answer-sheet reader as `pmfit score`, within the limits of
+`pmfit.limits`.
 """
 
 from __future__ import annotations
 
 import codecs
 import csv
-import json
 import re
+import select
+from collections import deque
 from collections.abc import Iterator
-from typing import Literal, Protocol
+from typing import Literal, NamedTuple, Protocol
 
-from pmfit.answers import answer_problems, sheet_from_document
+from pmfit.answers import answer_problems, parse_sheet, row_too_long, sheet_from_document
 from pmfit.bank.model import Bank
+from pmfit.batch.lines import Line, LineSplitter, TooLong
 from pmfit.batch.rows import Block, OptionIndex, Rejection
-from pmfit.errors import AnswersError, InputError
-from pmfit.located import Located, load_yaml
+from pmfit.errors import InputError, Problem
+from pmfit.fileio import UTF16_BOMS, UTF32_BOMS
+from pmfit.limits import MAX_CELL_LINES, MAX_FIELD_CHARS, MAX_ROW_BYTES, shown
 
 
 class Readable(Protocol):
@@ -58,57 +64,158 @@ def format_of(name: str, head: bytes) -> InputFormat:
     return "csv"
 
 
-def physical_lines(stream: Readable) -> Iterator[tuple[int, bytes]]:
-    """Lines with their numbers and ends kept, read in large blocks; a leading BOM dropped."""
-    number = 0
-    rest = b""
+def ready(stream: object) -> bool:
+    """Whether more input can be read now without waiting (always, for a file)."""
+    check = getattr(stream, "ready", None)
+    return True if check is None else bool(check())
+
+
+def fd_ready(fd: int) -> bool:
+    try:
+        return bool(select.select([fd], [], [], 0)[0])
+    except (OSError, ValueError):
+        return True
+
+
+class _Utf16:
+    """UTF-16 (its BOM read) as UTF-8 bytes; a byte that does not decode becomes one that
+    is not UTF-8 either, so the row holding it is rejected as not valid."""
+
+    def __init__(self, stream: Readable) -> None:
+        self.stream = stream
+        self.decoder = codecs.getincrementaldecoder("utf-16")("surrogatepass")
+
+    def read(self, size: int = -1, /) -> bytes:
+        while True:
+            data = self.stream.read(size)
+            try:
+                text = self.decoder.decode(data, final=not data)
+            except UnicodeDecodeError:
+                return b"\xff"
+            if text or not data:
+                return text.encode("utf-8", "surrogatepass")
+
+    def ready(self) -> bool:
+        return ready(self.stream)
+
+
+class _CrLines:
+    """Old Mac line ends (CR alone) read as LF."""
+
+    def __init__(self, stream: Readable) -> None:
+        self.stream = stream
+
+    def read(self, size: int = -1, /) -> bytes:
+        return self.stream.read(size).replace(b"\r", b"\n")
+
+    def ready(self) -> bool:
+        return ready(self.stream)
+
+
+def text_input(stream: Readable, head: bytes, shown_name: str) -> tuple[Readable, bool]:
+    """`stream` (whose first bytes are `head`, not yet read) as UTF-8 with LF line ends,
+    and whether it is the file's own bytes. UTF-16 with a BOM is decoded, CR-only line
+    ends read as LF; binary input (a NUL byte: /dev/zero, a picture, UTF-16 without
+    its BOM) and UTF-32 are refused in one line before any row is read."""
+    if head.startswith(UTF32_BOMS):
+        raise InputError([Problem(shown_name, 1, 1, "UTF-32 text: save it as UTF-8")])
+    if head.startswith(UTF16_BOMS):
+        return _Utf16(stream), False
+    nul = head.find(b"\x00")
+    if nul >= 0:
+        before = head[:nul]
+        line, col = before.count(b"\n") + 1, nul - (before.rfind(b"\n") + 1) + 1
+        raise InputError(
+            [
+                Problem(
+                    shown_name,
+                    line,
+                    col,
+                    "not a text file (a NUL byte): pmfit reads UTF-8, or UTF-16 that starts "
+                    "with its byte-order mark",
+                )
+            ]
+        )
+    if b"\r" in head and b"\n" not in head:
+        return _CrLines(stream), False
+    return stream, True
+
+
+class Chunk(NamedTuple):
+    #: The line number of the first line.
+    first: int
+    lines: list[Line]
+    #: Input bytes read so far.
+    position: int
+    #: The input paused: score what there is now rather than wait for more.
+    idle: bool = False
+
+
+def _reads(stream: Readable) -> Iterator[tuple[bytes, bool]]:
+    """Blocks read, a leading UTF-8 BOM dropped, each with whether the input then pauses."""
     first = True
     while True:
         data = stream.read(READ_SIZE)
         if first and data.startswith(codecs.BOM_UTF8):
             data = data[len(codecs.BOM_UTF8) :]
         first = False
+        yield data, bool(data) and not ready(stream)
         if not data:
-            if rest:
-                yield number + 1, rest
             return
-        data = rest + data
-        lines = data.split(b"\n")
-        rest = lines.pop()
-        for line in lines:
-            number += 1
-            yield number, line + b"\n"
 
 
-def jsonl_chunks(stream: Readable) -> Iterator[tuple[int, list[bytes], int]]:
-    """(first line number, lines, bytes read so far) for up to BLOCK_ROWS lines at a time."""
-    rest = b""
+def jsonl_chunks(stream: Readable) -> Iterator[Chunk]:
+    """Up to BLOCK_ROWS lines at a time, or fewer when the input pauses."""
+    splitter = LineSplitter()
     position = 0
-    first = True
-    pending: list[bytes] = []
+    pending: list[Line] = []
     start = 1
-    while True:
-        data = stream.read(READ_SIZE)
-        if first and data.startswith(codecs.BOM_UTF8):
-            data = data[len(codecs.BOM_UTF8) :]
-        first = False
+    for data, idle in _reads(stream):
         position += len(data)
         if not data:
-            if rest.strip():
-                pending.append(rest)
-            if pending:
-                yield start, pending, position
-            return
-        lines = (rest + data).split(b"\n")
-        rest = lines.pop()
+            last = splitter.close()
+            if last is not None and (isinstance(last, TooLong) or last.strip()):
+                pending.append(last)
+            break
+        lines = splitter.feed(data)
         while lines:
             room = BLOCK_ROWS - len(pending)
             pending.extend(lines[:room])
             del lines[:room]
             if len(pending) == BLOCK_ROWS:
-                yield start, pending, position
+                yield Chunk(start, pending, position)
                 start += len(pending)
                 pending = []
+        if idle and pending:
+            yield Chunk(start, pending, position, idle=True)
+            start += len(pending)
+            pending = []
+    if pending:
+        yield Chunk(start, pending, position)
+
+
+#: In place of a line: the input paused (flush what was read).
+PAUSE = None
+
+
+def physical_lines(stream: Readable) -> Iterator[tuple[int, Line | None, int]]:
+    """Numbered lines without their `\\n`, with the bytes read so far; (n, PAUSE, at)
+    when the input pauses."""
+    splitter = LineSplitter()
+    number = 0
+    position = 0
+    for data, idle in _reads(stream):
+        position += len(data)
+        if not data:
+            last = splitter.close()
+            if last is not None:
+                yield number + 1, last, position
+            return
+        for line in splitter.feed(data):
+            number += 1
+            yield number, line, position
+        if idle:
+            yield number, PAUSE, position
 
 
 def _sniff_delimiter(header: str) -> str:
@@ -117,48 +224,148 @@ def _sniff_delimiter(header: str) -> str:
     return best if counts[best] else ","
 
 
-def _bad_utf8(line: bytes) -> str | None:
+def _text(line: Line) -> str:
+    """A line's text without a CRLF's CR; ValueError names what is wrong with it."""
+    if isinstance(line, TooLong):
+        raise ValueError(row_too_long("").message)
     try:
-        line.decode("utf-8")
+        text = line.decode("utf-8")
     except UnicodeDecodeError as error:
-        return f"not valid UTF-8 (byte 0x{line[error.start]:02x} at column {error.start + 1})"
-    return None
+        raise ValueError(
+            f"not valid UTF-8 (byte 0x{line[error.start]:02x} at column {error.start + 1})"
+        ) from None
+    return text[:-1] if text.endswith("\r") else text
 
 
-def csv_blocks(bank: Bank, stream: Readable, shown: str) -> Iterator[Block]:
+def _cells(text: str, delimiter: str) -> list[str]:
+    """One record's cells; ValueError names what is wrong with it."""
+    if "\x00" in text:
+        raise ValueError("a NUL byte: not text")
+    if '"' not in text:
+        if "\r" in text:
+            raise ValueError(
+                "a carriage return (CR) inside a cell that is not quoted: quote the cell, or "
+                "save the file with LF or CRLF line ends"
+            )
+        cells = text.split(delimiter)
+    else:
+        try:
+            records = list(csv.reader([text], delimiter=delimiter))
+        except csv.Error as error:
+            if "field larger" in str(error):
+                cells = [" " * (MAX_FIELD_CHARS + 1)]
+            elif "new-line" in str(error):
+                raise ValueError(
+                    "a line break (CR) inside a cell that is not quoted: quote the cell"
+                ) from None
+            else:
+                raise ValueError(f"malformed CSV: {error}") from None
+        else:
+            cells = records[0] if len(records) == 1 else []
+    if any(len(cell) > MAX_FIELD_CHARS for cell in cells):
+        raise ValueError(
+            f"a cell longer than {MAX_FIELD_CHARS:,} characters (at most {MAX_FIELD_CHARS:,})"
+        )
+    return cells
+
+
+class _Record(NamedTuple):
+    line: int
+    cells: list[str] | None
+    problem: str | None
+    position: int
+
+
+def _records(
+    lines: Iterator[tuple[int, Line | None, int]], delimiter: str, width: int
+) -> Iterator[_Record | None]:
+    """CSV records (None: the input paused). A quoted cell may span lines; the record
+    then ends on the line where the quotes pair up, within MAX_CELL_LINES lines, and must
+    have the header's `width` cells. Otherwise the opening quote was stray: the row that
+    holds it is rejected alone and reading goes on from the next line, so one stray or
+    unterminated quote costs one row, never the rows after it."""
+    back: deque[tuple[int, Line | None, int]] = deque()
+
+    def take() -> tuple[int, Line | None, int] | None:
+        return back.popleft() if back else next(lines, None)
+
+    while (item := take()) is not None:
+        number, line, position = item
+        if line is PAUSE:
+            yield None
+            continue
+        assert line is not None
+        if isinstance(line, TooLong) or line.count(b'"') % 2 == 0:
+            try:
+                yield _Record(number, _cells(_text(line), delimiter), None, position)
+            except ValueError as error:
+                yield _Record(number, None, str(error), position)
+            continue
+        group = [item]
+        quotes, size, closed = line.count(b'"'), len(line), False
+        while len(group) < MAX_CELL_LINES and size <= MAX_ROW_BYTES:
+            following = take()
+            if following is None:
+                break
+            if following[1] is PAUSE:
+                continue
+            if isinstance(following[1], TooLong):
+                back.appendleft(following)
+                break
+            group.append(following)
+            assert isinstance(following[1], bytes)
+            quotes += following[1].count(b'"')
+            size += len(following[1])
+            if quotes % 2 == 0:
+                closed = True
+                break
+        if closed:
+            try:
+                text = "\n".join(_text(g[1]) for g in group)  # type: ignore[arg-type]
+                cells = _cells(text, delimiter)
+            except ValueError as error:
+                yield _Record(number, None, str(error), group[-1][2])
+                continue
+            if len(cells) == width:
+                yield _Record(number, cells, None, group[-1][2])
+                continue
+        back.extendleft(reversed(group[1:]))
+        yield _Record(
+            number,
+            None,
+            f'a quote (") that is not closed: a quoted cell ends within {MAX_CELL_LINES} '
+            f"lines and leaves the row with the header's {width} cells; this row is rejected "
+            "alone and reading goes on with the next line",
+            position,
+        )
+
+
+def csv_blocks(bank: Bank, stream: Readable, shown_name: str) -> Iterator[Block]:
     """CSV as spreadsheets export it: a header of `respondent` and question ids, then a row
-    per respondent; comma, semicolon or tab; quoted cells; CRLF or LF; BOM or none."""
+    per respondent; comma, semicolon or tab; quoted cells; CRLF, LF or CR; BOM or none."""
     index = OptionIndex(bank)
-    bad_lines: dict[int, str] = {}
-    line_number = 0
-    position = 0
-
-    def text_lines() -> Iterator[str]:
-        nonlocal line_number, position
-        for number, raw in physical_lines(stream):
-            line_number = number
-            position += len(raw)
-            problem = _bad_utf8(raw)
-            if problem:
-                bad_lines[number] = problem
-            yield raw.decode("utf-8", "replace")
-
-    lines = text_lines()
-    header_line = next(lines, None)
-    if header_line is None:
+    lines = physical_lines(stream)
+    header_item = next((x for x in lines if x[1] is not PAUSE), None)
+    if header_item is None:
         return
-    delimiter = _sniff_delimiter(header_line)
-    header = next(csv.reader([header_line], delimiter=delimiter), [])
-    names = [cell.strip() for cell in header]
     problems = []
-    if 1 in bad_lines:
-        problems.append(bad_lines[1])
+    try:
+        header_text = _text(header_item[1])  # type: ignore[arg-type]
+    except ValueError as error:
+        header_text = ""
+        problems.append(str(error))
+    delimiter = _sniff_delimiter(header_text)
+    try:
+        names = [cell.strip() for cell in _cells(header_text, delimiter)]
+    except ValueError as error:
+        names = []
+        problems.append(str(error))
     seen: set[str] = set()
     columns: list[int | None] = []  # the question index of each column; None: not a question
     respondent_column: int | None = None
     for position_in_header, name in enumerate(names):
         if name in seen and name:
-            problems.append(f"column {position_in_header + 1}: duplicate column {name!r}")
+            problems.append(f"column {position_in_header + 1}: duplicate column {shown(name)}")
         seen.add(name)
         if name.lower() == "respondent":
             respondent_column = position_in_header
@@ -169,17 +376,27 @@ def csv_blocks(bank: Bank, stream: Readable, shown: str) -> Iterator[Block]:
             columns.append(index.columns[name])
         else:
             unknown = answer_problems(bank, name, None) or "unknown question"
-            problems.append(f"column {position_in_header + 1}, {name!r}: {unknown}")
+            problems.append(f"column {position_in_header + 1}, {shown(name)}: {unknown}")
             columns.append(None)
-    reader = csv.reader(lines, delimiter=delimiter)
+    records = _records(lines, delimiter, len(names))
+
+    def blank(record: _Record) -> bool:
+        return record.cells is not None and not any(cell.strip() for cell in record.cells)
+
     if problems:
-        rows = sum(1 for record in reader if any(cell.strip() for cell in record))
+        rows, position = 0, header_item[2]
+        for record in records:
+            if record is not None and not blank(record):
+                rows += 1
+                position = record.position
+        if len(problems) > 3:
+            problems[3:] = [f"and {len(problems) - 3:,} more problems"]
         yield Block(
             rejections=[
                 Rejection(
-                    shown,
+                    shown_name,
                     1,
-                    f"header: {'; '.join(problems)}; every row rejected ({rows})",
+                    f"header: {'; '.join(problems)}; every row rejected ({rows:,})",
                     unit="row",
                     rows=rows,
                 )
@@ -189,235 +406,274 @@ def csv_blocks(bank: Bank, stream: Readable, shown: str) -> Iterator[Block]:
         return
     block = Block()
     row_number = 0
-    previous_line = 1
-    for record in reader:
-        first_line, previous_line = previous_line + 1, line_number
-        if not any(cell.strip() for cell in record):
+    for record in records:
+        if record is None:
+            if len(block) or block.rejections:
+                yield block
+                block = Block()
+            continue
+        block.position = record.position
+        if blank(record):
             continue
         row_number += 1
+        reason = record.problem
         respondent: str | None = None
-        if respondent_column is not None and respondent_column < len(record):
-            respondent = record[respondent_column].strip() or None
-
-        bad = [bad_lines.pop(n) for n in range(first_line, line_number + 1) if n in bad_lines]
-        reason: str | None = None
-        if bad:
-            reason, respondent = bad[0], None
-        elif len(record) != len(names):
-            reason = f"{len(record)} cells, but the header has {len(names)}"
-        else:
-            codes = [-1] * index.n_questions
-            reasons = []
-            for column, cell in zip(columns, record, strict=True):
-                value = cell.strip()
-                if column is None or not value:
-                    continue
-                k = index.options[column].get(value)
-                if k is None:
-                    q = bank.questions[column]
-                    reasons.append(f"{q.id}: {answer_problems(bank, q.id, value)}")
-                else:
-                    codes[column] = k
-            if reasons:
-                reason = "; ".join(reasons)
+        cells = record.cells
+        if cells is not None:
+            if respondent_column is not None and respondent_column < len(cells):
+                respondent = cells[respondent_column].strip() or None
+            if len(cells) != len(names):
+                reason = f"{len(cells)} cells, but the header has {len(names)}"
             else:
-                block.codes.append(codes)
-                block.respondents.append(respondent)
+                codes = [-1] * index.n_questions
+                reasons = []
+                for column, cell in zip(columns, cells, strict=True):
+                    value = cell.strip()
+                    if column is None or not value:
+                        continue
+                    k = index.options[column].get(value)
+                    if k is None:
+                        q = bank.questions[column]
+                        reasons.append(f"{q.id}: {answer_problems(bank, q.id, value)}")
+                    else:
+                        codes[column] = k
+                if reasons:
+                    reason = "; ".join(reasons)
+                else:
+                    block.codes.append(codes)
+                    block.respondents.append(respondent)
         if reason is not None:
             block.rejections.append(
-                Rejection(shown, first_line, reason, row=row_number, respondent=respondent)
+                Rejection(shown_name, record.line, reason, row=row_number, respondent=respondent)
             )
         if len(block) + len(block.rejections) >= BLOCK_ROWS:
-            block.position = position
             yield block
-            block = Block()
-    block.position = position
+            block = Block(position=block.position)
     yield block
 
 
 _DOCUMENT_START = re.compile(rb"^---(?:[ \t]|\r?$)")
 
 
-def yaml_blocks(bank: Bank, stream: Readable, shown: str) -> Iterator[Block]:
+def yaml_blocks(bank: Bank, stream: Readable, shown_name: str) -> Iterator[Block]:
     """YAML documents separated by `---`, each one answer sheet, read one at a time."""
     index = OptionIndex(bank)
     block = Block()
     document = 0
-    position = 0
 
-    def finish(lines: list[bytes], start: int) -> None:
+    def finish(lines: list[bytes], start: int, too_long: bool) -> None:
         nonlocal document
-        data = b"".join(lines)
-        if not data.strip() or data.strip() in (b"---", b"..."):
+        data = b"\n".join(lines)
+        if not too_long and (not data.strip() or data.strip() in (b"---", b"...")):
             return
         document += 1
-
-        def reject(line: int | None, reason: str, who: str | None = None) -> None:
-            block.rejections.append(
-                Rejection(shown, line, reason, row=document, unit="document", respondent=who)
-            )
-
-        problem = _bad_utf8(data)
-        if problem:
-            reject(start, problem)
-            return
         try:
-            doc = load_yaml(data.decode("utf-8"), shown)
-        except InputError as error:
-            first = error.problems[0]
-            reject(None if first.line is None else first.line + start - 1, first.message)
-            return
-        if doc.value is None:
-            document -= 1
-            return
-        value = doc.value
-        who = value.get("respondent") if isinstance(value, dict) else None
-        shown_who = str(who) if isinstance(who, (str, int)) else None
-        try:
+            if too_long:
+                raise InputError([row_too_long(shown_name, 1)])
+            doc = parse_sheet(data, shown_name, "yaml", marks=True)
+            if doc.value is None:  # comments only
+                document -= 1
+                return
             sheet = sheet_from_document(bank, doc)
-        except AnswersError as error:
-            first = error.problems[0]
-            line = None if first.line is None else first.line + start - 1
-            reject(line, "; ".join(p.message for p in error.problems), shown_who)
+        except InputError as error:
+            block.rejections.append(
+                Rejection.of(error, shown_name, start, row=document, unit="document")
+            )
             return
         block.codes.append(index.codes(sheet.answers))
         block.respondents.append(sheet.respondent)
 
     lines: list[bytes] = []
+    size, too_long = 0, False
     start = 1
-    for number, raw in physical_lines(stream):
-        position += len(raw)
-        if _DOCUMENT_START.match(raw) and lines:
-            finish(lines, start)
-            lines, start = [], number
-        lines.append(raw)
-        if len(block) + len(block.rejections) >= BLOCK_ROWS:
-            block.position = position
-            yield block
-            block = Block()
-    finish(lines, start)
-    block.position = position
-    yield block
-
-
-def json_blocks(bank: Bank, stream: Readable, shown: str) -> Iterator[Block]:
-    """A JSON array of answer sheets, parsed one item at a time (or a single sheet)."""
-    index = OptionIndex(bank)
-    decoder = json.JSONDecoder()
-    incremental = codecs.getincrementaldecoder("utf-8-sig")()
-    text = ""
-    pos = 0
-    line = 1
-    line_start = 0
-    done = False
-    consumed = 0
-    item = 0
-
-    def more() -> bool:
-        nonlocal text, done, consumed
-        if done:
-            return False
-        data = stream.read(READ_SIZE)
-        consumed += len(data)
-        try:
-            text += incremental.decode(data, final=not data)
-        except UnicodeDecodeError as error:
-            raise _Broken(f"not valid UTF-8 (byte 0x{data[error.start]:02x})") from None
-        done = not data
-        return True
-
-    def skip_space() -> None:
-        nonlocal pos, line, line_start
-        while True:
-            while pos < len(text) and text[pos] in " \t\r\n":
-                if text[pos] == "\n":
-                    line += 1
-                    line_start = pos + 1
-                pos += 1
-            if pos < len(text) or not more():
-                return
-
-    def advance(to: int) -> None:
-        nonlocal pos, line, line_start
-        newlines = text.count("\n", pos, to)
-        if newlines:
-            line += newlines
-            line_start = text.rindex("\n", pos, to) + 1
-        pos = to
-
-    block = Block()
-    try:
-        skip_space()
-        single = text[pos : pos + 1] == "{"
-        if not single:
-            if text[pos : pos + 1] != "[":
-                raise _Broken("expected a JSON array of answer sheets")
-            advance(pos + 1)
-        while True:
-            skip_space()
-            if not single and text[pos : pos + 1] == "]":
-                break
-            if pos >= len(text):
-                raise _Broken("the array is not closed")
-            item += 1
-            start_line, start_col = line, pos - line_start + 1
-            while True:
-                try:
-                    value, end = decoder.raw_decode(text, pos)
-                    break
-                except json.JSONDecodeError as error:
-                    if error.pos >= len(text) - 1 and more():
-                        continue
-                    raise _Broken(f"malformed JSON: {error.msg}") from None
-            advance(end)
-            doc = Located(shown, value)
-            doc.marks[()] = (start_line, start_col)
-            who = value.get("respondent") if isinstance(value, dict) else None
-            try:
-                sheet = sheet_from_document(bank, doc)
-            except AnswersError as error:
-                block.rejections.append(
-                    Rejection(
-                        shown,
-                        start_line,
-                        "; ".join(p.message for p in error.problems),
-                        row=None if single else item,
-                        unit="item",
-                        respondent=str(who) if isinstance(who, (str, int)) else None,
-                    )
-                )
-            else:
-                block.codes.append(index.codes(sheet.answers))
-                block.respondents.append(sheet.respondent)
-            # Text already parsed is dropped, so a long array does not pile up in memory.
-            text, pos, line_start = text[pos:], 0, line_start - pos
-            if single:
-                skip_space()
-                if pos < len(text):
-                    raise _Broken("extra data after the answer sheet")
-                break
-            skip_space()
-            if text[pos : pos + 1] == ",":
-                advance(pos + 1)
-            elif text[pos : pos + 1] != "]":
-                raise _Broken("expected ',' or ']' after an item")
-            if len(block) + len(block.rejections) >= BLOCK_ROWS:
-                block.position = consumed
+    for number, raw, position in physical_lines(stream):
+        if raw is PAUSE:
+            if len(block) or block.rejections:
                 yield block
                 block = Block()
-    except _Broken as error:
-        block.rejections.append(
-            Rejection(
-                shown,
-                line,
-                f"{error} at column {pos - line_start + 1}; the rest of the file is not read",
-                row=item or None,
-                unit="item",
-            )
-        )
-    block.position = consumed
+            continue
+        block.position = position
+        if isinstance(raw, bytes) and _DOCUMENT_START.match(raw) and (lines or too_long):
+            finish(lines, start, too_long)
+            lines, size, too_long, start = [], 0, False, number
+        if isinstance(raw, TooLong) or size + len(raw) > MAX_ROW_BYTES:
+            lines, too_long = [], True
+        elif not too_long:
+            lines.append(raw)
+            size += len(raw) + 1
+        if len(block) + len(block.rejections) >= BLOCK_ROWS:
+            yield block
+            block = Block(position=block.position)
+    finish(lines, start, too_long)
     yield block
 
 
-class _Broken(Exception):
-    """JSON that cannot be read past this point."""
+#: A JSON string (possessive: a string never closed costs one pass), or a character that
+#: opens, closes or separates; a lone `"` is a string not closed in the text read so far.
+_TOKEN = re.compile(rb'"(?:[^"\\]++|\\.)*+"|[\[\]{},"]', re.DOTALL)
+_SPACE = re.compile(rb"[ \t\r\n]*")
+
+
+def json_blocks(bank: Bank, stream: Readable, shown_name: str) -> Iterator[Block]:
+    """A JSON array of answer sheets (or one sheet), item by item.
+
+    The array is cut into items on the bytes (strings and nesting followed, nothing
+    parsed), and each item is read like a JSONL line: whatever is wrong inside an item
+    (bad UTF-8, a lone surrogate, deep nesting, a duplicate key) rejects that item only.
+    Only a break in the array itself (an item over MAX_ROW_BYTES, an array never closed,
+    text after it) ends the file, in one line.
+    """
+    from pmfit.batch.jsonl import LineDecoder
+
+    decoder = LineDecoder(bank)
+    reads = _reads(stream)
+    buf = b""
+    mark_at, mark_line = 0, 1  # a place in buf and its line: counting moves forward only
+    consumed = 0
+    eof = False
+    idle = False
+
+    def more() -> bool:
+        nonlocal buf, eof, idle, consumed
+        if eof:
+            return False
+        data, idle = next(reads)
+        consumed += len(data)
+        if not data:
+            eof = True
+            return False
+        buf += data
+        return True
+
+    def line_at(at: int) -> int:
+        nonlocal mark_at, mark_line
+        if at > mark_at:
+            mark_line += buf.count(b"\n", mark_at, at)
+            mark_at = at
+        return mark_line
+
+    def cut(at: int) -> None:
+        """Forget buf before `at` (it has been read)."""
+        nonlocal buf, mark_at
+        line_at(at)
+        buf = buf[at:]
+        mark_at -= at
+
+    items: list[Line] = []
+    item_lines: list[int] = []
+    first_item = 1
+    ordinal = 0
+    broken: Rejection | None = None
+
+    def emit(begin: int, end: int) -> None:
+        nonlocal ordinal
+        ordinal += 1
+        item = buf[begin:end].lstrip()
+        items.append(item)
+        item_lines.append(line_at(end - len(item)))
+
+    def flush() -> Block:
+        nonlocal items, item_lines, first_item
+        block = decoder.items(items, item_lines, first_item, shown_name)
+        block.position = consumed
+        first_item += len(items)
+        items, item_lines = [], []
+        return block
+
+    while True:
+        pos = _SPACE.match(buf).end()  # type: ignore[union-attr]
+        if pos < len(buf) or not more():
+            break
+    if pos >= len(buf):
+        yield Block(position=consumed)
+        return
+    if buf[pos : pos + 1] == b"{":  # one answer sheet, not an array
+        while len(buf) <= MAX_ROW_BYTES and more():
+            pass
+        one: Line = buf[pos:] if len(buf) <= MAX_ROW_BYTES else TooLong(len(buf))
+        line = line_at(pos)
+        while more():
+            buf = b""
+        block = decoder.block([one], line, shown_name)
+        block.position = consumed
+        yield block
+        return
+    if buf[pos : pos + 1] != b"[":
+        yield Block(
+            rejections=[
+                Rejection(
+                    shown_name,
+                    line_at(pos),
+                    "expected a JSON array of answer sheets (or one sheet); the file is not read",
+                )
+            ],
+            position=consumed,
+        )
+        return
+    start = scan = pos + 1
+    depth = 0
+    while True:
+        if scan - start > MAX_ROW_BYTES or len(buf) - start > MAX_ROW_BYTES + READ_SIZE:
+            broken = Rejection(
+                shown_name,
+                line_at(start),
+                f"item longer than {MAX_ROW_BYTES:,} bytes (an answer sheet is at most that); "
+                "the rest of the file is not read",
+                row=ordinal + 1,
+                unit="item",
+            )
+            break
+        match = _TOKEN.search(buf, scan)
+        if match is None or match.group() == b'"':
+            # The text read so far ends inside this item (or inside a string of it).
+            if more():
+                if idle and items:
+                    yield flush()
+                continue
+            if buf[start:].strip():
+                emit(start, len(buf))
+            broken = Rejection(
+                shown_name,
+                line_at(len(buf)),
+                "the array is not closed (no `]` before the end of the file)",
+                rows=0,
+            )
+            break
+        token = match.group()
+        scan = match.end()
+        if token[0] == 0x22:  # a whole string
+            continue
+        if token in (b"[", b"{"):
+            depth += 1
+        elif token in (b"]", b"}"):
+            if depth == 0 and token == b"]":
+                if ordinal or buf[start : match.start()].strip():
+                    emit(start, match.start())
+                cut(scan)
+                while not buf.strip():
+                    cut(len(buf))
+                    if not more():
+                        break
+                if buf.strip():
+                    broken = Rejection(
+                        shown_name,
+                        line_at(len(buf) - len(buf.lstrip())),
+                        "text after the end of the array (one array per file)",
+                        rows=0,
+                    )
+                break
+            depth = max(depth - 1, 0)
+        elif token == b"," and depth == 0:
+            emit(start, match.start())
+            start = scan
+            if len(items) >= BLOCK_ROWS:
+                yield flush()
+            if start > READ_SIZE:
+                cut(start)
+                scan -= start
+                start = 0
+    block = flush() if items else Block(position=consumed)
+    if broken is not None:
+        block.rejections.append(broken)
+    block.position = consumed
+    yield block

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from pmfit.bank.model import Bank
+from pmfit.errors import InputError
+from pmfit.limits import shown
 
 if TYPE_CHECKING:
     import numpy as np
@@ -29,15 +31,44 @@ class Rejection:
     respondent: str | None = None
     #: How many input rows this rejection stands for (a rejected CSV header: all of them).
     rows: int = 1
+    #: The column on `line`, when the problem is at one place (a JSON syntax error).
+    col: int | None = None
 
     def __str__(self) -> str:
         where = self.file if self.line is None else f"{self.file}:{self.line}"
+        if self.line is not None and self.col is not None:
+            where += f":{self.col}"
         parts = [where]
         if self.row is not None:
             parts.append(f"{self.unit} {self.row}")
         if self.respondent is not None:
-            parts.append(f"respondent {self.respondent!r}")
+            parts.append(f"respondent {shown(self.respondent)}")
         return ": ".join([*parts, self.reason])
+
+    @classmethod
+    def of(
+        cls,
+        error: InputError,
+        file: str,
+        line: int | None,
+        *,
+        row: int | None = None,
+        unit: str = "row",
+    ) -> Rejection:
+        """A sheet the answer-sheet reader refused, as the rejection of the row starting at
+        `line`: the same messages `pmfit score` gives, joined; the first one's place."""
+        first = error.problems[0]
+        if line is not None and first.line is not None:
+            line += first.line - 1
+        return cls(
+            file,
+            line,
+            "; ".join(p.message for p in error.problems),
+            row=row,
+            unit=unit,
+            respondent=getattr(error, "respondent", None),
+            col=first.col if first.line is not None else None,
+        )
 
     def record(self) -> dict[str, Any]:
         """The rejection as one object of `--errors FILE`."""
@@ -46,6 +77,7 @@ class Rejection:
             "line": self.line,
             self.unit: self.row,
             "respondent": self.respondent,
+            "column": self.col,
             "reason": self.reason,
             "rows": self.rows,
         }

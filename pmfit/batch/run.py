@@ -20,7 +20,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from pmfit.bank.model import Bank
+from pmfit.batch.lines import Line
 from pmfit.batch.readers import (
+    Chunk,
     InputFormat,
     Readable,
     csv_blocks,
@@ -42,7 +44,8 @@ class Input:
     stream: Readable
     format: InputFormat
     size: int | None = None
-    #: The file's path, when it is a regular file (workers then read it themselves).
+    #: The file's path, when it is a regular file of UTF-8 with LF or CRLF line ends
+    #: (workers then read it themselves).
     path: str | None = None
 
 
@@ -78,9 +81,7 @@ class Scorer:
             self.compiled, block.matrix(self.compiled.n_questions), block.respondents
         )
 
-    def jsonl(
-        self, file: str, first: int, lines: list[bytes]
-    ) -> tuple[bytes, list[Rejection], int]:
+    def jsonl(self, file: str, first: int, lines: list[Line]) -> tuple[bytes, list[Rejection], int]:
         block = self.decoder.block(lines, first, file)
         return self.score(block), block.rejections, len(block)
 
@@ -107,7 +108,7 @@ def _start_worker(bank: Bank, with_quotes: bool) -> None:
     _worker = Scorer(bank, with_quotes)
 
 
-def _work(task: tuple[str, int, list[bytes]]) -> tuple[bytes, list[Rejection], int]:
+def _work(task: tuple[str, int, list[Line]]) -> tuple[bytes, list[Rejection], int]:
     assert _worker is not None
     return _worker.jsonl(*task)
 
@@ -181,7 +182,7 @@ def run_batch(
                     bank, with_quotes, jobs, source.shown, chunks, emit, on_progress, done_before
                 )
             else:
-                for first, lines, position in chunks:
+                for first, lines, position, _ in chunks:
                     output, rejections, scored = scorer.jsonl(source.shown, first, lines)
                     emit(output, rejections, scored)
                     on_progress(done_before + position)
@@ -200,7 +201,7 @@ def _parallel(
     with_quotes: bool,
     jobs: int,
     shown: str,
-    chunks: Iterator[tuple[int, list[bytes], int]],
+    chunks: Iterator[Chunk],
     emit: Callable[[bytes, list[Rejection], int], None],
     on_progress: Callable[[int], None],
     done_before: int,
@@ -210,10 +211,11 @@ def _parallel(
     pending: collections.deque[tuple[Any, int]] = collections.deque()
     with context.Pool(jobs, initializer=_start_worker, initargs=(bank, with_quotes)) as pool:
         try:
-            for first, lines, position in chunks:
+            for first, lines, position, idle in chunks:
                 pending.append((pool.apply_async(_work, ((shown, first, lines),)), position))
                 # A few blocks in flight keep every worker busy; more would only use memory.
-                while len(pending) > 2 * jobs:
+                # When the input pauses, every result is written before waiting for more.
+                while len(pending) > (0 if idle else 2 * jobs):
                     result, at = pending.popleft()
                     emit(*result.get())
                     on_progress(done_before + at)

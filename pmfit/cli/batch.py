@@ -4,6 +4,7 @@ import contextlib
 import enum
 import os
 import signal
+import stat
 from collections.abc import Iterator
 from typing import IO, TYPE_CHECKING, Annotated, Any, BinaryIO
 
@@ -40,7 +41,7 @@ def open_inputs(
     env: Environment,
     stack: contextlib.ExitStack,
 ) -> list["Input"]:
-    from pmfit.batch.readers import format_of
+    from pmfit.batch.readers import format_of, text_input
     from pmfit.batch.run import Input
 
     inputs = []
@@ -68,23 +69,35 @@ def open_inputs(
                 continue
             shown, size = name, os.fstat(handle.fileno()).st_size
             stream = Peekable(handle)
-        kind = forced.value if forced else format_of(name, stream.peek())
-        inputs.append(Input(shown, stream, kind, size, None if name == "-" else name))
+        head = stream.peek()
+        kind = forced.value if forced else format_of(name, head)
+        try:
+            text, plain = text_input(stream, head, shown)
+        except InputError as error:
+            problems.extend(error.problems)
+            continue
+        path = name if plain and name != "-" and stat.S_ISREG(os.stat(name).st_mode) else None
+        inputs.append(Input(shown, text, kind, size, path))
     if problems:
         raise InputError(problems)
     return inputs
 
 
 class Peekable:
-    """A binary stream whose first block can be looked at before reading starts."""
+    """A binary stream whose first block can be looked at before reading starts.
+
+    Reads return what has arrived (up to `size`) rather than wait for all of it, so a
+    pipe that stays open is scored as its rows come.
+    """
 
     def __init__(self, stream: IO[bytes] | BinaryIO) -> None:
         self.stream = stream
         self.head = b""
+        self._read = getattr(stream, "read1", stream.read)
 
     def peek(self) -> bytes:
         if not self.head:
-            self.head = self.stream.read(4096)
+            self.head = self._read(4096)
         return self.head
 
     def read(self, size: int = -1) -> bytes:
@@ -93,7 +106,20 @@ class Peekable:
             if size < 0:
                 return head + self.stream.read()
             return head
-        return self.stream.read(size)
+        return self._read(size) if size >= 0 else self.stream.read()
+
+    def ready(self) -> bool:
+        """Whether more input has arrived (or ended): always, for a regular file. (Bytes a
+        buffered reader holds may make this say no early: a block then goes out sooner.)"""
+        from pmfit.batch.readers import fd_ready
+
+        if self.head:
+            return True
+        try:
+            fd = self.stream.fileno()
+        except (OSError, ValueError, AttributeError):
+            return True
+        return fd_ready(fd)
 
 
 class _Stdout:
@@ -104,6 +130,8 @@ class _Stdout:
         buffer = getattr(self.stream, "buffer", None)
         if buffer is not None:
             buffer.write(data)
+            # Each block's results go out as it is scored (a reader of a pipe sees them).
+            buffer.flush()
         else:
             self.stream.write(data.decode("utf-8"))
 
@@ -264,7 +292,7 @@ def batch(
     if summary.rejected and errors:
         line += f"; see {errors}"
     env.error(line)
-    if summary.rejected:
+    if summary.rejected or summary.rejections:
         raise typer.Exit(int(ExitStatus.SOME_REJECTED))
 
 
