@@ -105,7 +105,7 @@ class LineDecoder:
             sheets = list(map(self._decode, rows))  # type: ignore[arg-type]
         except (msgspec.DecodeError, ValueError, TypeError):
             return None
-        if max(map(len, rows), default=0) > MAX_FIELD_CHARS:  # type: ignore[arg-type]
+        if max(map(len, rows), default=0) > MAX_FIELD_CHARS:
             return None
         import numpy as np
 

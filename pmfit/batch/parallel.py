@@ -27,7 +27,9 @@ from multiprocessing.connection import Connection, wait
 from typing import Any
 
 from pmfit.bank.model import Bank
+from pmfit.batch.lines import Line, TooLong
 from pmfit.batch.rows import Rejection
+from pmfit.limits import MAX_ROW_BYTES
 
 BLOCK_BYTES = 1 << 19
 #: Scored blocks a process may keep while earlier blocks are still being scored.
@@ -41,17 +43,22 @@ _ORPHAN_CHECK = 0.5
 
 def boundary(fd: int, k: int, start: int, size: int) -> int:
     """Where block k of the file open at `fd` starts: the first line start at or after
-    `start + k * BLOCK_BYTES` (`size` when there is none)."""
+    `start + k * BLOCK_BYTES` (`size` when there is none), looked for within
+    MAX_ROW_BYTES. A line longer than that (which is rejected) may be cut by block
+    boundaries: the block where it starts rejects it, the others skip their part."""
     if k == 0:
         return start
     at = start + k * BLOCK_BYTES - 1
-    while at < size:
-        data = os.pread(fd, _SCAN, at)
+    limit = min(size, at + MAX_ROW_BYTES + 1)
+    while at < limit:
+        data = os.pread(fd, min(_SCAN, limit - at), at)
+        if not data:
+            break
         end = data.find(b"\n")
         if end >= 0:
             return at + end + 1
         at += len(data)
-    return size
+    return size if at >= size else start + k * BLOCK_BYTES
 
 
 @dataclass
@@ -112,10 +119,22 @@ class _Runner:
         s = self.shared
         end = boundary(self.fd_in, k + 1, s.start, s.size)
         data = os.pread(self.fd_in, end - begin, begin)
-        lines = data.split(b"\n")
-        newlines = len(lines) - 1
-        if lines and not lines[-1]:
+        parts = data.split(b"\n")
+        newlines = len(parts) - 1
+        lines: list[Line] = list(parts)
+        if end < s.size and parts[-1]:
+            # A line over the limit starts here and goes on past this block.
+            lines[-1] = TooLong(len(parts[-1]))
+        elif not parts[-1]:
             lines.pop()
+        if begin > s.start and os.pread(self.fd_in, 1, begin - 1) != b"\n":
+            # The tail of a line over the limit that began in an earlier block (rejected
+            # there), or, with no line end in this block, its middle.
+            lines[0:1] = [b""] if newlines else []
+        lines = [
+            x if isinstance(x, TooLong) or len(x) <= MAX_ROW_BYTES else TooLong(len(x))
+            for x in lines
+        ]
         # Numbered from 1 within the block; the turn adds the lines before it.
         block = self.scorer.decoder.block(lines, 1, s.shown)
         output = self.scorer.score(block)

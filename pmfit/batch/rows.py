@@ -58,6 +58,9 @@ class Rejection:
         """A sheet the answer-sheet reader refused, as the rejection of the row starting at
         `line`: the same messages `pmfit score` gives, joined; the first one's place."""
         first = error.problems[0]
+        respondent = getattr(error, "respondent", None)
+        if respondent is not None:  # a lone surrogate kept visible, and writable as UTF-8
+            respondent = respondent.encode("utf-8", "backslashreplace").decode("utf-8")
         if line is not None and first.line is not None:
             line += first.line - 1
         return cls(
@@ -66,7 +69,7 @@ class Rejection:
             "; ".join(p.message for p in error.problems),
             row=row,
             unit=unit,
-            respondent=getattr(error, "respondent", None),
+            respondent=respondent,
             col=first.col if first.line is not None else None,
         )
 

@@ -3,22 +3,30 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Annotated, Literal
 
 import msgspec
 
+from pmfit.answers import row_too_long
 from pmfit.bank.model import Bank
+from pmfit.batch.lines import Line, LineSplitter, TooLong
 from pmfit.batch.rows import OptionIndex, Rejection
+from pmfit.limits import MAX_ECHO_CHARS, shown
 from pmfit.report.stats import Accumulator
 
 BLOCK = 4096
 
 
+#: A score, overall or of a dimension, is in -100..100 (B2B .. B2C).
+_Score = Annotated[float, msgspec.Meta(ge=-100.0, le=100.0)]
+
+
 class _Dimension(msgspec.Struct):
-    score: float | None
+    score: _Score | None
 
 
 class _Flag(msgspec.Struct):
-    code: str
+    code: Literal["straight_lining", "contradiction", "many_skips"]
 
 
 class _BankRef(msgspec.Struct):
@@ -32,10 +40,16 @@ class _Result(msgspec.Struct):
 
     bank: _BankRef
     answers: dict[str, str | None]
-    score: float
-    recommendation: str
+    score: _Score
+    recommendation: Literal["B2B", "B2C", "either", "insufficient"]
     dimensions: list[_Dimension]
     flags: list[_Flag]
+
+
+def shorten(text: str) -> str:
+    """A message from the decoder, which may quote the input, cut to a line's length."""
+    limit = 4 * MAX_ECHO_CHARS
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text):,} characters)"
 
 
 class BankMismatch(Exception):
@@ -68,49 +82,65 @@ class ResultLines:
         self.on_rejection = on_rejection
         self.index = OptionIndex(bank)
         self.decode = msgspec.json.Decoder(_Result).decode
-        self.rest = b""
-        self.pending: list[tuple[int, bytes]] = []
+        self.splitter = LineSplitter()
+        self.pending: list[tuple[int, Line]] = []
         self.line = 0
         self.rejected = 0
 
     def write(self, data: bytes) -> None:
-        lines = (self.rest + data).split(b"\n")
-        self.rest = lines.pop()
-        for raw in lines:
-            self.line += 1
-            if raw.strip() and raw.strip() not in (b"[", b"]"):
-                self.pending.append((self.line, raw.strip().rstrip(b",")))
-            if len(self.pending) >= BLOCK:
-                self._flush()
+        for raw in self.splitter.feed(data):
+            self._add(raw)
 
     def close(self) -> None:
-        if self.rest.strip():
-            self.line += 1
-            self.pending.append((self.line, self.rest.strip()))
-            self.rest = b""
+        last = self.splitter.close()
+        if last is not None:
+            self._add(last)
         self._flush()
+
+    def _add(self, raw: Line) -> None:
+        self.line += 1
+        if isinstance(raw, TooLong):
+            self.pending.append((self.line, raw))
+        elif raw.strip() and raw.strip() not in (b"[", b"]"):
+            self.pending.append((self.line, raw.strip().rstrip(b",")))
+        if len(self.pending) >= BLOCK:
+            self._flush()
 
     def _flush(self) -> None:
         import numpy as np
 
         codes, scores, recommendations, dims, flags = [], [], [], [], []
+        n_dimensions = len(self.bank.dimensions)
         for line, raw in self.pending:
+            if isinstance(raw, TooLong):
+                self._reject(line, row_too_long("").message)
+                continue
             try:
                 result = self.decode(raw)
-            except (msgspec.DecodeError, ValueError) as error:
-                self._reject(line, f"not a pmfit result: {error}")
+            except (msgspec.DecodeError, ValueError, RecursionError) as error:
+                reason = str(error) if not isinstance(error, RecursionError) else "nested too deep"
+                self._reject(line, f"not a pmfit result: {shorten(reason)}")
                 continue
             if result.bank.sha256 != self.bank.sha256:
                 raise BankMismatch(line, result.bank)
+            if len(result.dimensions) != n_dimensions:
+                self._reject(
+                    line,
+                    f"not a pmfit result: {len(result.dimensions)} dimensions, but the bank "
+                    f"has {n_dimensions}",
+                )
+                continue
             try:
                 codes.append(self.index.codes(result.answers))
             except KeyError as error:
-                self._reject(line, f"answers do not fit the bank: {error}")
+                self._reject(
+                    line, f"answers do not fit the bank: {shown(str(error.args[0]))} is not known"
+                )
                 continue
             scores.append(result.score)
-            recommendations.append(result.recommendation)
+            recommendations.append(str(result.recommendation))
             dims.append([np.nan if d.score is None else d.score for d in result.dimensions])
-            flags.append([f.code for f in result.flags])
+            flags.append([str(f.code) for f in result.flags])
         self.pending = []
         if codes:
             self.accumulator.add(
