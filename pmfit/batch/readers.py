@@ -333,9 +333,9 @@ def _records(
         yield _Record(
             number,
             None,
-            f'a quote (") that is not closed: a quoted cell ends within {MAX_CELL_LINES} '
-            f"lines and leaves the row with the header's {width} cells; this row is rejected "
-            "alone and reading goes on with the next line",
+            f'an opening quote (") that is not closed: a quoted cell must close within '
+            f"{MAX_CELL_LINES} lines and leave the row with the header's {width} cells; "
+            "this row alone is rejected",
             position,
         )
 
