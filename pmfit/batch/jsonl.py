@@ -85,18 +85,26 @@ class LineDecoder:
         for offset, line in enumerate(lines):
             if isinstance(line, bytes) and not line.strip():
                 continue
-            self._row(line, first_line + offset, block, None, "row")
+            self._row(line, first_line + offset, block, None, "row", 1)
         return block
 
-    def items(self, items: Sequence[Line], lines: Sequence[int], first: int, file: str) -> Block:
-        """A JSON array's items, each with the line it starts on, numbered from `first`."""
+    def items(
+        self,
+        items: Sequence[Line],
+        lines: Sequence[int],
+        cols: Sequence[int],
+        first: int,
+        file: str,
+    ) -> Block:
+        """A JSON array's items, each with the line and column it starts at, numbered
+        from `first`."""
         self.file = file
         block = self._fast(items)
         if block is not None:
             return block
         block = Block()
         for offset, item in enumerate(items):
-            self._row(item, lines[offset], block, first + offset, "item")
+            self._row(item, lines[offset], block, first + offset, "item", cols[offset])
         return block
 
     def _fast(self, rows: Sequence[Line]) -> Block | None:
@@ -135,7 +143,9 @@ class LineDecoder:
         block.respondents = [None if s.respondent is _UNSET else s.respondent for s in sheets]
         return block
 
-    def _row(self, row: Line, line: int, block: Block, ordinal: int | None, unit: str) -> None:
+    def _row(
+        self, row: Line, line: int, block: Block, ordinal: int | None, unit: str, col: int
+    ) -> None:
         """One row the fast decoder did not take: checked as `pmfit score` checks a sheet."""
         fast = self._fast([row])
         if fast is not None:
@@ -147,7 +157,9 @@ class LineDecoder:
                 raise InputError([row_too_long(self.file)])
             sheet = sheet_from_document(self.bank, parse_sheet(row, self.file, "json", marks=False))
         except InputError as error:
-            block.rejections.append(Rejection.of(error, self.file, line, row=ordinal, unit=unit))
+            block.rejections.append(
+                Rejection.of(error, self.file, line, row=ordinal, unit=unit, col=col)
+            )
             return
         block.codes.append(self.index.codes(sheet.answers))
         block.respondents.append(sheet.respondent)

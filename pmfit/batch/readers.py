@@ -561,6 +561,7 @@ def json_blocks(bank: Bank, stream: Readable, shown_name: str) -> Iterator[Block
 
     items: list[Line] = []
     item_lines: list[int] = []
+    item_cols: list[int] = []
     first_item = 1
     ordinal = 0
     broken: Rejection | None = None
@@ -569,15 +570,17 @@ def json_blocks(bank: Bank, stream: Readable, shown_name: str) -> Iterator[Block
         nonlocal ordinal
         ordinal += 1
         item = buf[begin:end].lstrip()
+        at = end - len(item)
         items.append(item)
-        item_lines.append(line_at(end - len(item)))
+        item_lines.append(line_at(at))
+        item_cols.append(at - buf.rfind(b"\n", 0, at))
 
     def flush() -> Block:
-        nonlocal items, item_lines, first_item
-        block = decoder.items(items, item_lines, first_item, shown_name)
+        nonlocal items, item_lines, item_cols, first_item
+        block = decoder.items(items, item_lines, item_cols, first_item, shown_name)
         block.position = consumed
         first_item += len(items)
-        items, item_lines = [], []
+        items, item_lines, item_cols = [], [], []
         return block
 
     while True:
@@ -626,9 +629,9 @@ def json_blocks(bank: Bank, stream: Readable, shown_name: str) -> Iterator[Block
         match = _TOKEN.search(buf, scan)
         if match is None or match.group() == b'"':
             # The text read so far ends inside this item (or inside a string of it).
+            if idle and items:  # the input paused: score what has come before waiting
+                yield flush()
             if more():
-                if idle and items:
-                    yield flush()
                 continue
             if buf[start:].strip():
                 emit(start, len(buf))

@@ -54,13 +54,18 @@ class Rejection:
         *,
         row: int | None = None,
         unit: str = "row",
+        col: int = 1,
     ) -> Rejection:
         """A sheet the answer-sheet reader refused, as the rejection of the row starting at
-        `line`: the same messages `pmfit score` gives, joined; the first one's place."""
+        `line` and `col`: the same messages `pmfit score` gives, joined; the first one's
+        place in the file."""
         first = error.problems[0]
         respondent = getattr(error, "respondent", None)
         if respondent is not None:  # a lone surrogate kept visible, and writable as UTF-8
             respondent = respondent.encode("utf-8", "backslashreplace").decode("utf-8")
+        at = first.col
+        if first.line == 1 and at is not None:
+            at += col - 1
         if line is not None and first.line is not None:
             line += first.line - 1
         return cls(
@@ -70,7 +75,7 @@ class Rejection:
             row=row,
             unit=unit,
             respondent=respondent,
-            col=first.col if first.line is not None else None,
+            col=at if first.line is not None else None,
         )
 
     def record(self) -> dict[str, Any]:
