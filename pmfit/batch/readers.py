@@ -250,7 +250,7 @@ def _cells(text: str, delimiter: str) -> list[str]:
         cells = text.split(delimiter)
     else:
         try:
-            records = list(csv.reader([text], delimiter=delimiter))
+            records = list(csv.reader([text], delimiter=delimiter, strict=True))
         except csv.Error as error:
             if "field larger" in str(error):
                 cells = [" " * (MAX_FIELD_CHARS + 1)]
@@ -279,11 +279,12 @@ class _Record(NamedTuple):
 def _records(
     lines: Iterator[tuple[int, Line | None, int]], delimiter: str, width: int
 ) -> Iterator[_Record | None]:
-    """CSV records (None: the input paused). A quoted cell may span lines; the record
-    then ends on the line where the quotes pair up, within MAX_CELL_LINES lines, and must
-    have the header's `width` cells. Otherwise the opening quote was stray: the row that
-    holds it is rejected alone and reading goes on from the next line, so one stray or
-    unterminated quote costs one row, never the rows after it."""
+    """CSV records (None: the input paused). Quotes are read strictly (a closing quote is
+    followed by a delimiter or the end of the row). A quoted cell may span lines; the
+    record then ends on the line where the quotes pair up, within MAX_CELL_LINES lines,
+    and must be well formed with the header's `width` cells. Otherwise the opening quote
+    was stray: the row that holds it is rejected alone and reading goes on from the next
+    line, so one stray or unterminated quote costs one row, never the rows after it."""
     back: deque[tuple[int, Line | None, int]] = deque()
 
     def take() -> tuple[int, Line | None, int] | None:
@@ -323,9 +324,8 @@ def _records(
             try:
                 text = "\n".join(_text(g[1]) for g in group)  # type: ignore[arg-type]
                 cells = _cells(text, delimiter)
-            except ValueError as error:
-                yield _Record(number, None, str(error), group[-1][2])
-                continue
+            except ValueError:
+                cells = []
             if len(cells) == width:
                 yield _Record(number, cells, None, group[-1][2])
                 continue
