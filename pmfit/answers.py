@@ -45,14 +45,19 @@ def _field(qid: str) -> str:
     return qid if len(qid) <= MAX_ECHO_CHARS else shown(qid)
 
 
-def answer_problems(bank: Bank, qid: str, option: str | None) -> str | None:
-    """Why `qid: option` does not fit the bank, or None when it does."""
+def answer_problems(
+    bank: Bank, qid: str, option: str | None, *, numbered: bool = False
+) -> str | None:
+    """Why `qid: option` does not fit the bank, or None when it does. `numbered`: the
+    options' numbers are allowed too (the quiz)."""
     known = {q.id: q for q in bank.questions}
     question = known.get(qid)
     if question is None:
         return "unknown question (`pmfit template` lists the ids)"
     if option is not None and option not in {o.id for o in question.options}:
         allowed = ", ".join(o.id for o in question.options)
+        if numbered:
+            allowed = f"{allowed}, a number 1-{len(question.options)}"
         return f"unknown option {shown(option)} (allowed: {allowed}, or blank to skip)"
     return None
 

@@ -55,8 +55,8 @@ def test_a_bad_line_is_a_located_error(cli) -> None:
     assert run.exit_code == 2
     assert run.stdout == ""
     assert run.stderr == (
-        "<stdin>:2: question 'buyer-1': '7' is not an option "
-        "(a number 1-2, or a, b; a blank line skips)\n"
+        "<stdin>:2: answers.buyer-1: unknown option '7' "
+        "(allowed: a, b, a number 1-2, or blank to skip)\n"
     )
 
 

@@ -13,6 +13,7 @@ from pmfit.cli.environment import Environment
 from pmfit.errors import AnswersError, Problem
 from pmfit.exit_status import ExitStatus
 from pmfit.i18n import t
+from pmfit.limits import MAX_ROW_BYTES
 from pmfit.quiz import keys
 from pmfit.quiz.progress import (
     ProgressError,
@@ -48,7 +49,9 @@ class _Quit(Exception):
 
 
 def _read(stream: IO[str]) -> str | None:
-    line = stream.readline()
+    # Bounded: a line longer than any answer (a pasted file, /dev/zero) is cut here and
+    # refused by the piped quiz; a terminal's own line limit is far smaller.
+    line = stream.readline(MAX_ROW_BYTES + 1)
     return None if line == "" else line
 
 
@@ -224,6 +227,7 @@ def run_terminal(env: Environment, options: Options) -> int:
 def run_piped(env: Environment, options: Options) -> int:
     """One answer per line from stdin (number or option id; blank skips) until the quiz
     ends or the input does; saved progress is neither read nor written."""
+    from pmfit.answers import answer_problems, row_too_long
     from pmfit.bank.loading import load_bank
 
     bank = load_bank(options.bank_path)
@@ -235,24 +239,18 @@ def run_piped(env: Environment, options: Options) -> int:
         if line is None:
             break
         number += 1
+        if len(line) > MAX_ROW_BYTES:
+            raise AnswersError([row_too_long("<stdin>", number)])
         action = keys.piped(line, question)
         if isinstance(action, keys.Answer):
             session.answer(action.option)
         elif isinstance(action, keys.Do):
             session.answer(None)
         else:
-            allowed = ", ".join(o.id for o in question.options)
+            # The words `pmfit score` uses for the same answer (and the numbers a quiz takes).
+            reason = answer_problems(bank, question.id, line.strip(), numbered=True)
             raise AnswersError(
-                [
-                    Problem(
-                        "<stdin>",
-                        number,
-                        None,
-                        f"question {question.id!r}: {line.strip()!r} is not an option "
-                        f"(a number 1-{len(question.options)}, or {allowed}; "
-                        f"a blank line skips)",
-                    )
-                ]
+                [Problem("<stdin>", number, None, f"answers.{question.id}: {reason}")]
             )
     # With --json the card is for a person: shown only if stderr is a terminal.
     if options.json:
