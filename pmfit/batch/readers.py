@@ -112,15 +112,15 @@ class _CrLines:
         return ready(self.stream)
 
 
-def text_input(stream: Readable, head: bytes, shown_name: str) -> tuple[Readable, bool]:
+def text_input(stream: Readable, head: bytes, shown_name: str) -> tuple[Readable, bytes]:
     """`stream` (whose first bytes are `head`, not yet read) as UTF-8 with LF line ends,
-    and whether it is the file's own bytes. UTF-16 with a BOM is decoded, CR-only line
-    ends read as LF; binary input (a NUL byte: /dev/zero, a picture, UTF-16 without
-    its BOM) and UTF-32 are refused in one line before any row is read."""
+    and its first bytes as such; `stream` itself when it already is. UTF-16 with a BOM is
+    decoded, CR-only line ends read as LF; binary input (a NUL byte: /dev/zero, a
+    picture, UTF-16 without its BOM) and UTF-32 are refused in one line before any row."""
     if head.startswith(UTF32_BOMS):
         raise InputError([Problem(shown_name, 1, 1, "UTF-32 text: save it as UTF-8")])
     if head.startswith(UTF16_BOMS):
-        return _Utf16(stream), False
+        return _Utf16(stream), head.decode("utf-16", "ignore").encode("utf-8", "replace")
     nul = head.find(b"\x00")
     if nul >= 0:
         before = head[:nul]
@@ -137,8 +137,8 @@ def text_input(stream: Readable, head: bytes, shown_name: str) -> tuple[Readable
             ]
         )
     if b"\r" in head and b"\n" not in head:
-        return _CrLines(stream), False
-    return stream, True
+        return _CrLines(stream), head.replace(b"\r", b"\n")
+    return stream, head
 
 
 class Chunk(NamedTuple):

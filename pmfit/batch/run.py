@@ -47,6 +47,8 @@ class Input:
     #: The file's path, when it is a regular file of UTF-8 with LF or CRLF line ends
     #: (workers then read it themselves).
     path: str | None = None
+    #: The first bytes of the input as the readers will see them (UTF-8, LF), not yet read.
+    head: bytes = b""
 
 
 @dataclass

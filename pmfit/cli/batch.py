@@ -72,12 +72,13 @@ def open_inputs(
         head = stream.peek()
         kind = forced.value if forced else format_of(name, head)
         try:
-            text, plain = text_input(stream, head, shown)
+            text, head = text_input(stream, head, shown)
         except InputError as error:
             problems.extend(error.problems)
             continue
+        plain = text is stream
         path = name if plain and name != "-" and stat.S_ISREG(os.stat(name).st_mode) else None
-        inputs.append(Input(shown, text, kind, size, path))
+        inputs.append(Input(shown, text, kind, size, path, head))
     if problems:
         raise InputError(problems)
     return inputs
@@ -273,7 +274,7 @@ def batch(
                 errors_file.commit()
             r = stop.rejection
             raise InputError(
-                [Problem(r.file, r.line, None, str(r)[len(_where(r)) + 2 :])]
+                [Problem(r.file, r.line, r.col, str(r)[len(_where(r)) + 2 :])]
             ) from None
         except BaseException:
             if bar:
@@ -297,7 +298,9 @@ def batch(
 
 
 def _where(r: "Rejection") -> str:
-    return r.file if r.line is None else f"{r.file}:{r.line}"
+    if r.line is None:
+        return r.file
+    return f"{r.file}:{r.line}" if r.col is None else f"{r.file}:{r.line}:{r.col}"
 
 
 class _Bar:

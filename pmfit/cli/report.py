@@ -74,7 +74,7 @@ def report(
     accumulator = Accumulator(bank)
     with contextlib.ExitStack() as stack:
         (inp,) = open_inputs([source], input_format, env, stack)
-        head = inp.stream.peek()  # type: ignore[attr-defined]
+        head = inp.head
         lines = ResultLines(bank, accumulator, inp.shown, on_rejection)
         try:
             if inp.format in ("jsonl", "json") and looks_like_results(head):
