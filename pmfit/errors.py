@@ -28,9 +28,14 @@ class Problem(NamedTuple):
 
 def merge_problems(parsing: list[Problem], checking: list[Problem]) -> list[Problem]:
     """Both lists, in file order; a check's complaint about a value the parser already
-    rejected (same place) is left out: it only repeats the first problem."""
+    rejected (same place, or no place in a document the parser found wrong) is left
+    out: it only repeats the first problem."""
     rejected = {(p.file, p.line, p.col) for p in parsing}
-    kept = parsing + [p for p in checking if (p.file, p.line, p.col) not in rejected]
+    kept = parsing + [
+        p
+        for p in checking
+        if (p.file, p.line, p.col) not in rejected and not (parsing and p.line is None)
+    ]
     return sorted(dict.fromkeys(kept), key=lambda p: (p.file, p.line or 0, p.col or 0))
 
 

@@ -274,32 +274,32 @@ def _number(text: str) -> str:
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def value_problems(value: Any) -> list[tuple[Path, str, bool]]:
+def value_problems(value: Any) -> list[tuple[Path, str, bool, str]]:
     """What pmfit refuses in a parsed JSON value, by path: a key given twice, text that
     is not Unicode (a lone surrogate such as \\ud800), a value or nesting over the limits.
     Iterative, so no depth of input can exhaust the stack. (YAML is checked as it is built.)
     """
-    found: list[tuple[Path, str, bool]] = []
+    found: list[tuple[Path, str, bool, str]] = []
     stack: list[tuple[Any, Path]] = [(value, ())]
     while stack:
         item, path = stack.pop()
         if len(path) > MAX_DEPTH:
-            found.append((path[:MAX_DEPTH], too_deep("").message, False))
+            found.append((path[:MAX_DEPTH], too_deep("").message, False, "deep"))
             continue
         if isinstance(item, str):
             if len(item) > MAX_FIELD_CHARS:
-                found.append((path, too_long_text("").message, False))
+                found.append((path, too_long_text("").message, False, ""))
             elif not item.isascii() and _SURROGATE.search(item):
-                found.append((path, _not_unicode(path, item), False))
+                found.append((path, _not_unicode(path, item), False, "surrogate"))
         elif isinstance(item, dict):
             for key in getattr(item, "duplicates", ()):
                 where = ".".join(map(str, path)) or "document"
-                found.append(((*path, key), f"{where}: duplicate key {shown(key)}", True))
+                found.append(((*path, key), f"{where}: duplicate key {shown(key)}", True, ""))
             for key, child in item.items():
                 if not key.isascii() and _SURROGATE.search(key):
-                    found.append(((*path, key), _not_unicode(path, key), True))
+                    found.append(((*path, key), _not_unicode(path, key), True, "surrogate"))
                 elif len(key) > MAX_FIELD_CHARS:
-                    found.append(((*path, key), too_long_text("").message, True))
+                    found.append(((*path, key), too_long_text("").message, True, ""))
                 else:
                     stack.append((child, (*path, key)))
         elif isinstance(item, list):
@@ -332,11 +332,50 @@ def load_json(text: str, file: str, *, marks: bool = True) -> Located:
             [Problem(file, error.lineno, error.colno, f"malformed JSON: {error.msg}")]
         ) from None
     except RecursionError:
-        raise InputError([too_deep(file)]) from None
+        raise InputError([too_deep(file, *_json_place(text, "deep"))]) from None
     except _LongNumber:
-        raise InputError([too_long_number(file)]) from None
+        raise InputError([too_long_number(file, *_json_place(text, "number"))]) from None
     doc = Located(file, value, pending_text=text if marks else None)
-    found = value_problems(value)
-    if found:
-        doc.problems = [doc.problem(path, message, key=key) for path, message, key in found]
+    for path, message, key, kind in value_problems(value):
+        problem = doc.problem(path, message, key=key)
+        if problem.line is None and marks and kind:
+            # Text YAML cannot compose (a lone surrogate escape, deep nesting): the scan
+            # below finds the place.
+            problem = Problem(file, *_json_place(text, kind), message)
+        doc.problems.append(problem)
     return doc
+
+
+#: JSON tokens that matter for placing a problem: whole strings, brackets, numbers.
+_JSON_TOKENS = re.compile(r'"(?:[^"\\]++|\\.)*+"|[\[\]{}]|-?[0-9][0-9.eE+\-]*', re.S)
+
+
+def _json_place(text: str, kind: str) -> tuple[int | None, int | None]:
+    """Line and column of the first `kind` of problem ("deep", "number", "surrogate") in
+    JSON text, found by one scan of its tokens (no recursion, nothing converted)."""
+    depth = 0
+    for match in _JSON_TOKENS.finditer(text):
+        token = match.group()
+        first = token[0]
+        if first in "[{":
+            depth += 1
+            hit = kind == "deep" and depth > MAX_DEPTH
+        elif first in "]}":
+            depth -= 1
+            hit = False
+        elif first == '"':
+            hit = kind == "surrogate" and "\\u" in token and _has_surrogate(token)
+        else:
+            hit = kind == "number" and len(token) > MAX_NUMBER_CHARS
+        if hit:
+            at = match.start()
+            line = text.count("\n", 0, at) + 1
+            return line, at - (text.rfind("\n", 0, at) + 1) + 1
+    return None, None
+
+
+def _has_surrogate(token: str) -> bool:
+    try:
+        return bool(_SURROGATE.search(json.loads(token)))
+    except ValueError:
+        return False

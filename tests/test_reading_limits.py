@@ -102,7 +102,7 @@ def test_deep_json_and_yaml_are_refused_not_a_recursion_error(cli, tmp_path) -> 
     deep_json = tmp_path / "deep.json"
     deep_json.write_text('{"answers": ' + "[" * 5000 + "]" * 5000 + "}")
     run = cli("score", "--bank", str(MINI), str(deep_json))
-    assert (run.exit_code, run.stderr) == (2, f"{deep_json}: {DEPTH}\n")
+    assert (run.exit_code, run.stderr) == (2, f"{deep_json}:1:{12 + MAX_DEPTH}: {DEPTH}\n")
 
     deep_yaml = tmp_path / "deep.yaml"
     deep_yaml.write_text(
@@ -126,7 +126,7 @@ def test_long_numbers_are_refused_without_converting_them(cli, tmp_path) -> None
     big.write_text('{"respondent": ' + "7" * 5000 + ', "answers": {}}')
     run = cli("score", "--bank", str(MINI), str(big))
     limit = f"a number longer than {MAX_NUMBER_CHARS} characters (at most {MAX_NUMBER_CHARS})"
-    assert (run.exit_code, run.stderr) == (2, f"{big}: {limit}\n")
+    assert (run.exit_code, run.stderr) == (2, f"{big}:1:16: {limit}\n")
     yaml = tmp_path / "big.yaml"
     yaml.write_text("respondent: " + "7" * 5000 + "\nanswers: {}\n")
     run = cli("score", "--bank", str(MINI), str(yaml))
