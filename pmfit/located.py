@@ -329,7 +329,15 @@ def load_json(text: str, file: str, *, marks: bool = True) -> Located:
         )
     except json.JSONDecodeError as error:
         raise InputError(
-            [Problem(file, error.lineno, error.colno, f"malformed JSON: {error.msg}")]
+            # "Invalid control character at": the place is given separately.
+            [
+                Problem(
+                    file,
+                    error.lineno,
+                    error.colno,
+                    f"malformed JSON: {error.msg.removesuffix(' at')}",
+                )
+            ]
         ) from None
     except RecursionError:
         raise InputError([too_deep(file, *_json_place(text, "deep"))]) from None

@@ -67,7 +67,7 @@ def test_bad_rows_are_rejected_with_their_rows_and_the_rest_scored(cli, tmp_path
         f"{path}:3: row 2: respondent 'bad1': 4 cells, but the header has 9",
         f"{path}:5: row 4: respondent 'bad2': problem-1: unknown option 'z' "
         "(allowed: a, b, c, or blank to skip)",
-        f"{path}:6: row 5: not valid UTF-8 (byte 0xff at column 17)",
+        f"{path}:6:17: row 5: not valid UTF-8 (byte 0xff)",
         f"scored 3; rejected 3; see {errors}",
     ]
     records = [json.loads(line) for line in errors.read_text().splitlines()]

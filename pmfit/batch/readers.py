@@ -224,6 +224,14 @@ def _sniff_delimiter(header: str) -> str:
     return best if counts[best] else ","
 
 
+class _BadByte(ValueError):
+    """A byte that is not UTF-8, at a column of the line."""
+
+    def __init__(self, message: str, col: int) -> None:
+        super().__init__(message)
+        self.col = col
+
+
 def _text(line: Line) -> str:
     """A line's text without a CRLF's CR; ValueError names what is wrong with it."""
     if isinstance(line, TooLong):
@@ -231,8 +239,8 @@ def _text(line: Line) -> str:
     try:
         text = line.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise ValueError(
-            f"not valid UTF-8 (byte 0x{line[error.start]:02x} at column {error.start + 1})"
+        raise _BadByte(
+            f"not valid UTF-8 (byte 0x{line[error.start]:02x})", error.start + 1
         ) from None
     return text[:-1] if text.endswith("\r") else text
 
@@ -274,6 +282,7 @@ class _Record(NamedTuple):
     cells: list[str] | None
     problem: str | None
     position: int
+    col: int | None = None
 
 
 def _records(
@@ -300,7 +309,7 @@ def _records(
             try:
                 yield _Record(number, _cells(_text(line), delimiter), None, position)
             except ValueError as error:
-                yield _Record(number, None, str(error), position)
+                yield _Record(number, None, str(error), position, getattr(error, "col", None))
             continue
         group = [item]
         quotes, size, closed = line.count(b'"'), len(line), False
@@ -353,7 +362,8 @@ def csv_blocks(bank: Bank, stream: Readable, shown_name: str) -> Iterator[Block]
         header_text = _text(header_item[1])  # type: ignore[arg-type]
     except ValueError as error:
         header_text = ""
-        problems.append(str(error))
+        col = getattr(error, "col", None)
+        problems.append(str(error) if col is None else f"{error} at column {col}")
     delimiter = _sniff_delimiter(header_text)
     try:
         names = [cell.strip() for cell in _cells(header_text, delimiter)]
@@ -444,7 +454,14 @@ def csv_blocks(bank: Bank, stream: Readable, shown_name: str) -> Iterator[Block]
                     block.respondents.append(respondent)
         if reason is not None:
             block.rejections.append(
-                Rejection(shown_name, record.line, reason, row=row_number, respondent=respondent)
+                Rejection(
+                    shown_name,
+                    record.line,
+                    reason,
+                    row=row_number,
+                    respondent=respondent,
+                    col=record.col,
+                )
             )
         if len(block) + len(block.rejections) >= BLOCK_ROWS:
             yield block
