@@ -321,3 +321,18 @@ def test_a_pipe_that_stays_open_is_scored_as_rows_arrive(kind, rows, jobs) -> No
         child.wait(timeout=60)
     reader.join(timeout=60)
     assert [json.loads(x)["respondent"] for x in received] == ["r0", "r1", "r2"]
+
+
+def test_a_yaml_document_over_the_limit_is_one_rejected_document(cli, tmp_path) -> None:
+    docs = tmp_path / "docs.yaml"
+    filler = "".join(f"# {'c' * 1000}\n" for _ in range(MAX_ROW_BYTES // 1000 + 10))
+    docs.write_text(
+        "respondent: a\nanswers: {}\n---\n" + filler + "respondent: b\n---\nrespondent: c\n"
+    )
+    run = cli("batch", "--bank", str(MINI), str(docs))
+    assert run.exit_code == 1
+    assert run.stderr.splitlines() == [
+        f"{docs}:3: document 2: longer than {MAX_ROW_BYTES:,} bytes (an answer sheet or row "
+        "is at most that)",
+        "scored 2; rejected 1",
+    ]

@@ -97,8 +97,13 @@ class Peekable:
         self._read = getattr(stream, "read1", stream.read)
 
     def peek(self) -> bytes:
+        """The first 4 KiB, or the first line if shorter (all a pipe may have sent yet)."""
         if not self.head:
-            self.head = self._read(4096)
+            while len(self.head) < 4096 and b"\n" not in self.head:
+                data = self._read(4096 - len(self.head))
+                if not data:
+                    break
+                self.head += data
         return self.head
 
     def read(self, size: int = -1) -> bytes:
