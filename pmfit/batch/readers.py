@@ -610,10 +610,9 @@ def json_blocks(bank: Bank, stream: Readable, shown_name: str) -> Iterator[Block
     if buf[pos : pos + 1] == b"{":  # one answer sheet, not an array
         while len(buf) <= MAX_ROW_BYTES and more():
             pass
+        # One sheet over the limit is the whole file: nothing after it is read.
         one: Line = buf[pos:] if len(buf) <= MAX_ROW_BYTES else TooLong(len(buf))
         line = line_at(pos)
-        while more():
-            buf = b""
         block = decoder.block([one], line, shown_name)
         block.position = consumed
         yield block

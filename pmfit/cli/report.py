@@ -65,10 +65,12 @@ def report(
     env = environment(ctx)
     bank = load_bank(bank_path)
     rejected = 0
+    rejections = 0
 
     def on_rejection(rejection: "Rejection") -> None:
-        nonlocal rejected
+        nonlocal rejected, rejections
         rejected += rejection.rows
+        rejections += 1
         env.error(str(rejection))
 
     accumulator = Accumulator(bank)
@@ -117,6 +119,6 @@ def report(
         from pmfit.render.report_view import report_view
 
         env.console().print(report_view(result))
-    if rejected:
+    if rejected or rejections:
         env.error(f"reported {result.respondents:,}; rejected {rejected:,}")
         raise typer.Exit(int(ExitStatus.SOME_REJECTED))
