@@ -78,15 +78,7 @@ class LineDecoder:
     def block(self, lines: Sequence[Line], first_line: int, file: str) -> Block:
         """JSONL: `lines` of `file`, numbered from `first_line`; blank lines are not rows."""
         self.file = file
-        block = self._fast(lines)
-        if block is not None:
-            return block
-        block = Block()
-        for offset, line in enumerate(lines):
-            if isinstance(line, bytes) and not line.strip():
-                continue
-            self._row(line, first_line + offset, block, None, "row", 1)
-        return block
+        return self._rows(lines, lambda i: (first_line + i, None, 1), skip_blank=True)
 
     def items(
         self,
@@ -99,22 +91,54 @@ class LineDecoder:
         """A JSON array's items, each with the line and column it starts at, numbered
         from `first`."""
         self.file = file
-        block = self._fast(items)
-        if block is not None:
-            return block
-        block = Block()
-        for offset, item in enumerate(items):
-            self._row(item, lines[offset], block, first + offset, "item", cols[offset])
-        return block
+        return self._rows(items, lambda i: (lines[i], first + i, cols[i]), skip_blank=False)
 
-    def _fast(self, rows: Sequence[Line]) -> Block | None:
-        """Every row at once when every row is valid and plain, else None."""
+    def _rows(
+        self,
+        rows: Sequence[Line],
+        where: Callable[[int], tuple[int, int | None, int]],
+        *,
+        skip_blank: bool,
+    ) -> Block:
+
         try:
             sheets = list(map(self._decode, rows))  # type: ignore[arg-type]
         except (msgspec.DecodeError, ValueError, TypeError):
+            sheets = list(map(self._try_decode, rows))
+        fast = [i for i, s in enumerate(sheets) if s is not None]
+        flat, plain = self._codes([sheets[i] for i in fast], [rows[i] for i in fast])
+        if len(fast) == len(rows) and plain.all():
+            block = Block(array=flat)
+            block.respondents = [_respondent(s) for s in sheets]
+            return block
+        # Some rows need the slow way: the block in input order, as lists (as rare as bad
+        # rows are, this keeps big temporary arrays, and the heap they fragment, away).
+        block = Block()
+        taken = dict(zip(fast, flat.tolist(), strict=True))
+        plain_rows = dict(zip(fast, plain.tolist(), strict=True))
+        for i, row in enumerate(rows):
+            codes = taken.get(i)
+            if codes is not None and plain_rows[i]:
+                block.codes.append(codes)
+                block.respondents.append(_respondent(sheets[i]))
+                continue
+            if skip_blank and isinstance(row, bytes) and not row.strip():
+                continue
+            line, ordinal, col = where(i)
+            scored = self._slow(row, line, block, ordinal, "item" if ordinal else "row", col)
+            if scored is not None:
+                block.codes.append(scored)
+        return block
+
+    def _try_decode(self, row: Line) -> Any:
+        try:
+            return self._decode(row)  # type: ignore[arg-type]
+        except (msgspec.DecodeError, ValueError, TypeError):
             return None
-        if max(map(len, rows), default=0) > MAX_FIELD_CHARS:
-            return None
+
+    def _codes(self, sheets: list[Any], rows: list[Line]) -> tuple[Any, Any]:
+        """Decoded rows' option codes, and which rows are plain (no key given twice, no
+        escaped quote, none longer than one value may be: the quote count checks it)."""
         import numpy as np
 
         n, n_questions = len(sheets), self.index.n_questions
@@ -135,23 +159,15 @@ class LineDecoder:
         )
         expected = 2 * (outer + (flat != -2).sum(axis=1) + (flat >= 0).sum(axis=1))
         quotes = np.fromiter(map(_QUOTES, rows), dtype=np.int64, count=n)
-        if not np.array_equal(quotes, expected):
-            return None
+        lengths = np.fromiter(map(len, rows), dtype=np.int64, count=n)
         flat[flat == -2] = -1
-        block = Block()
-        block.array = flat
-        block.respondents = [None if s.respondent is _UNSET else s.respondent for s in sheets]
-        return block
+        return flat, (quotes == expected) & (lengths <= MAX_FIELD_CHARS)
 
-    def _row(
+    def _slow(
         self, row: Line, line: int, block: Block, ordinal: int | None, unit: str, col: int
-    ) -> None:
-        """One row the fast decoder did not take: checked as `pmfit score` checks a sheet."""
-        fast = self._fast([row])
-        if fast is not None:
-            block.codes.extend(fast.matrix(self.index.n_questions).tolist())
-            block.respondents.extend(fast.respondents)
-            return
+    ) -> list[int] | None:
+        """One row the fast decoder did not take, checked as `pmfit score` checks a
+        sheet: its codes, or None when it is rejected (added to `block`)."""
         try:
             if isinstance(row, TooLong):
                 raise InputError([row_too_long(self.file)])
@@ -160,6 +176,10 @@ class LineDecoder:
             block.rejections.append(
                 Rejection.of(error, self.file, line, row=ordinal, unit=unit, col=col)
             )
-            return
-        block.codes.append(self.index.codes(sheet.answers))
+            return None
         block.respondents.append(sheet.respondent)
+        return self.index.codes(sheet.answers)
+
+
+def _respondent(sheet: Any) -> str | None:
+    return None if sheet.respondent is _UNSET else sheet.respondent
