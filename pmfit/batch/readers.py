@@ -64,15 +64,19 @@ def format_of(name: str, head: bytes) -> InputFormat:
     return "csv"
 
 
-def ready(stream: object) -> bool:
-    """Whether more input can be read now without waiting (always, for a file)."""
+#: How long input may pause (seconds) before what has come is scored and written.
+PAUSE_SECONDS = 0.05
+
+
+def ready(stream: object, wait: float = 0.0) -> bool:
+    """Whether more input can be read within `wait` seconds (always, for a file)."""
     check = getattr(stream, "ready", None)
-    return True if check is None else bool(check())
+    return True if check is None else bool(check(wait))
 
 
-def fd_ready(fd: int) -> bool:
+def fd_ready(fd: int, wait: float = 0.0) -> bool:
     try:
-        return bool(select.select([fd], [], [], 0)[0])
+        return bool(select.select([fd], [], [], wait)[0])
     except (OSError, ValueError):
         return True
 
@@ -95,8 +99,8 @@ class _Utf16:
             if text or not data:
                 return text.encode("utf-8", "surrogatepass")
 
-    def ready(self) -> bool:
-        return ready(self.stream)
+    def ready(self, wait: float = 0.0) -> bool:
+        return ready(self.stream, wait)
 
 
 class _CrLines:
@@ -108,8 +112,8 @@ class _CrLines:
     def read(self, size: int = -1, /) -> bytes:
         return self.stream.read(size).replace(b"\r", b"\n")
 
-    def ready(self) -> bool:
-        return ready(self.stream)
+    def ready(self, wait: float = 0.0) -> bool:
+        return ready(self.stream, wait)
 
 
 def text_input(stream: Readable, head: bytes, shown_name: str) -> tuple[Readable, bytes]:
@@ -156,10 +160,22 @@ def _reads(stream: Readable) -> Iterator[tuple[bytes, bool]]:
     first = True
     while True:
         data = stream.read(READ_SIZE)
+        # A pipe gives at most what it holds: read on while more is there at once, so a
+        # fast writer still makes full blocks.
+        if data and len(data) < READ_SIZE and ready(stream):
+            parts = [data]
+            size = len(data)
+            while size < READ_SIZE and ready(stream):
+                part = stream.read(READ_SIZE - size)
+                if not part:
+                    break
+                parts.append(part)
+                size += len(part)
+            data = b"".join(parts)
         if first and data.startswith(codecs.BOM_UTF8):
             data = data[len(codecs.BOM_UTF8) :]
         first = False
-        yield data, bool(data) and not ready(stream)
+        yield data, bool(data) and not ready(stream, PAUSE_SECONDS)
         if not data:
             return
 

@@ -114,9 +114,10 @@ class Peekable:
             return head
         return self._read(size) if size >= 0 else self.stream.read()
 
-    def ready(self) -> bool:
-        """Whether more input has arrived (or ended): always, for a regular file. (Bytes a
-        buffered reader holds may make this say no early: a block then goes out sooner.)"""
+    def ready(self, wait: float = 0.0) -> bool:
+        """Whether more input arrives (or ends) within `wait` seconds: at once, for a
+        regular file. (Bytes a buffered reader holds may make this say no early: a block
+        then goes out sooner.)"""
         from pmfit.batch.readers import fd_ready
 
         if self.head:
@@ -125,7 +126,7 @@ class Peekable:
             fd = self.stream.fileno()
         except (OSError, ValueError, AttributeError):
             return True
-        return fd_ready(fd)
+        return fd_ready(fd, wait)
 
 
 class _Stdout:
