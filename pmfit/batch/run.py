@@ -20,13 +20,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from pmfit.bank.model import Bank
+from pmfit.batch.csv_rows import csv_blocks
+from pmfit.batch.json_array import json_blocks
 from pmfit.batch.lines import Line
 from pmfit.batch.readers import (
     Chunk,
     InputFormat,
     Readable,
-    csv_blocks,
-    json_blocks,
     jsonl_chunks,
     yaml_blocks,
 )
