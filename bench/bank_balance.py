@@ -8,8 +8,9 @@ t + e, with e ~ Normal(0, noise) drawn afresh per question. Both forms are score
 with the current engine from the same picks.
 
 Prints:
-- the positional respondent's score at t = 0 (no noise: the option nearest t on every
-  question) and at t = +0.2 / -0.2, with their mirror error |s(+0.2) + s(-0.2)|;
+- the score of a respondent at t = 0 (no noise: the option nearest t on every question,
+  ties taken half each way, as `pmfit bank validate` lints it) and at t = +0.2 / -0.2,
+  with their mirror error |s(+0.2) + s(-0.2)|;
 - short vs full: share with the same recommendation, share on opposite sides;
 - reversal sensitivity: for each short-form question, the share of short-form results
   whose recommendation changes when that one answer is replaced by its mirror option
@@ -24,6 +25,7 @@ from __future__ import annotations
 import argparse
 import random
 
+from pmfit.bank.lint import positional_score
 from pmfit.bank.loading import load_bank
 from pmfit.bank.model import Bank, Question
 from pmfit.quiz.session import estimated_minutes
@@ -33,10 +35,6 @@ from pmfit.scoring.engine import score
 def nearest(question: Question, target: float) -> str:
     # Ties go to the option listed first: the order a reader meets them in.
     return min(question.options, key=lambda o: abs(o.lean - target)).id
-
-
-def positional(bank: Bank, t: float) -> float:
-    return score(bank, {q.id: nearest(q, t) for q in bank.questions}).score
 
 
 def mirror(question: Question, option_id: str) -> str:
@@ -75,13 +73,13 @@ def main() -> None:
     rng = random.Random(args.seed)
     print(f"bank {bank.id} {bank.version}; n={args.n}, seed={args.seed}, noise sd={args.noise}")
 
-    zero, plus, minus = (positional(bank, t) for t in (0.0, 0.2, -0.2))
+    zero, plus, minus = (positional_score(bank, t) for t in (0.0, 0.2, -0.2))
     print(f"neutral score (t=0): {zero:+.1f}   (goal |.| <= 2)")
     print(
         f"t=+0.2: {plus:+.1f}  t=-0.2: {minus:+.1f}  mirror error: {abs(plus + minus):.1f}"
         "   (goal <= 3)"
     )
-    print(f"short form, neutral score (t=0): {positional(short, 0.0):+.1f}")
+    print(f"short form, neutral score (t=0): {positional_score(short, 0.0):+.1f}")
 
     same = opposite = 0
     flips = {q.id: 0 for q in short.questions}

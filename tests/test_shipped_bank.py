@@ -73,7 +73,7 @@ def test_shape_sizes_and_keying(bank: Bank) -> None:
     assert 10 <= len(bank.dimensions) <= 14
     assert 24 <= len(bank.questions) <= 36
     short = bank.short_form()
-    assert 10 <= len(short.questions) <= 12
+    assert 10 <= len(short.questions) <= 14
     # The short form covers every dimension it can: here, all of them.
     assert {q.dimension for q in short.questions} == {d.id for d in bank.dimensions}
     share = keying_share(bank.questions)
@@ -94,6 +94,39 @@ def test_central_dimensions_weigh_most(bank: Bank) -> None:
     weights = {d.id: d.weight for d in bank.dimensions}
     top = max(weights.values())
     assert weights["problem_focus"] == weights["buyer_user"] == top
+
+
+def test_the_heaviest_dimensions_have_two_short_questions_each(bank: Bank) -> None:
+    """With one short question per dimension, a single answer to a weight-3 dimension
+    decided too many short-form results; two halve each answer's share."""
+    heaviest = sorted(bank.dimensions, key=lambda d: -d.weight)[:2]
+    assert {d.id for d in heaviest} == {"problem_focus", "buyer_user"}
+    short = bank.short_form()
+    for d in heaviest:
+        assert sum(q.dimension == d.id for q in short.questions) >= 2, d.id
+    # and the short form still asks a declared pair from both sides
+    assert any(all(q.short for q in map(bank.question, p)) for p in bank.pairs)
+
+
+def _words(questions: list, lang: str) -> int:
+    return sum(
+        len(q.prompt.get(lang).split()) + sum(len(o.label.get(lang).split()) for o in q.options)
+        for q in questions
+    )
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_the_forms_take_at_most_nine_and_four_minutes(bank: Bank, lang: str) -> None:
+    """At the welcome's pace (240 words a minute and 8 seconds to choose per question),
+    the full form takes at most 9 minutes and the short one at most 4, in each language."""
+    from pmfit.quiz.session import estimated_minutes
+
+    full, short = bank.questions, bank.short_form().questions
+    assert estimated_minutes(full, lang) <= 9
+    assert estimated_minutes(short, lang) <= 4
+    # the words themselves, so that a change of pace in the estimate cannot hide growth
+    assert _words(full, lang) <= 1350
+    assert _words(short, lang) <= 630
 
 
 def _extreme(bank: Bank, side: int) -> dict[str, str | None]:
@@ -190,11 +223,44 @@ def test_validate_lints_keying_and_negations(cli, tmp_path: Path) -> None:
         for n, t in enumerate(text.splitlines(), 1)
         if "Not high risk" in t
     )
-    assert run.stderr == (
+    negation = (
         f"{path}:{line}:{col}: warning: question 'risk-1' option 'b': label (en) is worded as a "
-        "negation; state the other side positively\n"
+        "negation; state the other side positively"
     )
+    assert negation in run.stderr.splitlines()
     assert cli("bank", "validate", str(bank), "--strict").exit_code == 2
+
+
+def test_validate_warns_when_the_neutral_respondent_scores_off_centre(cli, tmp_path) -> None:
+    """The mini bank's two-option questions put its middle respondent at -4: release-1's
+    options lean -0.5 and +1, so a respondent with no preference picks -0.5."""
+    import shutil
+
+    from conftest import MINI
+
+    bank = tmp_path / "bank"
+    shutil.copytree(MINI, bank)
+    run = cli("bank", "validate", str(bank))
+    assert run.exit_code == 0
+    at = f"{bank / 'bank.yaml'}:2:1: warning: "
+    assert run.stderr.splitlines() == [
+        at + "centring (full form): a respondent who picks the option nearest the middle "
+        "everywhere scores -4.0; keep it within ±2 by balancing the leans of each question's "
+        "middle options",
+        at + "centring (full form): respondents at +0.2 and -0.2 score +39.3 and -47.3; they "
+        "should mirror within 3 points",
+    ]
+    assert cli("bank", "validate", str(bank), "--strict").exit_code == 2
+
+
+def test_the_neutral_respondent_scores_zero_and_mild_preferences_mirror(bank: Bank) -> None:
+    from pmfit.bank.lint import positional_score
+
+    for form in (bank, bank.short_form()):
+        assert abs(positional_score(form, 0.0)) <= 2.0
+        assert abs(positional_score(form, 0.2) + positional_score(form, -0.2)) <= 3.0
+        # and the positions are really answered one way or the other
+        assert positional_score(form, 0.6) > 15 > -15 > positional_score(form, -0.6)
 
 
 def test_bank_show_json_has_the_documented_shape(cli, bank: Bank) -> None:
