@@ -164,12 +164,75 @@ def test_coverage_reports_no_uncovered_paragraph(cli) -> None:
     report = json.loads(run.stdout)
     assert report["covered"] == report["needed"] > 25
     assert not [p for p in report["paragraphs"] if p["uncovered"]]
+    assert report["sentences_covered"] == report["sentences_needed"] > 60
     assert run.stderr == (
-        f"coverage: {report['covered']} of {report['needed']} paragraphs that bear on a "
-        "preference are quoted (0 uncovered)\n"
+        f"coverage: {report['covered']} of {report['needed']} paragraphs and "
+        f"{report['sentences_covered']} of {report['sentences_needed']} sentences that bear on "
+        "a preference are quoted (0 uncovered)\n"
     )
     ignored = {p["line"] for p in report["paragraphs"] if p["no_preference"]}
     assert {1, 21, 23, 25, 72, 74, 80} <= ignored  # the question, greeting and links
+
+
+def _sentences(report: dict, line: int) -> list[dict]:
+    return next(p for p in report["paragraphs"] if p["line"] == line)["sentences"]
+
+
+def test_coverage_counts_sentences_the_claims_the_review_named(cli) -> None:
+    """Paragraph coverage hid claims no question asked (line 42's advice to choose by
+    experience; line 32's product marketing; line 36's retention focus): each sentence is
+    now quoted by a question or set aside with a reason."""
+    report = json.loads(cli("bank", "coverage", "--json").stdout)
+    line_42 = _sentences(report, 42)[-1]
+    assert line_42["text"].startswith("También entra en el tipo de espacio")
+    assert line_42["questions"] == [] and "experience" in line_42["no_preference"]
+    website = [s for s in _sentences(report, 32) if "sitio web" in s["text"]]
+    assert website and website[0]["questions"] == ["go-to-market-1"]
+    kras = [s for s in _sentences(report, 32) if "KRAs" in s["text"]]
+    assert kras[0]["questions"] == ["go-to-market-2"]
+    assert "retention-3" in _sentences(report, 36)[0]["questions"]
+    assert "retention-3" in _sentences(report, 30)[0]["questions"]
+    assert "emulate" in next(p for p in report["paragraphs"] if p["line"] == 80)["no_preference"]
+
+
+def test_coverage_flags_a_sentence_nothing_quotes_or_sets_aside(cli, tmp_path: Path) -> None:
+    import shutil
+
+    bank = tmp_path / "bank"
+    shutil.copytree(ROOT / "questions", bank)
+    text = (bank / "bank.yaml").read_text(encoding="utf-8")
+    start = text.index("    - line: 44\n")
+    end = text.index("    - line: 48\n")
+    (bank / "bank.yaml").write_text(text[:start] + text[end:], encoding="utf-8")
+    run = cli("bank", "coverage", str(bank), "--json")
+    report = json.loads(run.stdout)
+    assert [p["line"] for p in report["paragraphs"] if p["uncovered"]] == [44]
+    assert [s["text"] for s in _sentences(report, 44) if s["uncovered"]] == [
+        "Aunque todo depende del producto y la hoja de ruta en sí."
+    ]
+    assert run.stderr.endswith("are quoted (1 uncovered)\n")
+    table = cli("bank", "coverage", str(bank), "--format", "table", width=200)
+    assert "uncovered: Aunque todo depende del producto" in table.stdout
+
+
+def test_a_set_aside_sentence_must_be_verbatim_on_its_line(cli, tmp_path: Path) -> None:
+    import shutil
+
+    bank = tmp_path / "bank"
+    shutil.copytree(ROOT / "questions", bank)
+    path = bank / "bank.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace('sentence: "Bueno, hay 2 aspectos para esto."', 'sentence: "Bueno, hay 3"'),
+        encoding="utf-8",
+    )
+    run = cli("bank", "validate", str(bank))
+    line = next(n for n, t in enumerate(path.read_text().splitlines(), 1) if "hay 3" in t)
+    assert run.exit_code == 2
+    assert run.stderr == (
+        f"{path}:{line}:17: no_preference: line 48 does not contain this sentence verbatim "
+        "(white space may differ; `…` marks an elision)\n"
+    )
 
 
 def test_coverage_flags_a_paragraph_no_question_quotes(cli, tmp_path: Path) -> None:

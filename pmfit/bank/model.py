@@ -83,7 +83,21 @@ class ThreadAnswer(Strict, frozen=True, kw_only=True):
 
 
 class NoPreference(Strict, frozen=True, kw_only=True):
+    """A paragraph of the thread that bears on no preference, or, with `sentence`, the
+    sentences of it that a verbatim part of them names."""
+
     line: Annotated[int, msgspec.Meta(ge=1)]
+    sentence: (
+        Annotated[
+            str,
+            msgspec.Meta(
+                min_length=1,
+                description="a verbatim part of the line: sets aside only the sentences it "
+                "touches",
+            ),
+        ]
+        | None
+    ) = None
     why: NonEmpty
 
 

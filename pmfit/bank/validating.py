@@ -158,13 +158,26 @@ def _check_meta(doc: Located, meta: BankFile, thread_text: str) -> list[Problem]
                     f"and within the thread's {last_line} lines",
                 )
             )
-    paragraphs = {p.line for p in ThreadText.parse(thread_text).paragraphs}
+    thread = ThreadText.parse(thread_text)
+    paragraphs = {p.line for p in thread.paragraphs}
     for i, entry in enumerate(meta.source.no_preference):
         if thread_text and entry.line not in paragraphs:
             problems.append(
                 doc.problem(
                     ("source", "no_preference", i, "line"),
                     f"no_preference: line {entry.line} is not a paragraph of the thread",
+                )
+            )
+        elif (
+            thread_text
+            and entry.sentence is not None
+            and thread.spans(entry.sentence, entry.line, entry.line) is None
+        ):
+            problems.append(
+                doc.problem(
+                    ("source", "no_preference", i, "sentence"),
+                    f"no_preference: line {entry.line} does not contain this sentence verbatim "
+                    "(white space may differ; `…` marks an elision)",
                 )
             )
     return problems

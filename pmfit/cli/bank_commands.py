@@ -133,7 +133,8 @@ def coverage(
     format: FormatOption = None,
     json_: JsonFlag = False,
 ) -> None:
-    """Each paragraph of the thread and the questions that quote it; flag the gaps."""
+    """Each paragraph of the thread, sentence by sentence, and the questions that quote it;
+    flag every sentence that bears on a preference and that nothing quotes."""
     from pmfit.bank.coverage import coverage as compute
     from pmfit.bank.loading import load_bank, read_thread
 
@@ -141,13 +142,17 @@ def coverage(
     bank = load_bank(path)
     rows = compute(bank, read_thread(path, bank))
     needed = [r for r in rows if r.no_preference is None]
-    covered = [r for r in needed if r.questions]
+    covered = [r for r in needed if not r.uncovered]
+    sentences = [s for r in needed for s in r.sentences if s.no_preference is None]
+    quoted = [s for s in sentences if s.questions]
     if wants_json(env, format, json_):
         env.stdout.write(
             _dump(
                 {
                     "covered": len(covered),
                     "needed": len(needed),
+                    "sentences_covered": len(quoted),
+                    "sentences_needed": len(sentences),
                     "paragraphs": [
                         {
                             "line": r.line,
@@ -156,6 +161,15 @@ def coverage(
                             "no_preference": r.no_preference,
                             "uncovered": r.uncovered,
                             "text": r.text,
+                            "sentences": [
+                                {
+                                    "text": s.text,
+                                    "questions": list(s.questions),
+                                    "no_preference": s.no_preference,
+                                    "uncovered": s.uncovered,
+                                }
+                                for s in r.sentences
+                            ],
                         }
                         for r in rows
                     ],
@@ -167,8 +181,9 @@ def coverage(
 
         env.console().print(coverage_view(rows))
     env.error(
-        f"coverage: {len(covered)} of {len(needed)} paragraphs that bear on a preference "
-        f"are quoted ({len(needed) - len(covered)} uncovered)"
+        f"coverage: {len(covered)} of {len(needed)} paragraphs and {len(quoted)} of "
+        f"{len(sentences)} sentences that bear on a preference are quoted "
+        f"({len(sentences) - len(quoted)} uncovered)"
     )
 
 
