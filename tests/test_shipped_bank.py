@@ -381,3 +381,69 @@ def test_the_bank_schema_beside_the_bank_is_up_to_date(cli) -> None:
     for path in (ROOT / "questions").glob("*.yaml"):
         first = path.read_text(encoding="utf-8").splitlines()[0]
         assert first == "# yaml-language-server: $schema=bank.schema.json", path.name
+
+
+# Bank 1.0.0, as a quiz saved with it records it: its hash and its questions in order.
+BANK_1_0_0_SHA256 = "202445d214ced978fa3cca2046ba52bedf3ee126c9d85b7a66034afe918b6b30"
+BANK_1_0_0_ORDER = (
+    "problem-focus-1 go-to-market-2 buyer-user-1 release-cadence-2 evidence-1 "
+    "stakeholder-pull-2 customer-concentration-1 product-craft-2 risk-reward-1 own-user-2 "
+    "release-cadence-1 problem-focus-2 stakeholder-pull-1 evidence-3 product-craft-1 "
+    "buyer-user-3 go-to-market-1 change-management-2 retention-1 customer-concentration-2 "
+    "own-user-1 evidence-2 change-management-1 release-cadence-3 buyer-user-2 go-to-market-3 "
+    "retention-2 risk-reward-2 problem-focus-3"
+).split()
+BANK_1_0_0_SHORT = (
+    "problem-focus-1 buyer-user-1 evidence-1 customer-concentration-1 risk-reward-1 "
+    "release-cadence-1 stakeholder-pull-1 product-craft-1 go-to-market-1 retention-1 "
+    "own-user-1 change-management-1"
+).split()
+
+
+def _saved_with_1_0_0(form: str, order: list[str], answered: int):
+    import msgspec
+
+    from pmfit.quiz.progress import Saved
+
+    answers = {qid: "a" for qid in order[:answered]}
+    return msgspec.convert(
+        {
+            "bank_id": "pmfit-b2b-b2c",
+            "bank_sha256": BANK_1_0_0_SHA256,
+            "form": form,
+            "adaptive": False,
+            "lang": "es",
+            "order": order,
+            "position": answered,
+            "answers": answers,
+            "saved_at": "2026-11-01T10:00:00+00:00",
+        },
+        Saved,
+    )
+
+
+def test_a_full_quiz_saved_with_1_0_0_resumes_on_this_bank(bank: Bank) -> None:
+    """retention-2 is gone (retention-3 asks another thing): its answer is dropped and
+    the quiz resumes at the first question not answered in the new order; every other
+    answer is kept, since 1.1.0 removed no option that 1.0.0 had."""
+    from pmfit.quiz.progress import restore
+
+    saved = _saved_with_1_0_0("full", BANK_1_0_0_ORDER, 27)  # up to and with retention-2
+    restored = restore(saved, bank)
+    assert restored.bank_changed
+    assert restored.dropped == ["retention-2"]
+    assert restored.kept == 26
+    assert restored.session.answers == {q: "a" for q in BANK_1_0_0_ORDER[:26]}
+    assert restored.session.current().id == "retention-3"
+
+
+def test_a_short_quiz_saved_with_1_0_0_asks_the_two_new_short_questions(bank: Bank) -> None:
+    from pmfit.quiz.progress import restore
+
+    saved = _saved_with_1_0_0("short", BANK_1_0_0_SHORT, 12)
+    restored = restore(saved, bank)
+    assert restored.bank_changed and restored.dropped == [] and restored.kept == 12
+    session = restored.session
+    assert session.current().id == "buyer-user-2"
+    session.answer("e")
+    assert session.current().id == "problem-focus-3"

@@ -6,6 +6,7 @@ These structs are what the loader validates a bank against, what
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated, Literal
 
 import msgspec
@@ -152,6 +153,22 @@ class Bank(Strict, frozen=True, kw_only=True):
             if q.id == question_id:
                 return q
         raise KeyError(question_id)
+
+    def fitting(
+        self, answers: Mapping[str, str | None]
+    ) -> tuple[dict[str, str | None], list[str]]:
+        """The answers whose question, and chosen option, this bank has; and the ids of
+        those it has not. Answers given to another version of the bank keep what still
+        fits: a saved quiz resumes with them, and `pmfit report --rescore` scores them."""
+        options = {q.id: {o.id for o in q.options} for q in self.questions}
+        kept: dict[str, str | None] = {}
+        dropped: list[str] = []
+        for qid, oid in answers.items():
+            if qid in options and (oid is None or oid in options[qid]):
+                kept[qid] = oid
+            else:
+                dropped.append(qid)
+        return kept, dropped
 
     def short_form(self) -> Bank:
         questions = [q for q in self.questions if q.short]
