@@ -57,7 +57,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "flag.contradiction": {
         "en": "Two questions that ask the same thing from opposite sides got opposite "
         "answers: {questions}.",
-        "es": "Dos preguntas que preguntan lo mismo desde lados opuestos recibieron respuestas "
+        "es": "Dos preguntas que plantean lo mismo desde lados opuestos recibieron respuestas "
         "opuestas: {questions}.",
     },
     "flag.many_skips": {
@@ -111,7 +111,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "quiz.keys": {
         "en": "Type a number and press Enter to answer. Other keys, each followed by Enter: "
         "b back, s skip, ? why this question, q save and quit, h help.",
-        "es": "Escribe un número y pulsa Intro para responder. Otras teclas, seguidas de Intro: "
+        "es": "Escribe un número y presiona Enter para responder. Otras teclas, seguidas de Enter: "
         "b atrás, s saltar, ? por qué esta pregunta, q guardar y salir, h ayuda.",
     },
     "quiz.saved_note": {
@@ -128,11 +128,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "quiz.previous": {
         "en": "Your earlier answer: {n}. Press Enter to keep it, or type another number.",
-        "es": "Tu respuesta anterior: {n}. Pulsa Intro para mantenerla o escribe otro número.",
+        "es": "Tu respuesta anterior: {n}. Presiona Enter para mantenerla o escribe otro número.",
     },
     "quiz.previous.skipped": {
         "en": "You skipped this one. Press Enter to keep it skipped, or type a number.",
-        "es": "Saltaste esta. Pulsa Intro para dejarla sin responder o escribe un número.",
+        "es": "Saltaste esta pregunta. Presiona Enter para dejarla sin responder o escribe un "
+        "número.",
     },
     "quiz.ask": {
         "en": "Your answer (1-{last}, b, s, ?, q): ",
@@ -146,7 +147,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "quiz.hint.blank": {
         "en": "Type a number from 1 to {last} and press Enter (s skips this question).",
-        "es": "Escribe un número del 1 al {last} y pulsa Intro (s salta esta pregunta).",
+        "es": "Escribe un número del 1 al {last} y presiona Enter (s salta esta pregunta).",
     },
     "quiz.first": {
         "en": "This is the first question: there is nothing before it.",
@@ -174,11 +175,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "quiz.resume.ask": {
         "en": "Press Enter to resume, r to start over, or q to quit: ",
-        "es": "Pulsa Intro para continuar, r para empezar de nuevo o q para salir: ",
+        "es": "Presiona Enter para continuar, r para empezar de nuevo o q para salir: ",
     },
     "quiz.resume.hint": {
         "en": "Press Enter to resume, type r to start over, or q to quit.",
-        "es": "Pulsa Intro para continuar, escribe r para empezar de nuevo o q para salir.",
+        "es": "Presiona Enter para continuar, escribe r para empezar de nuevo o q para salir.",
     },
     "quiz.resumed": {
         "en": "Resuming at question {n}.",
@@ -192,7 +193,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "quiz.bank_dropped": {
         "en": "{count} earlier answers no longer fit and were dropped: {questions}.",
-        "es": "{count} respuestas anteriores ya no encajan y se han descartado: {questions}.",
+        "es": "{count} respuestas anteriores ya no encajan y se descartaron: {questions}.",
     },
     "quiz.unreadable": {
         "en": "pmfit: could not read the saved quiz ({reason}); starting over.",
@@ -208,7 +209,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "That was the last question. Your result:",
         "es": "Esa era la última pregunta. Tu resultado:",
     },
-    "quiz.wrote": {"en": "Wrote {path}", "es": "Escrito {path}"},
+    "quiz.wrote": {"en": "Wrote {path}", "es": "Se guardó {path}"},
 }
 
 NUMBER_WORDS: dict[str, list[str]] = {

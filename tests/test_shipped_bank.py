@@ -447,3 +447,20 @@ def test_a_short_quiz_saved_with_1_0_0_asks_the_two_new_short_questions(bank: Ba
     assert session.current().id == "buyer-user-2"
     session.answer("e")
     assert session.current().id == "problem-focus-3"
+
+
+def test_the_changelog_logs_this_version_question_by_question(bank: Bank) -> None:
+    """Every version of the shipped bank has its section, and 1.1.0's names each question
+    it changed (all of 1.0.0's) and the ones it removed or added."""
+    log = (ROOT / "questions" / "CHANGELOG.md").read_text(encoding="utf-8")
+    sections = dict(
+        (part.split("\n", 1)[0].strip(), part) for part in log.split("\n## ")[1:]
+    )
+    assert bank.version in sections
+    if bank.version == "1.1.0":
+        entries = {
+            line[2:].split(":")[0]
+            for line in sections["1.1.0"].splitlines()
+            if line.startswith("- ")
+        }
+        assert {q.id for q in bank.questions} | set(BANK_1_0_0_ORDER) <= entries
