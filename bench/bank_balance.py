@@ -11,7 +11,10 @@ Prints:
 - the score of a respondent at t = 0 (no noise: the option nearest t on every question,
   ties taken half each way, as `pmfit bank validate` lints it) and at t = +0.2 / -0.2,
   with their mirror error |s(+0.2) + s(-0.2)|;
-- short vs full: share with the same recommendation, share on opposite sides;
+- short vs full: share with the same recommendation, share on opposite sides; and, for
+  scale, the full form against a second, independent full-form administration (same t,
+  fresh noise): the short form shares its answers with the full one, so it can agree
+  with it more often than the full form agrees with itself, but not by much;
 - reversal sensitivity: for each short-form question, the share of short-form results
   whose recommendation changes when that one answer is replaced by its mirror option
   (the option whose lean is nearest minus the chosen lean);
@@ -81,7 +84,7 @@ def main() -> None:
     )
     print(f"short form, neutral score (t=0): {positional_score(short, 0.0):+.1f}")
 
-    same = opposite = 0
+    same = opposite = retest = 0
     flips = {q.id: 0 for q in short.questions}
     leans_rows = []
     for _ in range(args.n):
@@ -91,6 +94,8 @@ def main() -> None:
         short_answers = {q.id: answers[q.id] for q in short.questions}
         brief = score(short, short_answers).recommendation
         same += full == brief
+        again = {q.id: nearest(q, t + rng.gauss(0.0, args.noise)) for q in bank.questions}
+        retest += score(bank, again).recommendation == full
         opposite += {full, brief} == {"B2B", "B2C"}
         for q in short.questions:
             changed = {**short_answers, q.id: mirror(q, answers[q.id])}
@@ -100,6 +105,7 @@ def main() -> None:
         )
     print(f"short vs full, same outcome: {same / args.n:.1%}   (goal >= 88%)")
     print(f"short vs full, opposite sides: {opposite / args.n:.1%}   (goal <= 1%)")
+    print(f"full vs a second full administration, same outcome: {retest / args.n:.1%}")
     worst = max(flips.values()) / args.n
     print(f"reversing one short-form answer, worst: {worst:.1%}   (goal <= 20%)")
     for qid, count in sorted(flips.items(), key=lambda kv: -kv[1]):
