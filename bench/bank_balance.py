@@ -30,7 +30,7 @@ import random
 
 from pmfit.bank.lint import positional_score
 from pmfit.bank.loading import load_bank
-from pmfit.bank.model import Bank, Question
+from pmfit.bank.model import Question
 from pmfit.quiz.session import estimated_minutes
 from pmfit.scoring.engine import score
 

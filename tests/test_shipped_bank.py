@@ -385,19 +385,51 @@ def test_the_bank_schema_beside_the_bank_is_up_to_date(cli) -> None:
 
 # Bank 1.0.0, as a quiz saved with it records it: its hash and its questions in order.
 BANK_1_0_0_SHA256 = "202445d214ced978fa3cca2046ba52bedf3ee126c9d85b7a66034afe918b6b30"
-BANK_1_0_0_ORDER = (
-    "problem-focus-1 go-to-market-2 buyer-user-1 release-cadence-2 evidence-1 "
-    "stakeholder-pull-2 customer-concentration-1 product-craft-2 risk-reward-1 own-user-2 "
-    "release-cadence-1 problem-focus-2 stakeholder-pull-1 evidence-3 product-craft-1 "
-    "buyer-user-3 go-to-market-1 change-management-2 retention-1 customer-concentration-2 "
-    "own-user-1 evidence-2 change-management-1 release-cadence-3 buyer-user-2 go-to-market-3 "
-    "retention-2 risk-reward-2 problem-focus-3"
-).split()
-BANK_1_0_0_SHORT = (
-    "problem-focus-1 buyer-user-1 evidence-1 customer-concentration-1 risk-reward-1 "
-    "release-cadence-1 stakeholder-pull-1 product-craft-1 go-to-market-1 retention-1 "
-    "own-user-1 change-management-1"
-).split()
+BANK_1_0_0_ORDER = [
+    "problem-focus-1",
+    "go-to-market-2",
+    "buyer-user-1",
+    "release-cadence-2",
+    "evidence-1",
+    "stakeholder-pull-2",
+    "customer-concentration-1",
+    "product-craft-2",
+    "risk-reward-1",
+    "own-user-2",
+    "release-cadence-1",
+    "problem-focus-2",
+    "stakeholder-pull-1",
+    "evidence-3",
+    "product-craft-1",
+    "buyer-user-3",
+    "go-to-market-1",
+    "change-management-2",
+    "retention-1",
+    "customer-concentration-2",
+    "own-user-1",
+    "evidence-2",
+    "change-management-1",
+    "release-cadence-3",
+    "buyer-user-2",
+    "go-to-market-3",
+    "retention-2",
+    "risk-reward-2",
+    "problem-focus-3",
+]
+BANK_1_0_0_SHORT = [
+    "problem-focus-1",
+    "buyer-user-1",
+    "evidence-1",
+    "customer-concentration-1",
+    "risk-reward-1",
+    "release-cadence-1",
+    "stakeholder-pull-1",
+    "product-craft-1",
+    "go-to-market-1",
+    "retention-1",
+    "own-user-1",
+    "change-management-1",
+]
 
 
 def _saved_with_1_0_0(form: str, order: list[str], answered: int):
@@ -453,9 +485,7 @@ def test_the_changelog_logs_this_version_question_by_question(bank: Bank) -> Non
     """Every version of the shipped bank has its section, and 1.1.0's names each question
     it changed (all of 1.0.0's) and the ones it removed or added."""
     log = (ROOT / "questions" / "CHANGELOG.md").read_text(encoding="utf-8")
-    sections = dict(
-        (part.split("\n", 1)[0].strip(), part) for part in log.split("\n## ")[1:]
-    )
+    sections = dict((part.split("\n", 1)[0].strip(), part) for part in log.split("\n## ")[1:])
     assert bank.version in sections
     if bank.version == "1.1.0":
         entries = {

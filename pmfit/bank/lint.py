@@ -49,7 +49,9 @@ def nearest_options(question: Question, position: float) -> tuple[str, str]:
     """The option whose lean is nearest `position`, broken first one way then the other:
     the same id twice unless two options are equally near (one each side)."""
     distance = [abs(o.lean - position) for o in question.options]
-    nearest = [o.id for o, d in zip(question.options, distance) if d <= min(distance) + 1e-9]
+    nearest = [
+        o.id for o, d in zip(question.options, distance, strict=True) if d <= min(distance) + 1e-9
+    ]
     return nearest[0], nearest[-1]
 
 
@@ -61,8 +63,8 @@ def positional_score(bank: Bank, position: float) -> float:
     from pmfit.scoring.engine import score
 
     ties = [nearest_options(q, position) for q in bank.questions]
-    one = {q.id: t[0] for q, t in zip(bank.questions, ties)}
-    other = {q.id: t[1] for q, t in zip(bank.questions, ties)}
+    one = {q.id: t[0] for q, t in zip(bank.questions, ties, strict=True)}
+    other = {q.id: t[1] for q, t in zip(bank.questions, ties, strict=True)}
     return (score(bank, one).score + score(bank, other).score) / 2
 
 

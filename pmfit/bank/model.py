@@ -93,8 +93,7 @@ class NoPreference(Strict, frozen=True, kw_only=True):
             str,
             msgspec.Meta(
                 min_length=1,
-                description="a verbatim part of the line: sets aside only the sentences it "
-                "touches",
+                description="a verbatim part of the line: sets aside only the sentences it touches",
             ),
         ]
         | None
@@ -154,9 +153,7 @@ class Bank(Strict, frozen=True, kw_only=True):
                 return q
         raise KeyError(question_id)
 
-    def fitting(
-        self, answers: Mapping[str, str | None]
-    ) -> tuple[dict[str, str | None], list[str]]:
+    def fitting(self, answers: Mapping[str, str | None]) -> tuple[dict[str, str | None], list[str]]:
         """The answers whose question, and chosen option, this bank has; and the ids of
         those it has not. Answers given to another version of the bank keep what still
         fits: a saved quiz resumes with them, and `pmfit report --rescore` scores them."""
