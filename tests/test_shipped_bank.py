@@ -205,7 +205,7 @@ def test_bank_show_json_has_the_documented_shape(cli, bank: Bank) -> None:
     question = shown["questions"][0]
     assert list(question) == ["id", "dimension", "short", "prompt", "options", "sources"]
     assert list(question["options"][0]) == ["id", "label", "lean"]
-    assert list(question["sources"][0]) == ["answer", "quote"]
+    assert list(question["sources"][0]) == ["answer", "side", "quote"]
     assert list(question["sources"][0]["quote"]) == ["es", "en"]
     assert len(shown["questions"]) == len(bank.questions)
 
