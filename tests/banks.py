@@ -20,7 +20,6 @@ from pmfit.bank.model import (
     Thresholds,
 )
 
-
 #: By default every question has a quote for each side, so that filtering by side shows.
 EVERY_SIDE: tuple[Side, ...] = ("B2B", "B2C", "both")
 sides = st.lists(st.sampled_from(EVERY_SIDE), min_size=1, max_size=3)
