@@ -13,6 +13,14 @@ interval, confidence
     true score lies in the recommended region (beyond the either-band for B2B or
     B2C, inside it for either). An even split of strong answers has a large
     spread and so a wide interval and a low confidence.
+rationale
+    Each reason is an answer, the side it pushed toward (the sign of its points)
+    and the question's quotes that speak for that side or both. B2B and B2C
+    show the answers that pushed their way; any other decided outcome shows the
+    strongest on each side.
+flip, flip_to
+    The fewest changes that change the recommendation, and the recommendation
+    the changed answers get under the same rule.
 """
 
 from __future__ import annotations
