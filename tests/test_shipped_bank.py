@@ -513,3 +513,15 @@ def test_the_changelog_logs_this_version_question_by_question(bank: Bank) -> Non
             if line.startswith("- ")
         }
         assert {q.id for q in bank.questions} | set(BANK_1_0_0_ORDER) <= entries
+
+
+def test_every_question_quotes_the_thread_for_each_side_it_can_push(bank: Bank) -> None:
+    """A reason shows only the quotes that speak for its side: a question whose options
+    lean both ways needs a quote for each, except where the thread says nothing for one
+    side (it gives custom work no upside: the product-craft questions)."""
+    silent = {("product-craft-1", "B2B"), ("product-craft-2", "B2B")}
+    for q in bank.questions:
+        for toward, sign in (("B2B", -1), ("B2C", 1)):
+            if (q.id, toward) in silent or not any(sign * o.lean > 0 for o in q.options):
+                continue
+            assert any(s.speaks_for(toward) for s in q.sources), (q.id, toward)
