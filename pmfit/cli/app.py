@@ -96,7 +96,7 @@ BankOption = Annotated[
 ]
 
 
-def _version(value: bool) -> None:
+def _version(ctx: typer.Context, value: bool) -> None:
     if value:
         from pmfit import __version__
         from pmfit.bank.loading import load_bank
@@ -106,7 +106,7 @@ def _version(value: bool) -> None:
             about = f"bank {bank.id} {bank.version} sha256:{bank.sha256[:12]}"
         except PmfitError as error:
             about = f"bank not loaded: {error.lines()[0]}"
-        typer.echo(f"pmfit {__version__} ({about})")
+        environment(ctx).stdout.write(f"pmfit {__version__} ({about})\n")
         raise typer.Exit()
 
 
