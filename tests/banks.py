@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 from hypothesis import strategies as st
 
+from conftest import MINI
 from pmfit.bank.model import (
     Bank,
     Dimension,
@@ -109,3 +113,33 @@ def answer_sets(draw: st.DrawFn, bank: Bank, skips: bool = True) -> dict[str, st
 def banks_with_answers(draw: st.DrawFn, skips: bool = True) -> tuple[Bank, dict[str, str | None]]:
     bank = draw(banks())
     return bank, draw(answer_sets(bank, skips))
+
+
+def broken_bank(tmp_path: Path, edits: dict[str, list[tuple[str, str]]]) -> Path:
+    """A copy of the mini bank with textual edits applied (each must match once)."""
+    bank = tmp_path / "bank"
+    shutil.copytree(MINI, bank)
+    for name, pairs in edits.items():
+        path = bank / name
+        text = path.read_text(encoding="utf-8")
+        for old, new in pairs:
+            assert text.count(old) == 1, old
+            text = text.replace(old, new)
+        path.write_text(text, encoding="utf-8")
+    return bank
+
+
+def hits(bank: Path, name: str, needle: str, offset: int = 0) -> list[str]:
+    """`name:line:col` of each line holding `needle` (col of needle + offset)."""
+    lines = (bank / name).read_text(encoding="utf-8").splitlines()
+    return [
+        f"{name}:{n}:{line.index(needle) + 1 + offset}"
+        for n, line in enumerate(lines, 1)
+        if needle in line
+    ]
+
+
+def where(bank: Path, name: str, needle: str, offset: int = 0) -> str:
+    found = hits(bank, name, needle, offset)
+    assert found, needle
+    return found[0]

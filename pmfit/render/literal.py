@@ -42,6 +42,11 @@ def literal(text: str) -> str:
     return _CONTROL.sub(_escape, text)
 
 
+def controls(text: str) -> list[str]:
+    """The control characters and bidi overrides in `text`, each as `literal` shows it."""
+    return [_escape(m) for m in _CONTROL.finditer(text)]
+
+
 def literal_bytes(data: bytes) -> bytes:
     """`literal` for UTF-8 bytes, line ends (CR LF too) kept."""
     return _CONTROL_BYTES.sub(_escape_bytes, data) if _CONTROL_BYTES.search(data) else data
