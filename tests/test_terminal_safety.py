@@ -16,6 +16,8 @@ from pathlib import Path
 
 import msgspec
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from conftest import MINI
 from pmfit.bank.loading import load_bank
@@ -281,6 +283,13 @@ def test_rich_markup_in_input_is_never_interpreted(cli, tmp_path: Path) -> None:
 def test_literal_bytes_agrees_with_literal() -> None:
     text = f"a{PAYLOAD}\r\n¿qué? “ok” \x7f\x85"
     assert literal_bytes(text.encode()) == literal(text).encode()
+
+
+@given(st.text(st.characters(codec="utf-8", max_codepoint=0x2100)))
+def test_literal_bytes_is_literal_on_utf8_and_leaves_nothing_raw(text: str) -> None:
+    shown = literal_bytes(text.encode())
+    assert shown == literal(text).encode()
+    assert not RAW.search(shown.decode())
 
 
 @pytest.mark.parametrize(
