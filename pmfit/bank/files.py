@@ -52,10 +52,11 @@ def real_directory(directory: Path) -> str:
         raise refuse(directory, _reason(error)) from None
 
 
-def read_file(directory: Path, name: str) -> bytes:
-    """The bytes of `name`, a regular file inside `directory` (links resolved)."""
+def read_file(directory: Path, name: str, root: str | None = None) -> bytes:
+    """The bytes of `name`, a regular file inside `directory` (links resolved);
+    `root` is `real_directory(directory)`, when the caller has it already."""
     path = directory / name
-    root = real_directory(directory)
+    root = root or real_directory(directory)
     try:
         real = os.path.realpath(path, strict=True)
     except OSError as error:
@@ -81,7 +82,6 @@ def read_file(directory: Path, name: str) -> bytes:
 
 def yaml_names(directory: Path) -> list[str]:
     """The bank's YAML files, bank.yaml first, then the others in name order."""
-    real_directory(directory)
     main = directory / BANK_FILE
     if not os.path.lexists(main):
         raise refuse(directory, "not a bank: it has no bank.yaml")

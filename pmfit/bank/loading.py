@@ -26,7 +26,7 @@ from pathlib import Path
 import msgspec
 
 from pmfit import __version__
-from pmfit.bank.files import BANK_FILE, digest, read_file, yaml_names
+from pmfit.bank.files import BANK_FILE, digest, read_file, real_directory, yaml_names
 from pmfit.bank.model import Bank
 from pmfit.errors import BankError
 
@@ -46,14 +46,19 @@ class BankSources:
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
-        self.files = [(name, read_file(directory, name)) for name in yaml_names(directory)]
+        self.root = real_directory(directory)
+        self.files = [(name, self.read(name)) for name in yaml_names(directory)]
+
+    def read(self, name: str) -> bytes:
+        """A file of the bank, by the rules of `pmfit.bank.files`."""
+        return read_file(self.directory, name, self.root)
 
     def path(self, name: str) -> Path:
         return self.directory / name
 
     def digest(self, thread_name: str) -> str:
         """The sha256 a bank compiled from these files and that thread must carry."""
-        return digest(self.files, read_file(self.directory, thread_name))
+        return digest(self.files, self.read(thread_name))
 
 
 def shipped_bank_dir() -> Path:
@@ -71,7 +76,8 @@ def bank_dir(path: str | os.PathLike[str] | None) -> Path:
 
 
 def is_shipped(directory: Path) -> bool:
-    return os.path.realpath(directory) == os.path.realpath(shipped_bank_dir())
+    shipped = shipped_bank_dir()
+    return directory == shipped or os.path.samefile(directory, shipped)
 
 
 def _user_cache_file(directory: Path) -> Path | None:

@@ -31,7 +31,7 @@ def validate_bank(sources: BankSources) -> Bank:
     thread_bytes, thread_problem = b"", None
     if thread_name:
         try:
-            thread_bytes = read_file(sources.directory, thread_name)
+            thread_bytes = sources.read(thread_name)
         except BankError as error:
             thread_problem = error.problems[0].message
     return _validate(
@@ -308,7 +308,7 @@ def check_compiled(sources: BankSources, bank: Bank) -> None:
     name = COMPILED_FILE
     if not os.path.lexists(sources.path(name)):
         return
-    if from_compiled(read_file(sources.directory, name), sources) == bank:
+    if from_compiled(sources.read(name), sources) == bank:
         return
     remedy = (
         "run `pmfit bank compile` to remake it"

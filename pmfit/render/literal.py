@@ -16,15 +16,43 @@ stdout and stderr are wrapped once, in `pmfit.cli.environment`.
 
 from __future__ import annotations
 
+import functools
 import re
 import typing
 from typing import IO, Any, TextIO
 
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]|\r(?!\n)|[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_CONTROL = "[\x00-\x08\x0b\x0c\x0e-\x1f]|\r(?!\n)|[\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
 # The same characters in UTF-8, for output already encoded (JSONL and CSV blocks).
-_CONTROL_BYTES = re.compile(
-    rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|\r(?!\n)|\xc2[\x80-\x9f]|\xe2\x80[\xaa-\xae]|\xe2\x81[\xa6-\xa9]"
+_CONTROL_BYTES = (
+    rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|\r(?!\n)|\xc2[\x80-\x9f]"
+    rb"|\xe2\x80[\xaa-\xae]|\xe2\x81[\xa6-\xa9]"
 )
+# Finding nothing fast, as nearly every text and block of output holds nothing, and
+# compiling a pattern only when one is needed (every command's start-up pays for
+# the rest): deleting every byte that cannot start a match (translate, about
+# 2 GB/s) usually leaves nothing; a CR, or a lead byte of common text (“…”, ¿), is
+# then checked by a search that starts from that literal byte.
+_SAFE = bytes(
+    byte
+    for byte in range(256)
+    if not ((byte < 0x20 and byte not in (0x09, 0x0A)) or byte in (0x7F, 0xC2, 0xE2))
+)
+_COMMON = {
+    0x0D: rb"\r(?!\n)",
+    0xC2: rb"\xc2[\x80-\x9f]",
+    0xE2: rb"\xe2(?:\x80[\xaa-\xae]|\x81[\xa6-\xa9])",
+}
+
+
+@functools.cache
+def _compiled(pattern: str | bytes) -> re.Pattern[Any]:
+    return re.compile(pattern)
+
+
+def _clean(data: bytes) -> bool:
+    """Whether UTF-8 `data` holds nothing that `literal` would escape."""
+    suspects = set(data.translate(None, _SAFE))
+    return all(b in _COMMON and not _compiled(_COMMON[b]).search(data) for b in suspects)
 
 
 def _escape(match: re.Match[str]) -> str:
@@ -39,36 +67,19 @@ def _escape_bytes(match: re.Match[bytes]) -> bytes:
 
 def literal(text: str) -> str:
     """`text` with control characters and bidi overrides written as visible escapes."""
-    return _CONTROL.sub(_escape, text)
+    if _clean(text.encode("utf-8", "surrogatepass")):
+        return text
+    return _compiled(_CONTROL).sub(_escape, text)
 
 
 def controls(text: str) -> list[str]:
     """The control characters and bidi overrides in `text`, each as `literal` shows it."""
-    return [_escape(m) for m in _CONTROL.finditer(text)]
-
-
-# Finding nothing fast, as nearly every block of output holds nothing: deleting every
-# byte that cannot start a match (translate, about 2 GB/s) usually leaves nothing;
-# a CR, or a lead byte of common text (“…”, ¿), is then checked by a search that
-# starts from a literal byte, which the regex engine does at memchr speed.
-_SAFE = bytes(
-    byte
-    for byte in range(256)
-    if not ((byte < 0x20 and byte not in (0x09, 0x0A)) or byte in (0x7F, 0xC2, 0xE2))
-)
-_COMMON = {
-    0x0D: re.compile(rb"\r(?!\n)"),
-    0xC2: re.compile(rb"\xc2[\x80-\x9f]"),
-    0xE2: re.compile(rb"\xe2(?:\x80[\xaa-\xae]|\x81[\xa6-\xa9])"),
-}
+    return [_escape(m) for m in _compiled(_CONTROL).finditer(text)]
 
 
 def literal_bytes(data: bytes) -> bytes:
     """`literal` for UTF-8 bytes, line ends (CR LF too) kept."""
-    suspects = set(data.translate(None, _SAFE))
-    if all(byte in _COMMON and not _COMMON[byte].search(data) for byte in suspects):
-        return data
-    return _CONTROL_BYTES.sub(_escape_bytes, data)
+    return data if _clean(data) else _compiled(_CONTROL_BYTES).sub(_escape_bytes, data)
 
 
 class VisibleBytes:
