@@ -318,7 +318,7 @@ def test_a_link_inside_the_bank_is_followed(tmp_path: Path) -> None:
     assert len(load_bank(bank, use_cache=False).questions) == 8
 
 
-@pytest.mark.parametrize("written", ["../../../../../../etc/passwd", "/etc/passwd"])
+@pytest.mark.parametrize("written", ["../../../../../../etc/passwd", "/etc/passwd", "../gone.txt"])
 def test_source_file_must_stay_inside_the_bank(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, written: str
 ) -> None:

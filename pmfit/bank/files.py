@@ -57,12 +57,14 @@ def read_file(directory: Path, name: str, root: str | None = None) -> bytes:
     `root` is `real_directory(directory)`, when the caller has it already."""
     path = directory / name
     root = root or real_directory(directory)
+    # Where it leads first (a missing file outside the bank is still outside), then
+    # whether it is there (strict: a link loop raises).
+    if os.path.commonpath([root, os.path.realpath(path)]) != root:
+        raise refuse(path, "is outside the bank directory; a bank reads only its own files")
     try:
         real = os.path.realpath(path, strict=True)
     except OSError as error:
         raise refuse(path, _reason(error)) from None
-    if os.path.commonpath([root, real]) != root:
-        raise refuse(path, "is outside the bank directory; a bank reads only its own files")
     try:
         # Non-blocking, so that opening a FIFO returns at once instead of waiting for
         # a writer; not following links, as `real` has none left.
