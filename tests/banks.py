@@ -87,7 +87,13 @@ leans = st.integers(-10, 10).map(lambda n: n / 10)
 def banks(draw: st.DrawFn, max_dimensions: int = 4, max_questions: int = 7) -> Bank:
     n_dims = draw(st.integers(1, max_dimensions))
     weights = draw(
-        st.lists(st.sampled_from([0.5, 1.0, 1.5, 2.0, 3.0]), min_size=n_dims, max_size=n_dims)
+        # The bounds a bank may use (0.01 and 100) too: the engine and the batch scorer
+        # must agree there as well.
+        st.lists(
+            st.sampled_from([0.01, 0.5, 1.0, 1.5, 2.0, 3.0, 100.0]),
+            min_size=n_dims,
+            max_size=n_dims,
+        )
     )
     questions = draw(
         st.lists(

@@ -15,14 +15,20 @@ import sys
 from pathlib import Path
 
 import msgspec
+import numpy as np
 import pytest
-from banks import broken_bank, where
+from banks import banks, broken_bank, where
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import MINI, ROOT
 from pmfit.bank import loading
 from pmfit.bank.files import MAX_FILE_BYTES
 from pmfit.bank.loading import COMPILED_FILE, load_bank
+from pmfit.batch.compact import compact
+from pmfit.batch.fast import Compiled, score_block
 from pmfit.errors import BankError
+from pmfit.scoring.engine import score
 
 ANSWERS = {"problem-1": "a", "buyer-1": "a", "release-1": "a", "risk-1": "a"}
 
@@ -360,3 +366,26 @@ def test_a_bank_file_has_a_size_limit(tmp_path: Path, monkeypatch: pytest.Monkey
 
 def test_the_mini_bank_reads_as_before() -> None:
     assert len(load_bank(MINI, use_cache=False).questions) == 8
+
+
+# --- The engine and the batch scorer agree on every valid bank, weights at the bounds too
+
+
+@settings(max_examples=150, deadline=None)
+@given(banks(), st.data())
+def test_the_batch_scorer_agrees_with_the_engine_on_random_banks(bank, data) -> None:
+    """Review finding 8: with weights of 1e308 the two gave different answers."""
+    rows = data.draw(
+        st.lists(
+            st.tuples(*(st.integers(-1, len(q.options) - 1) for q in bank.questions)),
+            min_size=1,
+            max_size=8,
+        )
+    )
+    lines = score_block(Compiled(bank), np.array(rows, dtype=np.int64), [None] * len(rows))
+    for row, line in zip(rows, lines, strict=True):
+        answers = {
+            q.id: None if k < 0 else q.options[k].id
+            for q, k in zip(bank.questions, row, strict=True)
+        }
+        assert line == msgspec.json.encode(compact(score(bank, answers))) + b"\n"
