@@ -389,3 +389,9 @@ def test_the_batch_scorer_agrees_with_the_engine_on_random_banks(bank, data) -> 
             for q, k in zip(bank.questions, row, strict=True)
         }
         assert line == msgspec.json.encode(compact(score(bank, answers))) + b"\n"
+
+
+def test_bank_compile_says_so_when_caching_is_off(cli, tmp_path: Path) -> None:
+    bank = broken_bank(tmp_path, {})
+    run = cli("bank", "compile", str(bank), env={"PMFIT_NO_CACHE": "1"})
+    assert (run.exit_code, run.stderr) == (2, f"{bank}: not compiled: PMFIT_NO_CACHE is set\n")

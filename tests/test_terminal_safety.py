@@ -190,6 +190,8 @@ def commands(root: Path) -> list[tuple[str, list[str], str | None]]:
         ("version", ["--version"], None),
         ("unknown command", [f"x{PAYLOAD}"], None),
         ("unknown option", ["score", f"--x{PAYLOAD}"], None),
+        ("unknown root option", [f"--x{PAYLOAD}"], None),
+        ("bad choice", ["score", "--format", PAYLOAD, str(f["respondent.json"])], None),
     ]
     return cases
 
