@@ -7,9 +7,13 @@ CLI can point at the line that declares it.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
+import msgspec
+
 from pmfit.bank.model import Bank, Question
+from pmfit.render.literal import controls
 
 KEYING_RANGE = (0.35, 0.65)
 #: A respondent with no preference (on every question, the option nearest the middle)
@@ -141,6 +145,7 @@ def lint(bank: Bank) -> list[Finding]:
                     f"question {q.id!r}: needs an option on each side (a lean < 0 and a lean > 0)",
                 )
             )
+    findings += _control_characters(bank)
     by_id = {q.id: q for q in bank.questions}
     for first, second in bank.pairs:
         a, b = by_id[first], by_id[second]
@@ -161,4 +166,48 @@ def lint(bank: Bank) -> list[Finding]:
     findings += centring(bank, "full form")
     if any(q.short for q in bank.questions):
         findings += centring(bank.short_form(), "short form")
+    return findings
+
+
+def _strings(
+    value: object, path: tuple[str | int, ...] = ()
+) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _strings(item, (*path, index))
+
+
+def _control_characters(bank: Bank) -> list[Finding]:
+    """Every text of the bank holding a control character or a bidi override: pmfit
+    shows them escaped, so they only garble the quiz (or hide what a text says)."""
+    findings = []
+    raw = msgspec.to_builtins(bank)
+    for path, text in _strings(raw):
+        found = controls(text)
+        if not found:
+            continue
+        subject: tuple[str, ...] = ("bank",)
+        rest = path
+        if path[:1] == ("questions",) and isinstance(path[1], int):
+            question = bank.questions[path[1]]
+            subject, rest = ("question", question.id), path[2:]
+            if rest[:1] == ("options",) and isinstance(rest[1], int):
+                subject = (*subject, "option", question.options[rest[1]].id)
+                rest = rest[2:]
+        elif path[:1] == ("dimensions",) and isinstance(path[1], int):
+            subject, rest = ("dimension", bank.dimensions[path[1]].id), path[2:]
+        name = " ".join(f"{k} {v!r}" for k, v in zip(subject[::2], subject[1::2], strict=False))
+        field = ".".join(str(p) for p in rest)
+        findings.append(
+            Finding(
+                subject,
+                f"{name or 'bank'}: {field} contains {', '.join(dict.fromkeys(found))} "
+                f"(control characters or bidi overrides); pmfit shows them escaped",
+            )
+        )
     return findings

@@ -17,6 +17,17 @@ Lean = Annotated[
     float,
     msgspec.Meta(ge=-1, le=1, description="-1 is wholly B2B, +1 wholly B2C, 0 neutral"),
 ]
+#: A dimension's weight is relative to the others': within these bounds one dimension
+#: counts at most 10,000 times another, and no sum or product of weights can overflow.
+WEIGHT_RANGE = (0.01, 100.0)
+Weight = Annotated[
+    float,
+    msgspec.Meta(
+        ge=WEIGHT_RANGE[0],
+        le=WEIGHT_RANGE[1],
+        description="relative to the other dimensions' weights, from 0.01 to 100",
+    ),
+]
 Language = Literal["en", "es"]
 #: The side a quote speaks for: it argues for or describes B2B, B2C, or both alike.
 Side = Literal["B2B", "B2C", "both"]
@@ -77,7 +88,7 @@ class Question(Strict, frozen=True, kw_only=True):
 
 class Dimension(Strict, frozen=True, kw_only=True):
     id: Id
-    weight: Annotated[float, msgspec.Meta(gt=0)]
+    weight: Weight
     name: Text
     description: Text
 

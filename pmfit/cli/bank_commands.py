@@ -32,15 +32,18 @@ def validate(
         bool, typer.Option("--strict", help="Treat lint warnings as errors.")
     ] = False,
 ) -> None:
-    """Check a bank: schema, ids, quotes verbatim in the thread; then lint it."""
+    """Check a bank: schema, ids, quotes verbatim in the thread, its compiled copy; then
+    lint it."""
     from pmfit.bank.lint import keying_share, lint
-    from pmfit.bank.loading import bank_files, load_bank
-    from pmfit.bank.validating import subject_locations
+    from pmfit.bank.loading import BankSources, bank_dir
+    from pmfit.bank.validating import check_compiled, subject_locations, validate_bank
 
     env = environment(ctx)
-    bank = load_bank(path, use_cache=False)
+    sources = BankSources(bank_dir(path))
+    bank = validate_bank(sources)
+    check_compiled(sources, bank)
     findings = lint(bank)
-    where = subject_locations(bank_files(path)) if findings else {}
+    where = subject_locations(sources) if findings else {}
     for finding in findings:
         at = where.get(finding.subject) or where.get(finding.subject[:2]) or where[("bank",)]
         env.error(str(at).rstrip(": ") + f": warning: {finding.message}")
@@ -58,15 +61,21 @@ def validate(
 
 @bank_app.command("compile")
 def compile_bank(ctx: typer.Context, path: PathArgument = None) -> None:
-    """Validate a bank and write bank.compiled.json beside it, so that loading it needs
-    no validation. Loading ignores the file once any bank file changes; rerun then."""
-    from pmfit.bank.loading import COMPILED_FILE, bank_files, load_bank, write_compiled
+    """Validate a bank and keep it compiled, so that loading it needs no validation: the
+    shipped bank as bank.compiled.json beside it, any other in your cache directory.
+    Loading ignores the compiled copy once any bank file changes; rerun then."""
+    from pmfit.bank.loading import BankSources, bank_dir, trusted_compiled_file, write_compiled
+    from pmfit.bank.validating import validate_bank
+    from pmfit.errors import BankError, Problem
     from pmfit.fileio import display_path
 
-    files = bank_files(path)
-    bank = load_bank(path, use_cache=False)
-    target = files[0].parent / COMPILED_FILE
-    write_compiled(target, files, bank)
+    sources = BankSources(bank_dir(path))
+    bank = validate_bank(sources)
+    target = trusted_compiled_file(sources.directory)
+    if target is None:
+        shown = display_path(sources.directory)
+        raise BankError([Problem(shown, None, None, "not compiled: PMFIT_NO_CACHE is set")])
+    write_compiled(target, bank)
     environment(ctx).stdout.write(f"wrote {display_path(target)}\n")
 
 
