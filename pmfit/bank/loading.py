@@ -122,18 +122,21 @@ def load_bank(path: str | os.PathLike[str] | None = None, *, use_cache: bool = T
 
     bank = validate_bank(files)[0]
     if cache is not None:
-        # Caching is an optimisation: a read-only home must not break scoring.
-        with contextlib.suppress(OSError):
+        from pmfit.writing import WriteError
+
+        # Caching is an optimisation: a read-only home or a full disk must not break scoring.
+        with contextlib.suppress(OSError, WriteError):
             write_compiled(cache, files, bank)
     return bank
 
 
 def write_compiled(target: Path, files: list[Path], bank: Bank) -> None:
-    from pmfit.fileio import atomic_write_bytes
+    from pmfit.writing import identity_of, write_file
 
     entry = CompiledBank(fingerprint=fingerprint(files, bank.source.file), bank=bank)
     data = msgspec.json.format(msgspec.json.encode(entry), indent=1) + b"\n"
-    atomic_write_bytes(target, data, make_parents=True)
+    inputs = [(display_path(f), identity_of(f)) for f in files]
+    write_file(target, data, make_parents=True, inputs=inputs)
 
 
 def read_thread(path: str | os.PathLike[str] | None, bank: Bank) -> str:
