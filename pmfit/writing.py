@@ -47,7 +47,9 @@ class WriteError(InputError):
 def _no_room(error: OSError) -> str:
     if error.errno == errno.EFBIG:
         return "the file would be larger than this system or your limit (ulimit -f) allows"
-    return f"no space left ({error.strerror or 'disk full'})"
+    if error.errno == errno.EDQUOT:
+        return "over your disk quota"
+    return "no space left on the device"
 
 
 class Plan(NamedTuple):
@@ -80,7 +82,8 @@ def _std_fd_of(st: os.stat_result) -> int | None:
 
 def _unreachable(shown: str, error: OSError) -> WriteError:
     if error.errno == errno.ENAMETOOLONG:
-        return WriteError(shown, "the name is too long for the file system")
+        size = len(os.fsencode(os.path.basename(shown)))
+        return WriteError(shown, f"the name is too long for the file system ({size} bytes)")
     if error.errno in (errno.ENOTDIR, errno.ENOENT):
         return WriteError(shown, "no such directory to write into")
     if error.errno == errno.ELOOP:
@@ -149,7 +152,7 @@ def plan(
         raise WriteError(shown, "no such directory to write into")
     if not os.access(parent, os.W_OK | os.X_OK):
         reason = "read-only file system" if _read_only_fs(parent) else "permission denied"
-        raise WriteError(shown, f"cannot write in its directory {parent} ({reason})")
+        raise WriteError(shown, f"cannot write in its directory ({reason})")
     try:
         name_max = os.pathconf(parent, "PC_NAME_MAX")
     except (OSError, ValueError):
@@ -303,6 +306,15 @@ def _set_mode_and_owner(fd: int, target: Plan) -> None:
     os.fchmod(fd, stat.S_IMODE(old.st_mode))  # after chown, which may clear set-id bits
 
 
+def write_all(fd: int, data: bytes) -> None:
+    """Every byte of `data` to `fd`, or an OSError. A write may take only part of the
+    data (at a size limit, say); the rest is written again, and then fails with the
+    reason. (Python's buffered writer, given more than its buffer, can drop that rest.)"""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
 class StreamFile:
     """A character device, FIFO, socket or standard stream: written in order, in place."""
 
@@ -333,10 +345,8 @@ class StreamFile:
             raise _cannot(target, error) from None
 
     def write(self, data: bytes) -> int:
-        view = memoryview(data)
         try:
-            while view:
-                view = view[os.write(self.fd, view) :]
+            write_all(self.fd, data)
         except OSError as error:
             if error.errno in NO_ROOM:
                 self.abort()

@@ -96,15 +96,23 @@ class Peekable:
 
 
 class _Stdout:
+    """Results on stdout: every byte written, or one line saying why not."""
+
     def __init__(self, env: Environment) -> None:
         self.stream = env.stdout
+        try:
+            self.fd: int | None = self.stream.fileno()
+        except (AttributeError, OSError, ValueError):  # a test's stdout has no descriptor
+            self.fd = None
 
     def write(self, data: bytes) -> None:
-        from pmfit.writing import NO_ROOM, WriteError
+        from pmfit.writing import NO_ROOM, WriteError, write_all
 
-        buffer = getattr(self.stream, "buffer", None)
         try:
-            if buffer is not None:
+            if self.fd is not None:
+                self.stream.flush()
+                write_all(self.fd, data)
+            elif (buffer := getattr(self.stream, "buffer", None)) is not None:
                 buffer.write(data)
             else:
                 self.stream.write(data.decode("utf-8"))
