@@ -387,6 +387,12 @@ def write_file(
     """Write `data` to `name` by the rules above, all at once; the plan it followed."""
     target = plan(name, make_parents=make_parents, private=private)
     refuse_clashes([("--output", target)], inputs)
+    write_planned(target, data)
+    return target
+
+
+def write_planned(target: Plan, data: bytes) -> None:
+    """Write `data` where `target`, checked earlier (before the work), says."""
     output = open_output(target)
     try:
         output.write(data)
@@ -394,4 +400,3 @@ def write_file(
         output.abort()
         raise
     output.commit()
-    return target

@@ -60,6 +60,7 @@ def _mknod_or_skip(path: Path, major: int, minor: int) -> None:
         os.mknod(path, 0o666 | stat.S_IFCHR, os.makedev(major, minor))
     except PermissionError:
         pytest.skip("making a device node needs root (CI runs as root)")
+    path.chmod(0o666)  # crw-rw-rw-, whatever the umask, as /dev/null is
 
 
 # --- refused before any work: one line naming the path and why, exit 2 -----------------
@@ -513,16 +514,21 @@ NOBODY_REJECTS = (
 )
 
 
-def test_69_as_nobody_dev_null_works_and_is_untouched(nobody_work) -> None:
-    before = os.stat("/dev/null")
-    run = _as_nobody(nobody_work, "-o", "/dev/null", "--errors", "/dev/null")
+def test_69_as_nobody_a_device_in_a_root_directory_works_and_is_untouched(nobody_work) -> None:
+    """As /dev/null is: a node anyone may write, in a directory only root may write."""
+    dev = nobody_work / "dev"
+    dev.mkdir(mode=0o755)
+    _mknod_or_skip(dev / "null", 1, 3)
+    before = (dev / "null").stat()
+    run = _as_nobody(nobody_work, "-o", "dev/null", "--errors", "dev/null")
     assert (run.returncode, run.stderr) == (
         1,
-        NOBODY_REJECTS + "scored 1; rejected 1; see /dev/null\n",
+        NOBODY_REJECTS + "scored 1; rejected 1; see dev/null\n",
     )
-    after = os.stat("/dev/null")
+    after = (dev / "null").stat()
     assert stat.S_ISCHR(after.st_mode)
     assert (after.st_ino, after.st_rdev) == (before.st_ino, before.st_rdev)
+    assert sorted(p.name for p in dev.iterdir()) == ["null"]
 
 
 def test_69_as_nobody_stdout_and_stderr_work(nobody_work) -> None:
@@ -614,3 +620,49 @@ def test_an_unwritable_cache_does_not_stop_scoring(cli, work) -> None:
     )
     assert run.exit_code == 0
     assert json.loads(run.stdout)["answers"]["problem-1"] == "c"
+
+
+def test_report_output_naming_its_input_is_refused_before_reading(cli, work) -> None:
+    _batch(cli, "in.jsonl", "-o", "res.jsonl")
+    before = (work / "res.jsonl").read_bytes()
+    run = cli("report", "--bank", str(MINI), "res.jsonl", "-o", "res.jsonl")
+    assert (run.exit_code, run.stderr) == (
+        2,
+        "res.jsonl: is also an input (res.jsonl); write to another file\n",
+    )
+    assert (work / "res.jsonl").read_bytes() == before
+
+
+def test_report_output_to_a_file_is_the_same_report(cli, work) -> None:
+    _batch(cli, "in.jsonl", "-o", "res.jsonl")
+    (work / "cohort.md").write_text("old\n")
+    (work / "cohort.md").chmod(0o600)
+    to_file = cli("report", "--bank", str(MINI), "res.jsonl", "--format", "md", "-o", "cohort.md")
+    to_stdout = cli("report", "--bank", str(MINI), "res.jsonl", "--format", "md")
+    assert (to_file.exit_code, to_file.stdout) == (0, "")
+    assert (work / "cohort.md").read_text() == to_stdout.stdout
+    assert stat.S_IMODE((work / "cohort.md").stat().st_mode) == 0o600
+
+
+def test_template_output_onto_a_bank_file_is_refused(cli, work) -> None:
+    import shutil
+
+    shutil.copytree(MINI, work / "bank")
+    before = (work / "bank" / "questions.yaml").read_text()
+    run = cli("template", "--bank", "bank", "-o", "bank/questions.yaml")
+    assert (run.exit_code, run.stderr) == (
+        2,
+        "bank/questions.yaml: is also an input (bank/questions.yaml); write to another file\n",
+    )
+    assert (work / "bank" / "questions.yaml").read_text() == before
+
+
+def test_template_output_to_a_device_and_a_file(cli, work) -> None:
+    _mknod_or_skip(work / "fakenull", 1, 3)
+    assert cli("template", "--bank", str(MINI), "-f", "csv", "-o", "fakenull").exit_code == 0
+    assert stat.S_ISCHR((work / "fakenull").lstat().st_mode)
+    run = cli("template", "--bank", str(MINI), "-f", "csv", "-o", "sheet.csv")
+    assert run.exit_code == 0
+    assert (work / "sheet.csv").read_text() == cli(
+        "template", "--bank", str(MINI), "-f", "csv"
+    ).stdout

@@ -134,7 +134,7 @@ def open_outputs(
 
     plans = {option: plan(name, option=option) for option, name in named if name is not None}
     read = [
-        (s.shown, identity_of(s.path) if s.path is not None else _stdin_identity(env))
+        (s.shown, identity_of(s.path) if s.path is not None else stdin_identity(env))
         for s in sources
     ]
     refuse_clashes(list(plans.items()), read)
@@ -149,7 +149,7 @@ def open_outputs(
     return [opened.get(option) for option, _ in named]
 
 
-def _stdin_identity(env: Environment) -> "Identity | None":
+def stdin_identity(env: Environment) -> "Identity | None":
     from pmfit.writing import identity_of
 
     try:
