@@ -226,7 +226,8 @@ class AtomicFile:
     """Bytes written to a temporary file beside the target, renamed onto it by `commit()`.
 
     Until then nothing changes under the final name, so a crash or an interrupt never
-    leaves a half-written file there; `abort()`, or any failure, removes the temporary.
+    leaves a half-written file there; `abort()`, or any failure, removes the temporary
+    (after `commit()`, `abort()` does nothing).
     """
 
     def __init__(self, target: Plan) -> None:

@@ -666,3 +666,36 @@ def test_template_output_to_a_device_and_a_file(cli, work) -> None:
     assert (work / "sheet.csv").read_text() == cli(
         "template", "--bank", str(MINI), "-f", "csv"
     ).stdout
+
+
+def test_86_strict_keeps_the_old_output_and_writes_the_errors(cli, work) -> None:
+    (work / "st.out").write_text("old\n")
+    run = _batch(cli, "--strict", "in.jsonl", "-o", "st.out", "--errors", "st.err")
+    assert run.exit_code == 2
+    assert (work / "st.out").read_text() == "old\n"
+    assert [
+        json.loads(line)["respondent"] for line in (work / "st.err").read_text().splitlines()
+    ] == ["cy"]
+    assert _names(work) == ["in.jsonl", "st.err", "st.out"]
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_85_a_reader_that_stops_early_ends_the_run_quietly(work, jobs) -> None:
+    rows = "".join(f'{{"respondent": "r{i}", "answers": {{}}}}\n' for i in range(90_000))
+    (work / "big.jsonl").write_text(rows)
+    with open(work / "big.jsonl", "rb") as stdin:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "pmfit", "batch", "--bank", str(MINI), "-", "--jobs", jobs],
+            stdin=stdin,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            cwd=work,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )
+    assert process.stdout is not None and process.stderr is not None
+    assert json.loads(process.stdout.readline())["respondent"] == "r0"
+    process.stdout.close()
+    assert process.wait(timeout=60) == 141
+    assert process.stderr.read() == b""
+    process.stderr.close()
+    assert _names(work) == ["big.jsonl", "in.jsonl"]

@@ -246,6 +246,11 @@ def batch(
         out_file, errors_file = open_outputs(
             [("--output", None if output == "-" else output), ("--errors", errors)], sources, env
         )
+        for handle in (out_file, errors_file):
+            if handle:
+                # However the block is left (an interrupt anywhere, say), no temporary
+                # file stays; after a commit this does nothing.
+                stack.callback(handle.abort)
         sink = out_file or _Stdout(env)
         total = None if any(s.size is None for s in sources) else sum(s.size or 0 for s in sources)
 
