@@ -267,6 +267,7 @@ class AtomicFile:
         except BaseException:
             self.abort()
             raise
+        _sync_directory(self.path.parent)
 
     def abort(self) -> None:
         with contextlib.suppress(OSError):
@@ -284,6 +285,16 @@ class AtomicFile:
     def _failed(self, error: OSError) -> BaseException:
         self.abort()
         return self.failed(error)
+
+
+def _sync_directory(directory: Path) -> None:
+    """Make the rename itself durable (best effort: not every system can)."""
+    with contextlib.suppress(OSError, AttributeError):
+        fd = os.open(directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
 
 def _cannot(target: Plan, error: OSError) -> WriteError:

@@ -13,7 +13,9 @@ deleted.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
+import glob
 import os
 from pathlib import Path
 from typing import Literal, NamedTuple
@@ -118,7 +120,8 @@ def hold(path: Path) -> int | None:
     on `NAME.lock` beside it, which the system releases when the process ends, however
     it ends. The lock's descriptor; None where locking is not possible (no state
     directory can be made: then nothing can be saved either, so nothing can be lost).
-    ProgressBusy if another quiz holds it.
+    ProgressBusy if another quiz holds it. Once held, a temporary file left by a quiz
+    killed while saving is removed.
     """
     try:
         import fcntl
@@ -138,6 +141,11 @@ def hold(path: Path) -> int | None:
     except OSError:  # a file system without locks
         os.close(fd)
         return None
+    # Held: no other quiz is writing this save, so a temporary file beside it is one a
+    # quiz killed mid-save (SIGKILL, power loss) could not remove.
+    for stale in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
+        with contextlib.suppress(OSError):
+            stale.unlink()
     return fd
 
 
