@@ -37,17 +37,27 @@ def unwinding() -> Iterator[None]:
     def interrupt(signum: int, frame: Any) -> None:
         raise Terminated(signum)
 
-    previous = {}
+    # Ctrl-C keeps Python's own handler, but is restored too, after `hold_off`.
+    previous = {signal.SIGINT: signal.getsignal(signal.SIGINT)}
     try:
         for signum in UNWINDING:
             previous[signum] = signal.signal(signum, interrupt)
     except ValueError:  # not the main thread: leave the signals alone
-        pass
+        previous = {}
     try:
         yield
     finally:
         for signum, handler in previous.items():
-            signal.signal(signum, handler)
+            if handler is not None:  # None: set outside Python, cannot be put back
+                signal.signal(signum, handler)
+
+
+def hold_off() -> None:
+    """From here on, Ctrl-C, SIGTERM and SIGHUP are ignored (until `unwinding` ends):
+    the process is already on its way out, and its last save must not be cut short."""
+    with contextlib.suppress(ValueError):  # not the main thread
+        for signum in (signal.SIGINT, *UNWINDING):
+            signal.signal(signum, signal.SIG_IGN)
 
 
 def default_in_worker() -> None:

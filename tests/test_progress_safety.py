@@ -9,12 +9,14 @@ on. Cases numbered as in the adversarial review (shared/reviews/adversarial-0d07
 from __future__ import annotations
 
 import json
+import os
 import resource
 import signal
 import stat
 from pathlib import Path
 
 import pytest
+from disks import fill, tiny_disk
 from test_quiz_pty import ASK, Quiz, _words
 
 from conftest import MINI, default_signals
@@ -273,6 +275,45 @@ def test_95_sigterm_and_sighup_save_and_exit_with_the_signal(tmp_path, sig) -> N
     quiz.child.kill(sig)
     status, _ = quiz.finish()
     assert status == 128 + sig
+    saved = json.loads(_saved(tmp_path).read_text())
+    assert saved["answers"] == {"problem-1": "c", "buyer-1": "a"}
+    assert _leftovers(tmp_path) == []
+
+
+def test_94_a_full_disk_then_room_again_saves_every_answer(tmp_path) -> None:
+    with tiny_disk(tmp_path / "state") as state:
+        (state / "pmfit" / "quiz").mkdir(parents=True)
+        filler = fill(state)
+        quiz = Quiz(tmp_path)
+        quiz.answer("3")
+        quiz.expect("could not save your progress")
+        filler.unlink()
+        quiz.answer("1")
+        quiz.expect("Saved your progress to")
+        quiz.answer("q")
+        quiz.expect("Saved. To carry on")
+        status, screen = quiz.finish()
+        assert status == 0
+        words = _words(screen)
+        assert (
+            f"pmfit: could not save your progress to {_saved(tmp_path)}: no space left on the "
+            "device; nothing was written." in words
+        )
+        assert f"Saved your progress to {_saved(tmp_path)} again." in words
+        saved = json.loads(_saved(tmp_path).read_text())
+        assert saved["answers"] == {"problem-1": "c", "buyer-1": "a"}
+        assert _leftovers(tmp_path) == []
+
+
+def test_95_closing_the_terminal_saves_the_answers(tmp_path) -> None:
+    quiz = Quiz(tmp_path)
+    quiz.answer("3")
+    quiz.answer("1")
+    quiz.expect(ASK)
+    pid = quiz.child.pid
+    os.close(quiz.child.child_fd)  # the terminal window closes: the kernel sends SIGHUP
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 128 + signal.SIGHUP
     saved = json.loads(_saved(tmp_path).read_text())
     assert saved["answers"] == {"problem-1": "c", "buyer-1": "a"}
     assert _leftovers(tmp_path) == []

@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from disks import tiny_disk
 
 from conftest import MINI, ROOT
 
@@ -699,3 +700,22 @@ def test_85_a_reader_that_stops_early_ends_the_run_quietly(work, jobs) -> None:
     assert process.stderr.read() == b""
     process.stderr.close()
     assert _names(work) == ["big.jsonl", "in.jsonl"]
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"], ids=["in-process", "workers-in-place"])
+def test_77_78_a_full_disk_is_one_line_old_file_kept_no_temporary(tmp_path, work, jobs) -> None:
+    rows = "".join(
+        f'{{"respondent": "r{i}", "answers": {{"problem-1": "c"}}}}\n' for i in range(90_000)
+    )
+    (work / "big.jsonl").write_text(rows)
+    with tiny_disk(tmp_path / "tiny", "2m") as tiny:
+        (tiny / "out.jsonl").write_text("old\n")
+        run = _pmfit(
+            work, "big.jsonl", "-o", str(tiny / "out.jsonl"), "--jobs", jobs, capture_output=True
+        )
+        assert (run.returncode, run.stderr.decode()) == (
+            2,
+            f"{tiny / 'out.jsonl'}: no space left on the device; it is unchanged\n",
+        )
+        assert (tiny / "out.jsonl").read_text() == "old\n"
+        assert _names(tiny) == ["out.jsonl"]

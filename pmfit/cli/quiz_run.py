@@ -7,6 +7,7 @@ under a screen reader, in a pseudo-terminal and from a pipe.
 from __future__ import annotations
 
 import contextlib
+import signal
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, NamedTuple
 
@@ -72,6 +73,19 @@ class Terminal:
         #: Why nothing may be saved at all this time (an unreadable save left in place).
         self.no_saving: str | None = None
         self.lock: int | None = None
+
+    def read(self) -> str | None:
+        """A line typed at the terminal; None at its end (Ctrl-D)."""
+        import errno
+
+        try:
+            return _read(self.env.stdin)
+        except OSError as error:
+            if error.errno == errno.EIO:  # the terminal has hung up: SIGHUP is on its way
+                from pmfit.interrupts import Terminated
+
+                raise Terminated(signal.SIGHUP) from None
+            raise
 
     def say(self, renderable: RenderableType | str, end: str = "\n") -> None:
         from rich.text import Text
@@ -171,7 +185,7 @@ class Terminal:
     def _offer(self) -> str:
         while True:
             self.say(t("quiz.resume.ask", self.lang), end="")
-            line = _read(self.env.stdin)
+            line = self.read()
             if line is None:
                 return "quit"
             typed = line.strip().lower()
@@ -212,7 +226,7 @@ class Terminal:
                 self.save()  # it has just chosen its next question: resume on that one
             while True:
                 self.say(prompt_text(question, self.lang), end="")
-                line = _read(self.env.stdin)
+                line = self.read()
                 if line is None:
                     self.say("")
                     raise _Quit
@@ -266,28 +280,33 @@ def run_terminal(env: Environment, options: Options) -> int:
 
 
 def _run_held(env: Environment, options: Options, terminal: Terminal, card: Console | None) -> int:
-    from pmfit.interrupts import exit_status
+    from pmfit.interrupts import exit_status, hold_off
 
     try:
         if not terminal.open():
             return ExitStatus.OK
         terminal.run()
     except _Quit:
-        if terminal.save():
-            terminal.say(t("quiz.saved", terminal.lang, command=options.resume_command))
-        else:
-            terminal.say(_unsaved(terminal))
+        hold_off()  # the last save is not to be cut short
+        with contextlib.suppress(OSError):
+            if terminal.save():
+                terminal.say(t("quiz.saved", terminal.lang, command=options.resume_command))
+            else:
+                terminal.say(_unsaved(terminal))
         return ExitStatus.OK
     except KeyboardInterrupt as interrupt:
-        saved = terminal.save()
-        terminal.say("")
-        if terminal.session is None:
-            message = "pmfit: interrupted"
-        elif saved:
-            message = t("quiz.interrupted", terminal.lang, command=options.resume_command)
-        else:
-            message = _unsaved(terminal)
-        terminal.say(message)
+        hold_off()
+        # After SIGHUP the terminal is gone: saving matters, telling cannot fail the exit.
+        with contextlib.suppress(OSError):
+            saved = terminal.save()
+            terminal.say("")
+            if terminal.session is None:
+                message = "pmfit: interrupted"
+            elif saved:
+                message = t("quiz.interrupted", terminal.lang, command=options.resume_command)
+            else:
+                message = _unsaved(terminal)
+            terminal.say(message)
         return exit_status(interrupt)
     session = terminal.session
     assert session is not None
