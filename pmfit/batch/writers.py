@@ -60,6 +60,7 @@ class _Line(msgspec.Struct):
     dimensions: list[dict[str, Any]]
     rationale: list[dict[str, Any]]
     flip: list[dict[str, Any]]
+    flip_to: str | None
     flags: list[dict[str, Any]]
 
 
@@ -75,7 +76,7 @@ def csv_columns(bank: Bank) -> list[str]:
     ]
     for d in bank.dimensions:
         columns += [f"{d.id}.score", f"{d.id}.answered"]
-    columns += ["rationale", "flip", "flags", "bank"]
+    columns += ["rationale", "flip", "flip_to", "flags", "bank"]
     columns += [f"answer.{q.id}" for q in bank.questions]
     return columns
 
@@ -96,9 +97,13 @@ def csv_row(line: _Line) -> list[str]:
     for d in line.dimensions:
         row += [_number(d["score"]), str(d["answered"])]
     row.append(
-        "; ".join(f"{r['question']}={r['option']} ({r['contribution']:+g})" for r in line.rationale)
+        "; ".join(
+            f"{r['question']}={r['option']} ({r['contribution']:+g} toward {r['toward']})"
+            for r in line.rationale
+        )
     )
     row.append("; ".join(f"{f['question']}: {f['from']} -> {f['to']}" for f in line.flip))
+    row.append(line.flip_to or "")
     row.append("; ".join(f["code"] for f in line.flags))
     row.append(f"{line.bank['id']}@{line.bank['version']}")
     row += [value or "" for value in line.answers.values()]
