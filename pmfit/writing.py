@@ -132,6 +132,8 @@ def plan(
                 "is a block device; pmfit writes to files, character devices, FIFOs and sockets",
             )
         if not os.access(path, os.W_OK):
+            if _read_only_fs(path.parent):
+                raise WriteError(shown, "is on a read-only file system")
             raise WriteError(
                 shown,
                 "is read-only; pmfit leaves it as it is (make it writable, or write elsewhere)",
@@ -151,8 +153,9 @@ def plan(
     if not stat.S_ISDIR(parent_st.st_mode):
         raise WriteError(shown, "no such directory to write into")
     if not os.access(parent, os.W_OK | os.X_OK):
-        reason = "read-only file system" if _read_only_fs(parent) else "permission denied"
-        raise WriteError(shown, f"cannot write in its directory ({reason})")
+        if _read_only_fs(parent):
+            raise WriteError(shown, "is on a read-only file system")
+        raise WriteError(shown, "cannot write in its directory (permission denied)")
     try:
         name_max = os.pathconf(parent, "PC_NAME_MAX")
     except (OSError, ValueError):

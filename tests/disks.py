@@ -34,3 +34,8 @@ def fill(directory: Path) -> Path:
         while True:
             handle.write(b"\0" * 4096)
     return filler
+
+
+def read_only(where: Path) -> None:
+    """Make the tiny disk at `where` read-only: even root cannot write there then."""
+    subprocess.run(["mount", "-o", "remount,ro", str(where)], check=True)

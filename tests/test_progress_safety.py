@@ -16,7 +16,7 @@ import stat
 from pathlib import Path
 
 import pytest
-from disks import fill, tiny_disk
+from disks import fill, read_only, tiny_disk
 from test_quiz_pty import ASK, Quiz, _words
 
 from conftest import MINI, default_signals
@@ -317,3 +317,48 @@ def test_95_closing_the_terminal_saves_the_answers(tmp_path) -> None:
     saved = json.loads(_saved(tmp_path).read_text())
     assert saved["answers"] == {"problem-1": "c", "buyer-1": "a"}
     assert _leftovers(tmp_path) == []
+
+
+def test_93_a_read_only_state_directory_keeps_the_answers_and_gives_them_back(tmp_path) -> None:
+    with tiny_disk(tmp_path / "state") as state:
+        earlier = _three_answers_saved(tmp_path)
+        read_only(state)
+        quiz = Quiz(tmp_path)
+        quiz.expect("unfinished quiz: 3 of 8")
+        quiz.child.sendline("")
+        quiz.answer("1")
+        quiz.expect("could not save your progress")
+        quiz.answer("q")
+        quiz.expect("quitting now loses them")
+        quiz.answer("q")
+        status, screen = quiz.finish()
+        assert status == 0
+        words = _words(screen)
+        assert (
+            f"pmfit: could not save your progress to {_saved(tmp_path)}: is on a read-only file "
+            "system." in words
+        )
+        given = " ".join(f"--answer {q}={o}" for q, o in {**earlier, "risk-1": "a"}.items())
+        assert words.endswith(
+            f"To score your answers so far, run: pmfit score --bank {MINI} {given}"
+        )
+        assert json.loads(_saved(tmp_path).read_text())["answers"] == earlier
+
+
+def test_90_an_unreadable_save_that_cannot_be_moved_is_left_and_not_saved_over(tmp_path) -> None:
+    with tiny_disk(tmp_path / "state") as state:
+        _saved(tmp_path).parent.mkdir(parents=True)
+        _saved(tmp_path).write_text("{half")
+        read_only(state)
+        quiz = Quiz(tmp_path)
+        quiz.answer("3")
+        quiz.answer("q")
+        quiz.answer("q")
+        _, screen = quiz.finish()
+        words = _words(screen)
+        assert (
+            f"pmfit: could not read the saved quiz {_saved(tmp_path)} (JSON is malformed: object "
+            "keys must be strings (byte 1)), nor move it aside (Read-only file system); it is "
+            "left as it is, and this quiz will not be saved." in words
+        )
+        assert _saved(tmp_path).read_text() == "{half"
