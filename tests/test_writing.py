@@ -719,3 +719,16 @@ def test_77_78_a_full_disk_is_one_line_old_file_kept_no_temporary(tmp_path, work
         )
         assert (tiny / "out.jsonl").read_text() == "old\n"
         assert _names(tiny) == ["out.jsonl"]
+
+
+def test_64_output_naming_a_file_of_the_bank_is_refused(cli, work) -> None:
+    import shutil
+
+    shutil.copytree(MINI, work / "bank")
+    before = (work / "bank" / "bank.yaml").read_text()
+    run = cli("batch", "--bank", "bank", "in.jsonl", "-o", "bank/bank.yaml")
+    assert (run.exit_code, run.stderr) == (
+        2,
+        "bank/bank.yaml: is also an input (bank/bank.yaml); write to another file\n",
+    )
+    assert (work / "bank" / "bank.yaml").read_text() == before

@@ -122,22 +122,39 @@ class _Stdout:
             raise
 
 
-def open_outputs(
-    named: list[tuple[str, str | None]], sources: list["Input"], env: Environment
-) -> list["Output | None"]:
-    """Each named output checked, then opened, before any work; None where none is named.
+def read_by_run(
+    sources: list["Input"], env: Environment, bank_path: str | None
+) -> list[tuple[str, "Identity | None"]]:
+    """Every file a run reads, to be kept from its outputs: its inputs and its bank's."""
+    from pmfit.bank.loading import COMPILED_FILE, bank_files
+    from pmfit.fileio import display_path
+    from pmfit.writing import identity_of
 
-    Every output is checked (and a clash with an input or another output refused)
-    before any is opened, so a refusal leaves nothing behind.
-    """
-    from pmfit.writing import identity_of, open_output, plan, refuse_clashes
-
-    plans = {option: plan(name, option=option) for option, name in named if name is not None}
     read = [
         (s.shown, identity_of(s.path) if s.path is not None else stdin_identity(env))
         for s in sources
     ]
-    refuse_clashes(list(plans.items()), read)
+    files = bank_files(bank_path)
+    for path in [*files, files[0].parent / COMPILED_FILE]:
+        read.append((display_path(path), identity_of(path)))
+    return read
+
+
+def open_outputs(
+    named: list[tuple[str, str | None]],
+    sources: list["Input"],
+    env: Environment,
+    bank_path: str | None,
+) -> list["Output | None"]:
+    """Each named output checked, then opened, before any work; None where none is named.
+
+    Every output is checked (and a clash with an input, a bank file or another output
+    refused) before any is opened, so a refusal leaves nothing behind.
+    """
+    from pmfit.writing import open_output, plan, refuse_clashes
+
+    plans = {option: plan(name, option=option) for option, name in named if name is not None}
+    refuse_clashes(list(plans.items()), read_by_run(sources, env, bank_path))
     opened: dict[str, Output] = {}
     try:
         for option, target in plans.items():
@@ -244,7 +261,10 @@ def batch(
     with contextlib.ExitStack() as stack:
         sources = open_inputs(inputs, input_format, env, stack)
         out_file, errors_file = open_outputs(
-            [("--output", None if output == "-" else output), ("--errors", errors)], sources, env
+            [("--output", None if output == "-" else output), ("--errors", errors)],
+            sources,
+            env,
+            bank_path,
         )
         for handle in (out_file, errors_file):
             if handle:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from pmfit.cli.app import BankOption, app, environment
-from pmfit.cli.batch import open_inputs, stdin_identity
+from pmfit.cli.batch import open_inputs, read_by_run
 from pmfit.cli.options import InputFormatOption, JsonFlag
 from pmfit.errors import InputError, Problem
 from pmfit.exit_status import ExitStatus
@@ -72,7 +72,7 @@ def report(
     from pmfit.batch.writers import Formatter
     from pmfit.report.sources import BankMismatch, ResultLines, looks_like_results
     from pmfit.report.stats import Accumulator
-    from pmfit.writing import identity_of, plan, refuse_clashes, write_planned
+    from pmfit.writing import plan, refuse_clashes, write_planned
 
     env = environment(ctx)
     target = plan(output) if output is not None and output != "-" else None
@@ -88,8 +88,7 @@ def report(
     with contextlib.ExitStack() as stack:
         (inp,) = open_inputs([source], input_format, env, stack)
         if target is not None:
-            read = identity_of(inp.path) if inp.path is not None else stdin_identity(env)
-            refuse_clashes([("--output", target)], [(inp.shown, read)])
+            refuse_clashes([("--output", target)], read_by_run([inp], env, bank_path))
         head = inp.stream.peek()  # type: ignore[attr-defined]
         lines = ResultLines(bank, accumulator, inp.shown, on_rejection)
         try:

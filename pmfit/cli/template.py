@@ -34,16 +34,15 @@ def template(
     bank_path: BankOption = None,
 ) -> None:
     """Print a blank answer sheet with every question id (blank means skipped)."""
-    from pmfit.bank.loading import bank_files, load_bank
-    from pmfit.fileio import display_path
+    from pmfit.bank.loading import load_bank
+    from pmfit.cli.batch import read_by_run
     from pmfit.render.template import csv_template, json_template, yaml_template
-    from pmfit.writing import identity_of, plan, refuse_clashes, write_planned
+    from pmfit.writing import plan, refuse_clashes, write_planned
 
     env = environment(ctx)
     target = plan(output) if output is not None and output != "-" else None
     if target is not None:
-        files = bank_files(bank_path)
-        refuse_clashes([("--output", target)], [(display_path(f), identity_of(f)) for f in files])
+        refuse_clashes([("--output", target)], read_by_run([], env, bank_path))
     bank = load_bank(bank_path)
     if format is TemplateFormat.csv:
         text = csv_template(bank)
