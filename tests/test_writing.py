@@ -493,6 +493,10 @@ def nobody_work() -> Iterator[Path]:
     try:
         (directory / "in.jsonl").write_text(ROW + BAD)
         os.chmod(directory / "in.jsonl", 0o644)
+        # A copy of the bank: the checkout may be where nobody may read.
+        shutil.copytree(MINI, directory / "bank")
+        for path in [directory / "bank", *(directory / "bank").rglob("*")]:
+            path.chmod(0o755 if path.is_dir() else 0o644)
         os.chown(directory, 65534, 65534)
         yield directory
     finally:
@@ -501,7 +505,7 @@ def nobody_work() -> Iterator[Path]:
 
 def _as_nobody(work: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-c", AS_NOBODY, "batch", "--bank", str(MINI), "in.jsonl", *args],
+        [sys.executable, "-c", AS_NOBODY, "batch", "--bank", "bank", "in.jsonl", *args],
         cwd=work,
         env={**os.environ, "PYTHONPATH": str(ROOT), "PMFIT_NO_CACHE": "1"},
         capture_output=True,
