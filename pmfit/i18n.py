@@ -212,8 +212,50 @@ MESSAGES: dict[str, dict[str, str]] = {
         "es": "{count} respuestas anteriores ya no encajan y se descartaron: {questions}.",
     },
     "quiz.unreadable": {
-        "en": "pmfit: could not read the saved quiz ({reason}); starting over.",
-        "es": "pmfit: no se pudo leer el cuestionario guardado ({reason}); empezamos de nuevo.",
+        "en": "pmfit: could not read the saved quiz {path} ({reason}); kept it as {aside} "
+        "and starting over.",
+        "es": "pmfit: no se pudo leer el cuestionario guardado {path} ({reason}); se conserva "
+        "como {aside} y empezamos de nuevo.",
+    },
+    "quiz.unreadable_kept": {
+        "en": "pmfit: could not read the saved quiz {path} ({reason}), nor move it aside "
+        "({why}); it is left as it is, and this quiz will not be saved.",
+        "es": "pmfit: no se pudo leer el cuestionario guardado {path} ({reason}) ni apartarlo "
+        "({why}); se deja como está y este cuestionario no se guardará.",
+    },
+    "quiz.not_moved": {
+        "en": "an unreadable earlier save is there and could not be moved aside: {reason}",
+        "es": "hay un guardado anterior ilegible que no se pudo apartar: {reason}",
+    },
+    "quiz.busy": {
+        "en": "another pmfit quiz is using this saved quiz; finish or quit that one "
+        "first (q saves it), then run: {command}",
+        "es": "otro pmfit quiz está usando este cuestionario guardado; termina o sal de ese "
+        "primero (q lo guarda) y luego ejecuta: {command}",
+    },
+    "quiz.save_failed": {
+        "en": "pmfit: could not save your progress to {path}: {reason}. Your answers are "
+        "kept while this quiz runs: finish it here, or fix that and answer on (each answer "
+        "tries again).",
+        "es": "pmfit: no se pudo guardar tu progreso en {path}: {reason}. Tus respuestas se "
+        "conservan mientras siga este cuestionario: termínalo aquí, o arregla eso y sigue "
+        "respondiendo (cada respuesta lo vuelve a intentar).",
+    },
+    "quiz.save_again": {
+        "en": "Saved your progress to {path} again.",
+        "es": "Tu progreso vuelve a guardarse en {path}.",
+    },
+    "quiz.quit_unsaved": {
+        "en": "Your answers are not saved (see above): quitting now loses them. Type q "
+        "again to quit anyway, or answer on.",
+        "es": "Tus respuestas no están guardadas (ver arriba): si sales ahora se pierden. "
+        "Escribe q otra vez para salir de todos modos, o sigue respondiendo.",
+    },
+    "quiz.not_saved": {
+        "en": "Not saved: could not write {path} ({reason}). To score your answers so far, "
+        "run: {command}",
+        "es": "No guardado: no se pudo escribir {path} ({reason}). Para puntuar tus "
+        "respuestas hasta ahora, ejecuta: {command}",
     },
     "quiz.stopped": {
         "en": "Stopped after {asked} of {total}: the other {rest} could not change the result "

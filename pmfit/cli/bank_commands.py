@@ -75,7 +75,7 @@ def compile_bank(ctx: typer.Context, path: PathArgument = None) -> None:
     if target is None:
         shown = display_path(sources.directory)
         raise BankError([Problem(shown, None, None, "not compiled: PMFIT_NO_CACHE is set")])
-    write_compiled(target, bank)
+    write_compiled(target, bank, sources)
     environment(ctx).stdout.write(f"wrote {display_path(target)}\n")
 
 
