@@ -18,7 +18,7 @@ MAX_NUMBER_CHARS = 100
 #: Lines one quoted CSV cell may span before its opening quote is taken as stray.
 MAX_CELL_LINES = 100
 #: Characters of an input value echoed in a message; the rest is counted, not shown.
-MAX_ECHO_CHARS = 60
+MAX_ECHO_CHARS = 100
 
 
 def shown(value: str) -> str:

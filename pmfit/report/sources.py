@@ -46,6 +46,13 @@ class _Result(msgspec.Struct):
     flags: list[_Flag]
 
 
+class _Answers(msgspec.Struct):
+    """What `--rescore` reads of a result: its bank and its answers."""
+
+    bank: _BankRef
+    answers: dict[str, str | None]
+
+
 def shorten(text: str) -> str:
     """A message from the decoder, which may quote the input, cut to a line's length."""
     limit = 4 * MAX_ECHO_CHARS
@@ -75,6 +82,7 @@ class ResultLines:
         accumulator: Accumulator,
         shown: str = "<results>",
         on_rejection: Callable[[Rejection], None] = lambda r: None,
+        rescore: bool = False,
     ) -> None:
         self.bank = bank
         self.accumulator = accumulator
@@ -82,6 +90,14 @@ class ResultLines:
         self.on_rejection = on_rejection
         self.index = OptionIndex(bank)
         self.decode = msgspec.json.Decoder(_Result).decode
+        #: Score each result's answers again with `bank` (results of another version of
+        #: it), keeping the answers whose question and option it still has.
+        self.rescore = rescore
+        self.decode_answers = msgspec.json.Decoder(_Answers).decode
+        #: With rescore: the versions the results were scored with, and how many results
+        #: lost an answer to each question the bank no longer has (or no longer offers).
+        self.versions: set[str] = set()
+        self.dropped: dict[str, int] = {}
         self.splitter = LineSplitter()
         self.pending: list[tuple[int, Line]] = []
         self.line = 0
@@ -116,7 +132,7 @@ class ResultLines:
                 self._reject(line, row_too_long("").message)
                 continue
             try:
-                result = self.decode(raw)
+                result = self._rescored(line, raw) if self.rescore else self.decode(raw)
             except (msgspec.DecodeError, ValueError, RecursionError) as error:
                 reason = str(error) if not isinstance(error, RecursionError) else "nested too deep"
                 self._reject(line, f"not a pmfit result: {shorten(reason)}")
@@ -150,6 +166,27 @@ class ResultLines:
                 np.array(dims, dtype=np.float64),
                 flags,
             )
+
+    def _rescored(self, line: int, raw: bytes) -> _Result:
+        from pmfit.scoring.engine import score
+
+        found = self.decode_answers(raw)
+        if found.bank.id != self.bank.id:
+            raise BankMismatch(line, found.bank)
+        self.versions.add(found.bank.version)
+        answers, dropped = self.bank.fitting(found.answers)
+        for qid in dropped:
+            if found.answers[qid] is not None:  # a skip loses nothing
+                self.dropped[qid] = self.dropped.get(qid, 0) + 1
+        result = score(self.bank, answers)
+        return _Result(
+            bank=_BankRef(self.bank.id, self.bank.version, self.bank.sha256),
+            answers=result.answers,
+            score=result.score,
+            recommendation=result.recommendation,
+            dimensions=[_Dimension(d.score) for d in result.dimensions],
+            flags=[_Flag(f.code) for f in result.flags],
+        )
 
     def _reject(self, line: int, reason: str) -> None:
         self.rejected += 1
