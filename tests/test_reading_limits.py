@@ -342,3 +342,20 @@ def test_a_yaml_document_over_the_limit_is_one_rejected_document(cli, tmp_path) 
         "is at most that)",
         "scored 2; rejected 1",
     ]
+
+
+def test_utf16_input_without_an_extension_is_recognised(cli, tmp_path) -> None:
+    path = tmp_path / "export"
+    path.write_bytes('{"respondent": "ü", "answers": {"problem-1": "a"}}\n'.encode("utf-16"))
+    run = cli("batch", "--bank", str(MINI), str(path))
+    assert (run.exit_code, run.stderr) == (0, "scored 1; rejected 0\n")
+    assert json.loads(run.stdout)["respondent"] == "ü"
+
+
+def test_the_piped_quiz_refuses_an_over_long_line() -> None:
+    line = b"x" * (MAX_ROW_BYTES + 10) + b"\n"
+    run = pmfit("quiz", "--bank", str(MINI), stdin=b"1\n" + line)
+    assert run.returncode == 2
+    assert run.stderr == (
+        f"<stdin>:2: longer than {MAX_ROW_BYTES:,} bytes (an answer sheet or row is at most that)\n"
+    )

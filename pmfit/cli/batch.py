@@ -69,13 +69,12 @@ def open_inputs(
             status = os.fstat(handle.fileno())
             shown, size, regular = name, status.st_size, stat.S_ISREG(status.st_mode)
             stream = Peekable(handle)
-        head = stream.peek()
-        kind = forced.value if forced else format_of(name, head)
         try:
-            text, head = text_input(stream, head, shown)
+            text, head = text_input(stream, stream.peek(), shown)
         except InputError as error:
             problems.extend(error.problems)
             continue
+        kind = forced.value if forced else format_of(name, head)
         # Workers read a regular file of UTF-8 themselves; anything else is read here.
         path = name if text is stream and regular else None
         inputs.append(Input(shown, text, kind, size, path, head))
