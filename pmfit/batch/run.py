@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pmfit.bank.model import Bank
+from pmfit.batch.forms import Reading
 from pmfit.batch.readers import (
     InputFormat,
     Readable,
@@ -135,6 +136,7 @@ def run_batch(
     jobs: int | None = None,
     on_rejection: Callable[[Rejection], None] = lambda r: None,
     on_progress: Callable[[int], None] = lambda done: None,
+    reading: Reading = Reading(),
 ) -> Summary:
     """Score every input into `sink`; rejections go to `on_rejection` as they are found."""
     summary = Summary()
@@ -186,8 +188,12 @@ def run_batch(
                     emit(output, rejections, scored)
                     on_progress(done_before + position)
         else:
-            reader = {"csv": csv_blocks, "json": json_blocks, "yaml": yaml_blocks}[source.format]
-            for block in reader(bank, source.stream, source.shown):
+            if source.format == "csv":
+                blocks = csv_blocks(bank, source.stream, source.shown, reading)
+            else:
+                reader = {"json": json_blocks, "yaml": yaml_blocks}[source.format]
+                blocks = reader(bank, source.stream, source.shown)
+            for block in blocks:
                 emit(scorer.score(block), block.rejections, len(block))
                 on_progress(done_before + block.position)
         done_before += source.size or 0

@@ -11,7 +11,12 @@ import typer
 
 from pmfit.cli.app import BankOption, app, environment
 from pmfit.cli.environment import Environment
-from pmfit.cli.options import InputFormatChoice, InputFormatOption
+from pmfit.cli.options import (
+    EncodingOption,
+    InputFormatChoice,
+    InputFormatOption,
+    RespondentColumnOption,
+)
 from pmfit.errors import InputError, Problem
 from pmfit.exit_status import ExitStatus
 
@@ -39,9 +44,14 @@ def open_inputs(
     forced: InputFormatChoice | None,
     env: Environment,
     stack: contextlib.ExitStack,
+    encoding: str | None = None,
 ) -> list["Input"]:
+    from pmfit.batch.encoding import Transcoded, check_encoding, source_encoding
     from pmfit.batch.readers import format_of
     from pmfit.batch.run import Input
+
+    if encoding is not None:
+        check_encoding(encoding)
 
     inputs = []
     problems = []
@@ -68,8 +78,13 @@ def open_inputs(
                 continue
             shown, size = name, os.fstat(handle.fileno()).st_size
             stream = Peekable(handle)
+        path = None if name == "-" else name
+        source = source_encoding(stream.peek(), encoding)
+        if source is not None:
+            # Read as UTF-8 from here on; its size and path no longer describe what is read.
+            stream, size, path = Transcoded(stream, source), None, None  # type: ignore[assignment]
         kind = forced.value if forced else format_of(name, stream.peek())
-        inputs.append(Input(shown, stream, kind, size, None if name == "-" else name))
+        inputs.append(Input(shown, stream, kind, size, path))
     if problems:
         raise InputError(problems)
     return inputs
@@ -145,6 +160,8 @@ def batch(
         BatchFormat, typer.Option("--format", "-f", help="jsonl, csv or json.")
     ] = BatchFormat.jsonl,
     input_format: InputFormatOption = None,
+    respondent_column: RespondentColumnOption = None,
+    encoding: EncodingOption = None,
     with_quotes: Annotated[
         bool,
         typer.Option(
@@ -200,13 +217,14 @@ def batch(
             [Problem("pmfit batch", None, None, "give one or more INPUT files, or - for stdin")]
         )
     from pmfit.bank.loading import load_bank
+    from pmfit.batch.forms import Reading
     from pmfit.batch.run import Stop, run_batch
     from pmfit.batch.writers import formatter
     from pmfit.fileio import AtomicFile
 
     bank = load_bank(bank_path)
     with contextlib.ExitStack() as stack:
-        sources = open_inputs(inputs, input_format, env, stack)
+        sources = open_inputs(inputs, input_format, env, stack, encoding)
         out_file = AtomicFile(output) if output else None
         errors_file = AtomicFile(errors) if errors else None
         sink = out_file or _Stdout(env)
@@ -232,6 +250,7 @@ def batch(
                     jobs=jobs,
                     on_rejection=rejected,
                     on_progress=bar.update if bar else (lambda done: None),
+                    reading=Reading(respondent_column, env.error),
                 )
         except Stop as stop:
             if bar:

@@ -33,6 +33,26 @@ InputFormatOption = Annotated[
         show_default=False,
     ),
 ]
+RespondentColumnOption = Annotated[
+    str | None,
+    typer.Option(
+        "--respondent-column",
+        metavar="NAME",
+        help="CSV: the column naming each respondent [default: respondent, else a column "
+        "whose header looks like a name or an email]",
+        show_default=False,
+    ),
+]
+EncodingOption = Annotated[
+    str | None,
+    typer.Option(
+        "--encoding",
+        metavar="NAME",
+        help="The input's text encoding [default: UTF-8, or UTF-16 when it starts with "
+        "a byte-order mark]",
+        show_default=False,
+    ),
+]
 FormatOption = Annotated[
     OutputFormat | None,
     typer.Option(

@@ -8,7 +8,12 @@ import typer
 
 from pmfit.cli.app import BankOption, app, environment
 from pmfit.cli.batch import open_inputs
-from pmfit.cli.options import InputFormatOption, JsonFlag
+from pmfit.cli.options import (
+    EncodingOption,
+    InputFormatOption,
+    JsonFlag,
+    RespondentColumnOption,
+)
 from pmfit.errors import InputError, Problem
 from pmfit.exit_status import ExitStatus
 
@@ -44,6 +49,8 @@ def report(
     ] = None,
     json_: JsonFlag = False,
     input_format: InputFormatOption = None,
+    respondent_column: RespondentColumnOption = None,
+    encoding: EncodingOption = None,
     jobs: Annotated[
         int | None,
         typer.Option(
@@ -57,6 +64,7 @@ def report(
     import msgspec
 
     from pmfit.bank.loading import load_bank
+    from pmfit.batch.forms import Reading
     from pmfit.batch.run import run_batch
     from pmfit.batch.writers import Formatter
     from pmfit.report.sources import BankMismatch, ResultLines, looks_like_results
@@ -73,7 +81,7 @@ def report(
 
     accumulator = Accumulator(bank)
     with contextlib.ExitStack() as stack:
-        (inp,) = open_inputs([source], input_format, env, stack)
+        (inp,) = open_inputs([source], input_format, env, stack, encoding)
         head = inp.stream.peek()  # type: ignore[attr-defined]
         lines = ResultLines(bank, accumulator, inp.shown, on_rejection)
         try:
@@ -85,7 +93,15 @@ def report(
                     lines.write(data)
                 lines.close()
             else:
-                run_batch(bank, [inp], lines, Formatter(), jobs=jobs, on_rejection=on_rejection)
+                run_batch(
+                    bank,
+                    [inp],
+                    lines,
+                    Formatter(),
+                    jobs=jobs,
+                    on_rejection=on_rejection,
+                    reading=Reading(respondent_column, env.error),
+                )
                 lines.close()
         except BankMismatch as error:
             found = error.found
