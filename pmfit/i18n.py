@@ -209,6 +209,36 @@ MESSAGES: dict[str, dict[str, str]] = {
         "es": "Esa era la última pregunta. Tu resultado:",
     },
     "quiz.wrote": {"en": "Wrote {path}", "es": "Escrito {path}"},
+    # `pmfit form`: the quiz as a form to paste into Google Forms and the like.
+    "form.title": {"en": "Form title: {title}", "es": "Título del formulario: {title}"},
+    "form.description.label": {
+        "en": "Form description: {description}",
+        "es": "Descripción del formulario: {description}",
+    },
+    "form.description": {
+        "en": "Choose the answer closest to you: there are no right or wrong answers.",
+        "es": "Elige la respuesta que más se acerque a ti: no hay respuestas correctas "
+        "ni incorrectas.",
+    },
+    "form.name.kind": {"en": "Short answer, required:", "es": "Respuesta corta, obligatoria:"},
+    "form.name": {"en": "Your name", "es": "Tu nombre"},
+    "form.collect_email": {
+        "en": "Settings: collect email addresses (instead of a name question).",
+        "es": "Configuración: recopilar direcciones de correo electrónico (en lugar de "
+        "preguntar el nombre).",
+    },
+    "form.question": {
+        "en": "Question {n} of {total}, multiple choice, {status}:",
+        "es": "Pregunta {n} de {total}, opción múltiple, {status}:",
+    },
+    "form.required": {"en": "required", "es": "obligatoria"},
+    "form.optional": {"en": "optional", "es": "opcional"},
+    "form.wrote.script": {
+        "en": "Wrote {path}: paste it into a new project at https://script.google.com "
+        "and run createForm.",
+        "es": "Escrito {path}: pégalo en un proyecto nuevo de https://script.google.com "
+        "y ejecuta createForm.",
+    },
 }
 
 NUMBER_WORDS: dict[str, list[str]] = {

@@ -1,0 +1,86 @@
+"""`pmfit form`: the quiz as a form for a cohort, to paste or to create by script."""
+
+import enum
+from typing import Annotated
+
+import typer
+
+from pmfit.cli.app import BankOption, app, environment
+from pmfit.cli.options import LangOption, language
+
+
+class FormFormat(str, enum.Enum):
+    text = "text"
+    apps_script = "apps-script"
+
+
+class RespondentItem(str, enum.Enum):
+    name = "name"
+    email = "email"
+
+
+@app.command()
+def form(
+    ctx: typer.Context,
+    format: Annotated[
+        FormFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="text (to paste, item by item) or apps-script (a Google Apps Script "
+            "that creates the whole form).",
+        ),
+    ] = FormFormat.text,
+    short: Annotated[
+        bool, typer.Option("--short", help="Only the short form's questions.")
+    ] = False,
+    required: Annotated[
+        bool,
+        typer.Option(
+            "--required/--optional",
+            help="Whether every question must be answered (pmfit scores skips too).",
+        ),
+    ] = False,
+    respondent: Annotated[
+        RespondentItem,
+        typer.Option(
+            "--respondent",
+            help="How respondents are named: a required name question, or the form "
+            "collecting email addresses.",
+        ),
+    ] = RespondentItem.name,
+    output: Annotated[
+        str | None,
+        typer.Option("--output", "-o", help="Write it here (atomically) instead of stdout."),
+    ] = None,
+    lang: LangOption = None,
+    bank_path: BankOption = None,
+) -> None:
+    """Print the quiz as a form: each question's title ends with its [id], which
+    `pmfit batch` reads back from the form's CSV export with the option labels."""
+    from pathlib import Path
+
+    from pmfit.bank.loading import load_bank
+    from pmfit.errors import InputError, Problem
+    from pmfit.fileio import atomic_write_bytes
+    from pmfit.i18n import t
+    from pmfit.render.form import apps_script, form_text
+
+    env = environment(ctx)
+    bank = load_bank(bank_path)
+    if short:
+        if not any(q.short for q in bank.questions):
+            reason = f"bank {bank.id} has no short form (no question is marked short)"
+            raise InputError([Problem("--short", None, None, reason)])
+        bank = bank.short_form()
+    chosen = language(env, lang)
+    render = apps_script if format is FormFormat.apps_script else form_text
+    text = render(bank, chosen, respondent=respondent.value, required=required)
+    if output is None:
+        env.stdout.write(text)
+        return
+    atomic_write_bytes(Path(output), text.encode("utf-8"))
+    if format is FormFormat.apps_script:
+        env.error(t("form.wrote.script", chosen, path=output))
+    else:
+        env.error(t("quiz.wrote", chosen, path=output))
