@@ -102,7 +102,10 @@ def test_output_file_is_written_whole_and_named_on_stderr(cli, tmp_path) -> None
         f"Wrote {out}: paste it into a new project at https://script.google.com and run "
         "createForm.\n"
     )
-    assert out.read_text(encoding="utf-8") == cli("form", "--bank", str(MINI), "-f", "apps-script").stdout
+    assert (
+        out.read_text(encoding="utf-8")
+        == cli("form", "--bank", str(MINI), "-f", "apps-script").stdout
+    )
     missing = cli("form", "--bank", str(MINI), "-o", str(tmp_path / "no" / "form.txt"))
     assert (missing.exit_code, missing.stderr) == (
         2,
@@ -181,11 +184,14 @@ def test_apps_script_creates_the_whole_form_under_node(cli, tmp_path, lang) -> N
         ["Logger", "log", "Edit the form: https://forms.example/getEditUrl"],
     ]
     assert calls == expected
-    assert calls[1][2] == {
-        "en": "Choose the answer closest to you: there are no right or wrong answers.",
-        "es": "Elige la respuesta que más se acerque a ti: no hay respuestas correctas ni "
-        "incorrectas.",
-    }[lang]
+    assert (
+        calls[1][2]
+        == {
+            "en": "Choose the answer closest to you: there are no right or wrong answers.",
+            "es": "Elige la respuesta que más se acerque a ti: no hay respuestas correctas ni "
+            "incorrectas.",
+        }[lang]
+    )
 
 
 def test_apps_script_collecting_emails_and_requiring_answers(cli, tmp_path) -> None:
@@ -212,7 +218,9 @@ def test_apps_script_keeps_any_text_a_string(cli, tmp_path) -> None:
     questions.write_text(text, encoding="utf-8")
     script = cli("form", "--bank", str(bank), "-f", "apps-script").stdout
     calls = _node_calls(script, tmp_path)
-    titles = [call[2] for call in calls if call[0] == "MultipleChoiceItem" and call[1] == "setTitle"]
+    titles = [
+        call[2] for call in calls if call[0] == "MultipleChoiceItem" and call[1] == "setTitle"
+    ]
     # A title is one line: a line separator in a prompt is a space there.
     assert titles[0] == 'Say "hi" \\ */ </script> ${x} [problem-1]'
     choices = [call[2] for call in calls if call[1] == "setChoiceValues"]

@@ -16,7 +16,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from pmfit.answers import answer_problems
-from pmfit.bank.model import Bank, Option
+from pmfit.bank.model import LANGUAGES, Bank, Option
+from pmfit.i18n import t
 
 #: Curly quotes, guillemets and primes as the straight quotes people type.
 _QUOTES = str.maketrans(
@@ -56,6 +57,10 @@ class Reading:
 
     respondent_column: str | None = None
     notice: Callable[[str], None] = field(default=lambda line: None)
+
+
+#: `respondent` (else a name or email column), notices dropped: for library callers.
+DEFAULT_READING = Reading()
 
 
 @dataclass
@@ -167,8 +172,12 @@ class Matcher:
                 f"no column is headed {respondent_column!r} (--respondent-column)"
             )
         elif header.respondent is None:
-            for pattern in (_NAME, _EMAIL):
-                guess = next((n for n in unmatched if pattern.search(normalise(names[n]))), None)
+            # `pmfit form`'s own name question first: a tool's account "Name" column is
+            # blank when anyone may answer (Microsoft Forms), while ours is required.
+            ours = {normalise(t("form.name", lang)) for lang in LANGUAGES}
+            looks = (lambda key: key in ours, _NAME.search, _EMAIL.search)
+            for look in looks:
+                guess = next((n for n in unmatched if look(normalise(names[n]))), None)
                 if guess is not None:
                     header.respondent, header.respondent_guessed = guess, names[guess]
                     unmatched.remove(guess)

@@ -15,9 +15,9 @@ import re
 from collections.abc import Iterator
 from typing import Literal, Protocol
 
-from pmfit.answers import answer_problems, sheet_from_document
+from pmfit.answers import sheet_from_document
 from pmfit.bank.model import Bank
-from pmfit.batch.forms import Matcher, Reading
+from pmfit.batch.forms import DEFAULT_READING, Matcher, Reading
 from pmfit.batch.rows import Block, OptionIndex, Rejection
 from pmfit.errors import AnswersError, InputError
 from pmfit.located import Located, load_yaml
@@ -132,7 +132,7 @@ def _bad_utf8(line: bytes) -> str | None:
 
 
 def csv_blocks(
-    bank: Bank, stream: Readable, shown: str, reading: Reading = Reading()
+    bank: Bank, stream: Readable, shown: str, reading: Reading = DEFAULT_READING
 ) -> Iterator[Block]:
     """CSV as spreadsheets and form tools export it: a header naming the respondent and
     the questions (`pmfit.batch.forms` maps it), then a row per respondent; comma,

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pmfit.bank.model import Bank
-from pmfit.batch.forms import Reading
+from pmfit.batch.forms import DEFAULT_READING, Reading
 from pmfit.batch.readers import (
     InputFormat,
     Readable,
@@ -136,7 +136,7 @@ def run_batch(
     jobs: int | None = None,
     on_rejection: Callable[[Rejection], None] = lambda r: None,
     on_progress: Callable[[int], None] = lambda done: None,
-    reading: Reading = Reading(),
+    reading: Reading = DEFAULT_READING,
 ) -> Summary:
     """Score every input into `sink`; rejections go to `on_rejection` as they are found."""
     summary = Summary()
