@@ -14,9 +14,12 @@ import random
 import unicodedata
 from dataclasses import dataclass
 
+import msgspec
 import pytest
 
 from pmfit.bank.loading import load_bank
+from pmfit.batch.compact import compact
+from pmfit.scoring.engine import score
 
 BANK = load_bank(None)
 
@@ -31,12 +34,12 @@ class Form:
     labels: list[list[str]]
 
 
-def _form(cli, lang: str) -> Form:
-    run = cli("form", "--lang", lang)
+def _form(cli, lang: str, *args: str) -> Form:
+    run = cli("form", "--lang", lang, *args)
     assert run.exit_code == 0, run.stderr
     blocks = [block.splitlines() for block in run.stdout.split("\n\n")]
     questions = blocks[2:]
-    assert len(questions) == len(BANK.questions)
+    assert len(questions) == len(BANK.short_form().questions if args else BANK.questions)
     return Form(
         name=blocks[1][1],
         titles=[block[1] for block in questions],
@@ -349,4 +352,38 @@ def test_unknown_encoding_is_one_line(cli, tmp_path) -> None:
     assert (run.exit_code, run.stdout) == (2, "")
     assert run.stderr == (
         "--encoding: unknown encoding 'klingon' (for example utf-8, utf-16, latin-1, cp1252)\n"
+    )
+
+
+def test_short_form_export_scores_as_the_short_quiz(cli, tmp_path) -> None:
+    """`pmfit form --short` then `pmfit batch --short`: scored on the short form's questions,
+    as `pmfit quiz --short` scores, not as a full quiz with most questions skipped."""
+    short = BANK.short_form()
+    form = _form(cli, "en", "--short")
+    rng = random.Random(3)
+    people = [(f"p{i}", [rng.randrange(len(q.options)) for q in short.questions]) for i in range(5)]
+    rows = [["Timestamp", form.name, *form.titles]]
+    rows += [["t", name, *(form.labels[i][k] for i, k in enumerate(ks))] for name, ks in people]
+    path = tmp_path / "short.csv"
+    path.write_bytes(_write(rows).encode())
+    run = cli("batch", str(path), "--short")
+    assert run.exit_code == 0, run.stderr
+    expected = b"".join(
+        msgspec.json.encode(
+            compact(
+                score(
+                    short,
+                    {q.id: q.options[k].id for q, k in zip(short.questions, ks, strict=True)},
+                    name,
+                )
+            )
+        )
+        + b"\n"
+        for name, ks in people
+    )
+    assert run.stdout.encode() == expected
+    full = cli("batch", str(path))
+    assert all(
+        "many_skips" in [f["code"] for f in json.loads(line)["flags"]]
+        for line in full.stdout.splitlines()
     )

@@ -16,6 +16,8 @@ from pmfit.cli.options import (
     InputFormatChoice,
     InputFormatOption,
     RespondentColumnOption,
+    ShortFormOption,
+    load_form,
 )
 from pmfit.errors import InputError, Problem
 from pmfit.exit_status import ExitStatus
@@ -160,6 +162,7 @@ def batch(
         BatchFormat, typer.Option("--format", "-f", help="jsonl, csv or json.")
     ] = BatchFormat.jsonl,
     input_format: InputFormatOption = None,
+    short: ShortFormOption = False,
     respondent_column: RespondentColumnOption = None,
     encoding: EncodingOption = None,
     with_quotes: Annotated[
@@ -216,13 +219,12 @@ def batch(
         raise InputError(
             [Problem("pmfit batch", None, None, "give one or more INPUT files, or - for stdin")]
         )
-    from pmfit.bank.loading import load_bank
     from pmfit.batch.forms import Reading
     from pmfit.batch.run import Stop, run_batch
     from pmfit.batch.writers import formatter
     from pmfit.fileio import AtomicFile
 
-    bank = load_bank(bank_path)
+    bank = load_form(bank_path, short)
     with contextlib.ExitStack() as stack:
         sources = open_inputs(inputs, input_format, env, stack, encoding)
         out_file = AtomicFile(output) if output else None

@@ -6,7 +6,7 @@ from typing import Annotated
 import typer
 
 from pmfit.cli.app import BankOption, app, environment
-from pmfit.cli.options import LangOption, language
+from pmfit.cli.options import LangOption, ShortFormOption, language, load_form
 
 
 class FormFormat(str, enum.Enum):
@@ -31,9 +31,7 @@ def form(
             "that creates the whole form).",
         ),
     ] = FormFormat.text,
-    short: Annotated[
-        bool, typer.Option("--short", help="Only the short form's questions.")
-    ] = False,
+    short: ShortFormOption = False,
     required: Annotated[
         bool,
         typer.Option(
@@ -60,19 +58,12 @@ def form(
     `pmfit batch` reads back from the form's CSV export with the option labels."""
     from pathlib import Path
 
-    from pmfit.bank.loading import load_bank
-    from pmfit.errors import InputError, Problem
     from pmfit.fileio import atomic_write_bytes
     from pmfit.i18n import t
     from pmfit.render.form import apps_script, form_text
 
     env = environment(ctx)
-    bank = load_bank(bank_path)
-    if short:
-        if not any(q.short for q in bank.questions):
-            reason = f"bank {bank.id} has no short form (no question is marked short)"
-            raise InputError([Problem("--short", None, None, reason)])
-        bank = bank.short_form()
+    bank = load_form(bank_path, short)
     chosen = language(env, lang)
     render = apps_script if format is FormFormat.apps_script else form_text
     text = render(bank, chosen, respondent=respondent.value, required=required)

@@ -13,6 +13,8 @@ from pmfit.cli.options import (
     InputFormatOption,
     JsonFlag,
     RespondentColumnOption,
+    ShortFormOption,
+    load_form,
 )
 from pmfit.errors import InputError, Problem
 from pmfit.exit_status import ExitStatus
@@ -49,6 +51,7 @@ def report(
     ] = None,
     json_: JsonFlag = False,
     input_format: InputFormatOption = None,
+    short: ShortFormOption = False,
     respondent_column: RespondentColumnOption = None,
     encoding: EncodingOption = None,
     jobs: Annotated[
@@ -63,7 +66,6 @@ def report(
     with a 95% CI, and per question its answers, skips, item-rest r and alpha if dropped."""
     import msgspec
 
-    from pmfit.bank.loading import load_bank
     from pmfit.batch.forms import Reading
     from pmfit.batch.run import run_batch
     from pmfit.batch.writers import Formatter
@@ -71,7 +73,7 @@ def report(
     from pmfit.report.stats import Accumulator
 
     env = environment(ctx)
-    bank = load_bank(bank_path)
+    bank = load_form(bank_path, short)
     rejected = 0
 
     def on_rejection(rejection: "Rejection") -> None:
