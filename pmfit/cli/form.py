@@ -49,7 +49,9 @@ def form(
     ] = RespondentItem.name,
     output: Annotated[
         str | None,
-        typer.Option("--output", "-o", help="Write it here (atomically) instead of stdout."),
+        typer.Option(
+            "--output", "-o", metavar="FILE", help="Write it here (atomically) instead of stdout."
+        ),
     ] = None,
     lang: LangOption = None,
     bank_path: BankOption = None,
