@@ -284,7 +284,9 @@ def test_a_label_that_matches_no_option_rejects_its_row_naming_the_labels(cli, t
     q = BANK.questions[0]
     header = ["Timestamp", form.name, form.titles[0], form.titles[1]]
     two = f"{form.labels[0][0]}, {form.labels[0][1]}"
+    three = f"{form.labels[0][0]};{form.labels[0][3]};"
     rows = [header, ["t", "ann", two, form.labels[1][0]], ["t", "bob", form.labels[0][2], ""]]
+    rows.append(["t", "cy", three, ""])
     path = tmp_path / "responses.csv"
     path.write_bytes(_write(rows).encode())
     run = cli("batch", str(path))
@@ -293,7 +295,9 @@ def test_a_label_that_matches_no_option_rejects_its_row_naming_the_labels(cli, t
     assert run.stderr.splitlines()[1:] == [
         f"{path}:2: row 1: respondent 'ann': {q.id}: {two!r} is not one of its options "
         f"(allowed: {labels}, or blank to skip)",
-        "scored 1; rejected 1",
+        f"{path}:4: row 3: respondent 'cy': {q.id}: {three!r} is not one of its options "
+        f"(allowed: {labels}, or blank to skip)",
+        "scored 1; rejected 2",
     ]
 
 
@@ -343,6 +347,29 @@ def test_a_question_in_two_columns_rejects_the_file(cli, tmp_path) -> None:
         f"{path}:1: header: column 3, {form.titles[0][:39] + '…'!r}: question "
         f"{BANK.questions[0].id} again (also column 2); every row rejected (1)"
     )
+
+
+def test_utf16_with_a_truncated_last_character_rejects_only_that_row(cli, tmp_path) -> None:
+    path = tmp_path / "unicode.txt"
+    text = "respondent\tproblem-focus-1\r\nann\ta\r\nbob\tb\r\n"
+    path.write_bytes(text.encode("utf-16") + b"x")
+    run = cli("batch", str(path))
+    assert run.exit_code == 1
+    assert run.stderr.splitlines() == [
+        f"{path}:4: row 3: respondent '\ufffd': 1 cells, but the header has 2",
+        "scored 2; rejected 1",
+    ]
+
+
+def test_an_encoding_that_cannot_read_the_file_is_one_line(cli, tmp_path) -> None:
+    path = tmp_path / "plain.csv"
+    path.write_text("respondent,problem-focus-1\nann,a\n")
+    run = cli("batch", str(path), "--encoding", "utf-16", "-o", str(tmp_path / "out.jsonl"))
+    assert (run.exit_code, run.stdout) == (2, "")
+    assert (
+        run.stderr == f"{path}: cannot be read as utf-16: UTF-16 stream does not start with BOM\n"
+    )
+    assert not (tmp_path / "out.jsonl").exists()
 
 
 def test_unknown_encoding_is_one_line(cli, tmp_path) -> None:

@@ -2,9 +2,10 @@
 
 Excel saves "Unicode text" as UTF-16 with a byte-order mark (tab-separated); other
 tools write Latin-1 or Windows-1252 (`--encoding`). The stream is decoded and
-re-encoded block by block, so memory stays flat. A byte the encoding cannot decode
-comes through as that raw byte (surrogateescape), so the reader still rejects its row,
-and only that row, naming the byte.
+re-encoded block by block, so memory stays flat. Bytes the encoding cannot decode (a
+truncated last character, a wrong `--encoding`) become U+FFFD: in a question's cell
+that rejects the row, naming the cell; a wrong encoding throughout leaves no header
+that names a question, which rejects the file with one line.
 """
 
 from __future__ import annotations
@@ -41,9 +42,11 @@ def source_encoding(head: bytes, forced: str | None) -> str | None:
 class Transcoded:
     """A binary stream in `encoding`, read as UTF-8 bytes."""
 
-    def __init__(self, stream: Readable, encoding: str) -> None:
+    def __init__(self, stream: Readable, encoding: str, shown: str) -> None:
         self.stream = stream
-        self.decoder = codecs.getincrementaldecoder(encoding)("surrogateescape")
+        self.encoding = encoding
+        self.shown = shown
+        self.decoder = codecs.getincrementaldecoder(encoding)("replace")
         self.done = False
         self.head = b""
 
@@ -64,7 +67,11 @@ class Transcoded:
         while not self.done:
             data = self.stream.read(READ_SIZE)
             self.done = not data
-            text = self.decoder.decode(data, final=self.done)
+            try:
+                text = self.decoder.decode(data, final=self.done)
+            except UnicodeError as error:  # what "replace" cannot mend: a UTF-16 without BOM
+                reason = f"cannot be read as {self.encoding}: {error}"
+                raise InputError([Problem(self.shown, None, None, reason)]) from None
             if text:
-                return text.encode("utf-8", "surrogateescape")
+                return text.encode("utf-8")
         return b""

@@ -84,7 +84,7 @@ def open_inputs(
         source = source_encoding(stream.peek(), encoding)
         if source is not None:
             # Read as UTF-8 from here on; its size and path no longer describe what is read.
-            stream, size, path = Transcoded(stream, source), None, None  # type: ignore[assignment]
+            stream, size, path = Transcoded(stream, source, shown), None, None  # type: ignore[assignment]
         kind = forced.value if forced else format_of(name, stream.peek())
         inputs.append(Input(shown, stream, kind, size, path))
     if problems:
