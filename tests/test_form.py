@@ -131,7 +131,9 @@ function recorder(name) {
     },
   });
 }
-const FormApp = { create: (title) => { calls.push(["FormApp", "create", title]); return recorder("Form"); } };
+const FormApp = {
+  create: (...args) => { calls.push(["FormApp", "create", ...args]); return recorder("Form"); },
+};
 const Logger = { log: (line) => calls.push(["Logger", "log", line]) };
 const context = vm.createContext({ FormApp, Logger });
 vm.runInContext(fs.readFileSync(process.argv[2], "utf8"), context);
@@ -164,7 +166,7 @@ def test_apps_script_creates_the_whole_form_under_node(cli, tmp_path, lang) -> N
     bank = load_bank(MINI)
     name = {"en": "Your name", "es": "Tu nombre"}[lang]
     expected: list[list[object]] = [
-        ["FormApp", "create", bank.title.get(lang)],
+        ["FormApp", "create", bank.title.get(lang), False],
         ["Form", "setDescription", calls[1][2]],
         ["Form", "addTextItem"],
         ["TextItem", "setTitle", name],
@@ -178,6 +180,7 @@ def test_apps_script_creates_the_whole_form_under_node(cli, tmp_path, lang) -> N
             ["MultipleChoiceItem", "setRequired", False],
         ]
     expected += [
+        ["Form", "setPublished", True],
         ["Form", "getPublishedUrl"],
         ["Logger", "log", "Send this link: https://forms.example/getPublishedUrl"],
         ["Form", "getEditUrl"],

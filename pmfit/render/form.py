@@ -75,7 +75,8 @@ _SCRIPT = """\
 var FORM = {form};
 
 function createForm() {{
-  var form = FormApp.create(FORM.title);
+  // Unpublished until every item is in, so nobody answers a half-made form.
+  var form = FormApp.create(FORM.title, false);
   form.setDescription(FORM.description);
   if (FORM.respondent === "email") {{
     form.setCollectEmail(true);
@@ -89,6 +90,7 @@ function createForm() {{
       .setChoiceValues(question.choices)
       .setRequired(question.required);
   }});
+  form.setPublished(true);
   Logger.log("Send this link: " + form.getPublishedUrl());
   Logger.log("Edit the form: " + form.getEditUrl());
   return form;
