@@ -42,6 +42,8 @@ _NAME = re.compile(r"\b(?:name|nombre)\b")
 #: The notice names at most this many ignored columns, each cut to this many characters.
 _LISTED = 8
 _NAME_WIDTH = 40
+#: At most this many spellings of a question's options are remembered as typed.
+_REMEMBERED = 256
 
 
 def normalise(text: str) -> str:
@@ -113,8 +115,9 @@ class Matcher:
                 self.titles.setdefault(normalise(q.prompt.get(lang)), (i, lang))
         for i, q in enumerate(bank.questions):
             self.titles[normalise(q.id)] = (i, None)
-        #: Per question: option id (exact), then every normalised spelling -> option index.
+        #: Per question: option ids and spellings already met, exactly as typed -> option index.
         self.exact = [{o.id: k for k, o in enumerate(q.options)} for q in bank.questions]
+        #: Per question: every normalised spelling -> option index.
         self.spellings = [_spellings(q.options) for q in bank.questions]
 
     def question(self, name: str) -> tuple[int, str | None] | None:
@@ -133,7 +136,15 @@ class Matcher:
     def option(self, question: int, cell: str) -> int | None:
         """The option a cell names: by id, by number (1 = first), or by label; None if none."""
         k = self.exact[question].get(cell)
-        return k if k is not None else self.spellings[question].get(normalise(cell))
+        if k is not None:
+            return k
+        k = self.spellings[question].get(normalise(cell))
+        # A cell that names an option as typed is remembered, so a column of labels is
+        # normalised once per label, not once per row (a bounded set: the options' spellings
+        # as they occur; cells that match nothing are not kept).
+        if k is not None and len(self.exact[question]) < _REMEMBERED:
+            self.exact[question][cell] = k
+        return k
 
     def problem(self, question: int, cell: str, language: str | None) -> str:
         """Why a cell names no option, in the header's terms: ids or labels."""

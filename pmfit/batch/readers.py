@@ -2,7 +2,7 @@
 
 Each reader yields `Block`s of at most a few thousand rows, so memory stays flat
 however long the input. A bad row becomes a `Rejection` naming its line; only a
-problem that makes every row unreadable (a CSV header naming an unknown question,
+problem that makes every row unreadable (a CSV header that names no question,
 broken JSON array syntax) rejects the rest of a file, with one line.
 """
 
