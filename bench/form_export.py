@@ -73,7 +73,8 @@ def main() -> None:
 
         def run(path: Path) -> float:
             out = str(Path(tmp) / "out.jsonl")
-            return timed([*pmfit, "batch", str(path), "-o", out, "--errors", "/dev/null"])
+            errors = str(Path(tmp) / "errors.jsonl")
+            return timed([*pmfit, "batch", str(path), "-o", out, "--errors", errors])
 
         compare(lambda: run(form), lambda: run(ids), args.runs, ("form export", "id-based CSV"))
 

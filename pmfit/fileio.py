@@ -32,6 +32,25 @@ def display_path(path: str | os.PathLike[str]) -> str:
         return str(path)
 
 
+def _replaceable(path: Path) -> Path:
+    """The regular file to replace for `path`: a symlink's target (the link stays a link).
+
+    A device, FIFO, socket or directory is never replaced: renaming a file onto
+    `-o /dev/null` would leave every other program on the machine a regular file there.
+    """
+    import stat
+
+    try:
+        mode = os.stat(path).st_mode  # follows symlinks
+    except (FileNotFoundError, NotADirectoryError):
+        return Path(os.path.realpath(path)) if path.is_symlink() else path
+    if not stat.S_ISREG(mode):
+        kind = "a directory" if stat.S_ISDIR(mode) else "not a regular file (a device or a pipe)"
+        reason = f"{kind}: pmfit writes only to regular files (leave out -o to write to stdout)"
+        raise InputError([Problem(str(path), None, None, reason)])
+    return Path(os.path.realpath(path))
+
+
 class AtomicFile:
     """Bytes written to a temporary file beside `path`, renamed onto it by `commit()`.
 
@@ -42,7 +61,7 @@ class AtomicFile:
     def __init__(self, path: str | os.PathLike[str], *, make_parents: bool = False) -> None:
         import tempfile  # deferred: only writers pay for it
 
-        self.path = Path(path)
+        self.path = _replaceable(Path(path))
         if make_parents:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         elif not self.path.parent.is_dir():
