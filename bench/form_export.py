@@ -15,12 +15,10 @@ from __future__ import annotations
 import argparse
 import csv
 import random
-import subprocess
 import tempfile
-import time
 from pathlib import Path
 
-from common import ENV, compare, pmfit_command
+from common import compare, pmfit_command, timed
 
 from pmfit.bank.loading import load_bank
 
@@ -30,12 +28,6 @@ def write(path: Path, header: list[str], rows: list[list[str]]) -> None:
         writer = csv.writer(handle)
         writer.writerow(header)
         writer.writerows(rows)
-
-
-def timed(command: list[str]) -> float:
-    start = time.perf_counter()
-    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, env=ENV)
-    return time.perf_counter() - start
 
 
 def main() -> None:
