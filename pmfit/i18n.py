@@ -222,11 +222,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "form.name.kind": {"en": "Short answer, required:", "es": "Respuesta corta, obligatoria:"},
     "form.name": {"en": "Your name", "es": "Tu nombre"},
-    "form.collect_email": {
-        "en": "Settings: collect email addresses (instead of a name question).",
-        "es": "Configuración: recopilar direcciones de correo electrónico (en lugar de "
-        "preguntar el nombre).",
+    "form.email.kind": {
+        "en": "Short answer, required, an email address:",
+        "es": "Respuesta corta, obligatoria, una dirección de correo electrónico:",
     },
+    "form.email": {"en": "Your email", "es": "Tu correo electrónico"},
     "form.question": {
         "en": "Question {n} of {total}, multiple choice, {status}:",
         "es": "Pregunta {n} de {total}, opción múltiple, {status}:",

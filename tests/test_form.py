@@ -79,8 +79,7 @@ def test_text_form_in_spanish_short_required_and_by_email(cli) -> None:
     assert run.stdout.split("\n\n")[:3] == [
         "Título del formulario: Banco mínimo\nDescripción del formulario: Elige la respuesta "
         "que más se acerque a ti: no hay respuestas correctas ni incorrectas.",
-        "Configuración: recopilar direcciones de correo electrónico (en lugar de preguntar "
-        "el nombre).",
+        "Respuesta corta, obligatoria, una dirección de correo electrónico:\nTu correo electrónico",
         "Pregunta 1 de 4, opción múltiple, obligatoria:\n¿Qué problemas prefieres resolver? "
         "[problem-1]\nLos de un negocio\nAmbos por igual\nLos de un usuario final",
     ]

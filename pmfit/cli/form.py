@@ -43,8 +43,8 @@ def form(
         RespondentItem,
         typer.Option(
             "--respondent",
-            help="How respondents are named: a required name question, or the form "
-            "collecting email addresses.",
+            help="How respondents are named: a required name question, or their email "
+            "address (the Apps Script turns on Google's email collection).",
         ),
     ] = RespondentItem.name,
     output: Annotated[

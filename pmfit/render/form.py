@@ -30,7 +30,8 @@ def form_text(bank: Bank, lang: str, *, respondent: Respondent, required: bool) 
         ]
     ]
     if respondent == "email":
-        blocks.append([t("form.collect_email", lang)])
+        # Any tool can ask for an email; the Apps Script uses Google's own setting instead.
+        blocks.append([t("form.email.kind", lang), t("form.email", lang)])
     else:
         blocks.append([t("form.name.kind", lang), t("form.name", lang)])
     status = t("form.required" if required else "form.optional", lang)
