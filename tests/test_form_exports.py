@@ -412,3 +412,18 @@ def test_short_form_export_scores_as_the_short_quiz(cli, tmp_path) -> None:
         "many_skips" in [f["code"] for f in json.loads(line)["flags"]]
         for line in full.stdout.splitlines()
     )
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_the_email_question_of_the_text_form_names_respondents(cli, tmp_path, lang) -> None:
+    run = cli("form", "--lang", lang, "--respondent", "email")
+    blocks = [block.splitlines() for block in run.stdout.split("\n\n")]
+    email, first = blocks[1][1], blocks[2]
+    path = tmp_path / "responses.csv"
+    path.write_bytes(_write([["#", email, first[1]], ["x1", "ann@example.org", first[2]]]).encode())
+    run = cli("batch", str(path))
+    assert run.exit_code == 0, run.stderr
+    assert json.loads(run.stdout)["respondent"] == "ann@example.org"
+    assert run.stderr.splitlines()[0] == (
+        f"{path}: ignored 1 column that matches no question: '#'; " + NAMED.format(email)
+    )
