@@ -50,7 +50,11 @@ def form(
     output: Annotated[
         str | None,
         typer.Option(
-            "--output", "-o", metavar="FILE", help="Write it here (atomically) instead of stdout."
+            "--output",
+            "-o",
+            metavar="FILE",
+            help="Write it here instead of stdout (a file is replaced atomically).",
+            show_default=False,
         ),
     ] = None,
     lang: LangOption = None,
@@ -58,21 +62,23 @@ def form(
 ) -> None:
     """Print the quiz as a form: each question's title ends with its [id], which
     `pmfit batch` reads back from the form's CSV export with the option labels."""
-    from pathlib import Path
-
-    from pmfit.fileio import atomic_write_bytes
+    from pmfit.cli.batch import read_by_run
     from pmfit.i18n import t
     from pmfit.render.form import apps_script, form_text
+    from pmfit.writing import plan, refuse_clashes, write_planned
 
     env = environment(ctx)
+    target = plan(output) if output is not None and output != "-" else None
+    if target is not None:
+        refuse_clashes([("--output", target)], read_by_run([], env, bank_path))
     bank = load_form(bank_path, short)
     chosen = language(env, lang)
     render = apps_script if format is FormFormat.apps_script else form_text
     text = render(bank, chosen, respondent=respondent.value, required=required)
-    if output is None:
+    if target is None:
         env.stdout.write(text)
         return
-    atomic_write_bytes(Path(output), text.encode("utf-8"))
+    write_planned(target, text.encode("utf-8"))
     if format is FormFormat.apps_script:
         env.error(t("form.wrote.script", chosen, path=output))
     else:
