@@ -427,3 +427,22 @@ def test_the_email_question_of_the_text_form_names_respondents(cli, tmp_path, la
     assert run.stderr.splitlines()[0] == (
         f"{path}: ignored 1 column that matches no question: '#'; " + NAMED.format(email)
     )
+
+
+def test_utf16_jsonl_to_a_file_with_workers_reads_the_decoded_text(cli, tmp_path) -> None:
+    """Workers that read a file themselves would see UTF-16 bytes: a decoded input is
+    handed to them by this process instead, and still kept from being overwritten."""
+    sheets = [
+        {"respondent": f"r{i}", "answers": {"problem-focus-1": "abcde"[i % 5]}} for i in range(9)
+    ]
+    text = "".join(json.dumps(s) + "\n" for s in sheets)
+    utf8, utf16 = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    utf8.write_text(text, encoding="utf-8")
+    utf16.write_bytes(text.encode("utf-16"))
+    out = tmp_path / "out.jsonl"
+    run = cli("batch", str(utf16), "-o", str(out), "--jobs", "2")
+    assert (run.exit_code, run.stderr) == (0, "scored 9; rejected 0\n")
+    assert out.read_bytes() == cli("batch", str(utf8)).stdout.encode()
+    clash = cli("batch", str(utf16), "-o", str(utf16))
+    assert clash.exit_code == 2
+    assert utf16.read_bytes() == text.encode("utf-16")
