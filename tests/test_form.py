@@ -240,3 +240,16 @@ def test_short_needs_a_bank_with_a_short_form(cli, tmp_path) -> None:
     run = cli("form", "--bank", str(bank), "--short")
     assert (run.exit_code, run.stdout) == (2, "")
     assert run.stderr == "--short: bank mini has no short form (no question is marked short)\n"
+
+
+def test_output_onto_a_bank_file_is_refused_and_dev_null_stays_a_device(cli, tmp_path) -> None:
+    bank = tmp_path / "bank"
+    shutil.copytree(MINI, bank)
+    before = (bank / "questions.yaml").read_bytes()
+    run = cli("form", "--bank", str(bank), "-o", str(bank / "questions.yaml"))
+    assert (run.exit_code, run.stdout) == (2, "")
+    assert len(run.stderr.splitlines()) == 1
+    assert (bank / "questions.yaml").read_bytes() == before
+    run = cli("form", "--bank", str(MINI), "-o", os.devnull)
+    assert run.exit_code == 0, run.stderr
+    assert not Path(os.devnull).is_file()
