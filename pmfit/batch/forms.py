@@ -111,7 +111,7 @@ class Matcher:
         #: Normalised question id or prompt (either language) -> (question, language).
         self.titles: dict[str, tuple[int, str | None]] = {}
         for i, q in enumerate(bank.questions):
-            for lang in ("en", "es"):
+            for lang in LANGUAGES:
                 self.titles.setdefault(normalise(q.prompt.get(lang)), (i, lang))
         for i, q in enumerate(bank.questions):
             self.titles[normalise(q.id)] = (i, None)
@@ -212,7 +212,7 @@ def _spellings(options: Sequence[Option]) -> dict[str, int]:
         keys.setdefault(str(k + 1), k)
     labels: dict[str, set[int]] = {}
     for k, o in enumerate(options):
-        for lang in ("en", "es"):
+        for lang in LANGUAGES:
             labels.setdefault(normalise(o.label.get(lang)), set()).add(k)
     for label, owners in labels.items():
         if len(owners) == 1:
