@@ -8,7 +8,7 @@ import typer
 
 from pmfit.cli.app import BankOption, app, environment
 from pmfit.cli.batch import open_inputs
-from pmfit.cli.options import InputFormatOption, JsonFlag
+from pmfit.cli.options import InputFormatOption, JsonFlag, LangOption, language
 from pmfit.errors import InputError, Problem
 from pmfit.exit_status import ExitStatus
 
@@ -20,6 +20,7 @@ class ReportFormat(str, enum.Enum):
     table = "table"
     json = "json"
     md = "md"
+    html = "html"
 
 
 @app.command()
@@ -38,11 +39,13 @@ def report(
         typer.Option(
             "--format",
             "-f",
-            help="table, json or md [default: table on a terminal, json when piped]",
+            help="table, json, md, or html (one self-contained page with charts) "
+            "[default: table on a terminal, json when piped]",
             show_default=False,
         ),
     ] = None,
     json_: JsonFlag = False,
+    lang: LangOption = None,
     input_format: InputFormatOption = None,
     jobs: Annotated[
         int | None,
@@ -113,6 +116,10 @@ def report(
         from pmfit.render.report_markdown import report_markdown
 
         env.stdout.write(report_markdown(result))
+    elif chosen is ReportFormat.html:
+        from pmfit.render.report_html import report_html
+
+        env.stdout.write(report_html(result, bank, language(env, lang)))
     else:
         from pmfit.render.report_view import report_view
 

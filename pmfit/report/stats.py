@@ -175,7 +175,8 @@ class Accumulator:
             return
         self.n += n
         for r in recommendations:
-            self.recommendations[r] += 1
+            # Any outcome the engine gives is counted, not only the ones named here.
+            self.recommendations[r] = self.recommendations.get(r, 0) + 1
         for codes_of_row in flags:
             for code in set(codes_of_row):
                 self.flags[code] = self.flags.get(code, 0) + 1
