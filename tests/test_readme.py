@@ -52,6 +52,7 @@ def test_console_block(block: list[tuple[str, list[str]]], tmp_path: Path) -> No
     for name, body in FILES.items():
         (tmp_path / name).write_text(body, encoding="utf-8")
     shutil.copytree(ROOT / "questions", tmp_path / "questions")
+    shutil.copytree(ROOT / "docs", tmp_path / "docs")
     env = {
         **os.environ,
         "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
