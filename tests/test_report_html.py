@@ -156,7 +156,7 @@ def test_the_browser_check_sees_console_errors(tmp_path) -> None:
     """The check above can fail: a page that fetches or logs is caught."""
     page = tmp_path / "bad.html"
     page.write_text(
-        "<!DOCTYPE html><meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'\">"
+        '<!DOCTYPE html><meta http-equiv="Content-Security-Policy" content="default-src \'none\'">'
         '<link rel="stylesheet" href="https://example.com/x.css"><p>hi</p>'
     )
     rendered = render(page, tmp_path / "bad.png", width=400, height=300)

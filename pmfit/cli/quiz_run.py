@@ -311,30 +311,11 @@ def _finish(
 
 
 def _save_card(env: Environment, options: Options, card: RenderableType, lang: str) -> None:
-    import io
-
-    from rich.console import Console
-
     from pmfit.fileio import atomic_write_bytes
+    from pmfit.render.card_files import card_file
 
     assert options.save is not None
-    recorder = Console(
-        record=True,
-        file=io.StringIO(),
-        width=80,
-        color_system=None if options.plain else "truecolor",
-        force_terminal=not options.plain,
-        markup=False,
-        highlight=False,
-        emoji=False,
-    )
-    recorder.print(card)
     suffix = Path(options.save).suffix.lower()
-    if suffix == ".svg":
-        text = recorder.export_svg(title="pmfit")
-    elif suffix in (".html", ".htm"):
-        text = recorder.export_html()
-    else:
-        text = recorder.export_text()
+    text = card_file(card, suffix, lang, options.plain)
     atomic_write_bytes(Path(options.save), text.encode("utf-8"))
     env.error(t("quiz.wrote", lang, path=options.save))
