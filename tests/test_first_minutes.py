@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from conftest import MINI
 
 COMMANDS = [
     [],
@@ -70,3 +73,40 @@ def test_completion_installs_and_completes(tmp_path: Path) -> None:
 
     assert complete("pmfit", "qu") == ["quiz"]
     assert complete("pmfit", "report", "--format", "") == ["table", "json", "md", "html"]
+
+
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+BOXES = re.compile("[\u2500-\u259f]")
+SHEET = ["-a", "problem-1=c", "-a", "buyer-1=a", "-a", "release-1=b"]
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["score", "--bank", str(MINI), *SHEET],
+        ["report", "--bank", str(MINI), "COHORT"],
+        ["bank", "show", str(MINI)],
+        ["bank", "coverage", str(MINI)],
+    ],
+    ids=lambda c: " ".join(c[:2]),
+)
+def test_no_color_turns_off_colour_only(cli, tmp_path: Path, command: list[str]) -> None:
+    """The same screen as with colour, less the colour codes: in every command."""
+    cohort = tmp_path / "cohort.csv"
+    cohort.write_text("respondent,problem-1,buyer-1\nana,a,b\nben,c,a\ncy,b,b\n")
+    command = [str(cohort) if word == "COHORT" else word for word in command]
+    coloured = cli(*command, tty=True)
+    uncoloured = cli(*command, tty=True, env={"NO_COLOR": "1"})
+    assert (coloured.exit_code, uncoloured.exit_code) == (0, 0), coloured.stderr
+    assert ANSI.search(coloured.stdout)
+    assert not ANSI.search(uncoloured.stdout)
+    assert uncoloured.stdout == ANSI.sub("", coloured.stdout)
+
+
+def test_plain_is_the_switch_for_no_box_drawing(cli) -> None:
+    fancy = cli("score", "--bank", str(MINI), *SHEET, tty=True, env={"NO_COLOR": "1"})
+    assert BOXES.search(fancy.stdout)
+    plain = cli("score", "--bank", str(MINI), *SHEET, "--plain", tty=True)
+    assert plain.exit_code == 0
+    assert not ANSI.search(plain.stdout) and not BOXES.search(plain.stdout)
+    assert plain.stdout.startswith("Recommendation: B2C\n")

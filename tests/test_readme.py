@@ -42,7 +42,10 @@ def test_the_readme_has_examples() -> None:
     assert len(BLOCKS) >= 5 and {"me.yaml", "cohort.jsonl", "sheet.csv"} <= set(FILES)
     quickstart = README.split("<!-- quickstart -->")[1].split("<!-- /quickstart -->")[0]
     lines = [line for line in quickstart.splitlines() if line and not line.startswith("```")]
-    assert lines == ["pip install . && pmfit quiz", "pip install -e '.[test]' && pytest"]
+    assert lines == [
+        "python3 -m venv .venv && .venv/bin/pip install . && .venv/bin/pmfit quiz",
+        "python3 -m venv .venv && .venv/bin/pip install -e '.[test]' && .venv/bin/pytest",
+    ]
 
 
 @pytest.mark.skipif(shutil.which("jq") is None, reason="the README's examples pipe into jq")

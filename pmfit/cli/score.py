@@ -5,7 +5,14 @@ from typing import Annotated
 import typer
 
 from pmfit.cli.app import BankOption, app, environment
-from pmfit.cli.options import FormatOption, JsonFlag, LangOption, language, wants_json
+from pmfit.cli.options import (
+    FormatOption,
+    JsonFlag,
+    LangOption,
+    PlainOption,
+    language,
+    wants_json,
+)
 from pmfit.errors import AnswersError, Problem
 
 
@@ -34,6 +41,7 @@ def score(
     format: FormatOption = None,
     json_: JsonFlag = False,
     lang: LangOption = None,
+    plain: PlainOption = False,
     bank_path: BankOption = None,
 ) -> None:
     """Score answers and recommend B2B, B2C or either, with the reasons."""
@@ -81,4 +89,7 @@ def score(
     else:
         from pmfit.render.result_view import result_view
 
-        env.console().print(result_view(result, bank, language(env, lang)))
+        console = env.console(plain=plain)
+        console.print(
+            result_view(result, bank, language(env, lang), plain=plain, width=console.width)
+        )

@@ -53,7 +53,8 @@ def _progress(session: Session, lang: str, plain: bool) -> Text:
     if plain:
         return line
     done = round(session.position / max(1, session.total) * PROGRESS_CELLS)
-    bar = Text.assemble(("━" * done, "green"), ("━" * (PROGRESS_CELLS - done), "bright_black"), " ")
+    # Heavy for done, light for to come: the bar reads without colour too (NO_COLOR).
+    bar = Text.assemble(("━" * done, "green"), ("─" * (PROGRESS_CELLS - done), "bright_black"), " ")
     return Text.assemble(bar, line)
 
 
