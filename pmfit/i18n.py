@@ -209,6 +209,16 @@ MESSAGES: dict[str, dict[str, str]] = {
         "es": "Esa era la última pregunta. Tu resultado:",
     },
     "quiz.wrote": {"en": "Wrote {path}", "es": "Escrito {path}"},
+    "quiz.summary": {
+        "en": "Your result: {recommendation} — {words}, score {score}. The reasons are above.",
+        "es": "Tu resultado: {recommendation} — {words}, puntuación {score}. Los motivos "
+        "están arriba.",
+    },
+    "quiz.summary.insufficient": {
+        "en": "Your result: {recommendation}. Answer more questions to get a recommendation.",
+        "es": "Tu resultado: {recommendation}. Responde más preguntas para obtener una "
+        "recomendación.",
+    },
     # The cohort report as a web page.
     "report.title": {"en": "Cohort report", "es": "Informe de la cohorte"},
     "report.about": {

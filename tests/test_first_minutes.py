@@ -110,3 +110,37 @@ def test_plain_is_the_switch_for_no_box_drawing(cli) -> None:
     assert plain.exit_code == 0
     assert not ANSI.search(plain.stdout) and not BOXES.search(plain.stdout)
     assert plain.stdout.startswith("Recommendation: B2C\n")
+
+
+def test_the_recommendation_is_on_screen_when_the_quiz_ends(tmp_path: Path) -> None:
+    """In a 24-line terminal the full quiz's long result scrolls its top away; the last
+    line printed says the recommendation, so it is on screen."""
+    from test_quiz_pty import ASK, Quiz, _visible
+
+    from conftest import ROOT
+    from pmfit.bank.loading import load_bank
+    from pmfit.i18n import t
+    from pmfit.render.numbers import signed
+    from pmfit.render.result_view import lean_words
+    from pmfit.scoring.engine import score
+
+    bank = ROOT / "questions"
+    quiz = Quiz(tmp_path, size=(24, 80), bank=bank)
+    for n in range(29):
+        quiz.expect(ASK)
+        quiz.child.expect(": ")
+        quiz.child.sendline("2" if n % 3 else "1")
+    status, screen = quiz.finish()
+    assert status == 0
+    lines = _visible(screen).rstrip("\n").split("\n")
+    assert max(map(len, lines)) <= 80  # so each is one line of the terminal
+    last_screen = "\n".join(lines[-24:])
+    assert "Recommendation" not in last_screen  # the card's top has scrolled away...
+    # ...and the summary is last (wrapped at 80 columns)
+    summary = " ".join(lines[-2:])
+    loaded = load_bank(bank)
+    result = score(
+        loaded, {q.id: q.options[0 if n % 3 == 0 else 1].id for n, q in enumerate(loaded.questions)}
+    )
+    expected = f"Your result: {t('rec.' + result.recommendation, 'en')} — {lean_words(result, 'en')}, score {signed(result.score)}. The reasons are above."
+    assert summary == expected

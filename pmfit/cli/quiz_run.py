@@ -301,6 +301,11 @@ def _finish(
         if to_terminal:
             out.print("")
         out.print(result_view(result, bank, lang, plain=options.plain, width=out.width))
+        if to_terminal:
+            from pmfit.render.quiz_view import summary_line
+
+            out.print("")
+            out.print(summary_line(result, lang, options.plain))
     if options.json:
         from pmfit.render.json import result_json
 
