@@ -10,7 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from conftest import MINI
+from conftest import MINI, ROOT
+from pmfit.bank.loading import load_bank
+from pmfit.i18n import t
+from pmfit.render.numbers import signed
+from pmfit.render.result_view import lean_words
+from pmfit.scoring.engine import score
 
 COMMANDS = [
     [],
@@ -117,13 +122,6 @@ def test_the_recommendation_is_on_screen_when_the_quiz_ends(tmp_path: Path) -> N
     line printed says the recommendation, so it is on screen."""
     from test_quiz_pty import ASK, Quiz, _visible
 
-    from conftest import ROOT
-    from pmfit.bank.loading import load_bank
-    from pmfit.i18n import t
-    from pmfit.render.numbers import signed
-    from pmfit.render.result_view import lean_words
-    from pmfit.scoring.engine import score
-
     bank = ROOT / "questions"
     quiz = Quiz(tmp_path, size=(24, 80), bank=bank)
     for n in range(29):
@@ -144,3 +142,15 @@ def test_the_recommendation_is_on_screen_when_the_quiz_ends(tmp_path: Path) -> N
     )
     expected = f"Your result: {t('rec.' + result.recommendation, 'en')} — {lean_words(result, 'en')}, score {signed(result.score)}. The reasons are above."
     assert summary == expected
+
+
+@pytest.mark.parametrize("width", [80, 100])
+def test_report_never_cuts_a_question_id(cli, width: int) -> None:
+    example = ROOT / "docs" / "example-cohort.csv"
+    run = cli("report", str(example), tty=True, width=width, env={"NO_COLOR": "1"})
+    assert run.exit_code == 0, run.stderr
+    lines = run.stdout.splitlines()
+    assert max(map(len, lines)) <= width
+    for question in load_bank().questions:
+        assert any(re.match(rf"  {question.id} ", line) for line in lines), question.id
+    assert "…" not in run.stdout

@@ -94,8 +94,10 @@ def report_view(report: Report) -> RenderableType:
         )
     )
     items = Table(title="Items", box=box.SIMPLE, title_justify="left")
+    # A question id is what a coach looks up: never cut it; the other columns wrap.
+    longest = max((len(item.question) for item in report.items), default=8)
+    items.add_column("question", no_wrap=True, min_width=longest)
     for name, justify in (
-        ("question", "left"),
         ("answers (by option)", "left"),
         ("skipped", "right"),
         ("item-rest r", "right"),
