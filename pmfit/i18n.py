@@ -334,6 +334,11 @@ def duration(minutes: int, lang: str) -> str:
 
 
 def t(key: str, lang: str, **values: object) -> str:
+    from pmfit.render.numbers import Sided
+
     entry = MESSAGES[key]
     text = entry.get(lang) or entry["en"]
-    return text.format(**values) if values else text
+    if not values:
+        return text
+    # A number that rounds to zero is said without a sign ("0", never "-0").
+    return text.format(**{k: Sided(v) if type(v) is float else v for k, v in values.items()})

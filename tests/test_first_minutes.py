@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import subprocess
@@ -9,12 +10,16 @@ import sys
 from pathlib import Path
 
 import pytest
+from banks import bank_of
+from hypothesis import given
+from hypothesis import strategies as st
+from rich.console import Console
 
 from conftest import MINI, ROOT
 from pmfit.bank.loading import load_bank
 from pmfit.i18n import t
 from pmfit.render.numbers import signed
-from pmfit.render.result_view import lean_words
+from pmfit.render.result_view import lean_words, result_view
 from pmfit.scoring.engine import score
 
 COMMANDS = [
@@ -154,3 +159,29 @@ def test_report_never_cuts_a_question_id(cli, width: int) -> None:
     for question in load_bank().questions:
         assert any(re.match(rf"  {question.id} ", line) for line in lines), question.id
     assert "…" not in run.stdout
+
+
+SIGNED_ZERO = re.compile(r"(?<![\w.])[-+]0(?![.\d])")
+
+
+@given(st.floats(-1000, 1000), st.integers(0, 3))
+def test_signed_never_says_minus_zero(value: float, digits: int) -> None:
+    text = signed(value, digits)
+    if round(value, digits) == 0:
+        assert text == f"{0:.{digits}f}"
+    else:
+        assert text == f"{value:+.{digits}f}"
+
+
+@pytest.mark.parametrize("plain", [False, True])
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_a_score_near_zero_is_never_minus_zero(plain: bool, lang: str) -> None:
+    """A score of -0.2 is shown as 0 in the card, its sentences and its bars' labels."""
+    bank = bank_of([("d", 1.0)], [("q1", "d", [-0.006, 1.0]), ("q2", "d", [0.002, -1.0])])
+    result = score(bank, {"q1": "o0", "q2": "o0"})
+    assert -0.5 < result.score < 0
+    console = Console(width=80, file=io.StringIO(), color_system=None, markup=False)
+    console.print(result_view(result, bank, lang, plain=plain, width=80))
+    out = console.file.getvalue()  # type: ignore[attr-defined]
+    assert not SIGNED_ZERO.search(out), out
+    assert re.search(r"(Score|Puntuación) 0[ ,]", out)

@@ -7,6 +7,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from pmfit.render.numbers import signed
 from pmfit.render.result_view import SIDE_STYLE
 from pmfit.report.stats import Report
 
@@ -60,7 +61,9 @@ def report_view(report: Report) -> RenderableType:
     for b in report.histogram:
         style = "cyan" if b.high <= 0 else "magenta"
         hist.add_row(
-            f"{b.low:+.0f}..{b.high:+.0f}", f"{b.count:,}", Text(_bar(b.count, most), style=style)
+            f"{signed(b.low)}..{signed(b.high)}",
+            f"{b.count:,}",
+            Text(_bar(b.count, most), style=style),
         )
     parts.append(hist)
 

@@ -24,6 +24,7 @@ from rich.text import Text
 from pmfit.bank.model import Bank, Question
 from pmfit.i18n import t
 from pmfit.render.literal import literal
+from pmfit.render.numbers import signed
 from pmfit.scoring.result import Result
 
 SIDE_STYLE = {"B2B": "cyan", "B2C": "magenta", "either": "green", "insufficient": "yellow"}
@@ -117,7 +118,7 @@ def _summary(result: Result, lang: str, plain: bool, width: int | None) -> Rende
         "\n\n",
         score_meter(result.score, meter_width),
         "\n",
-        f"{t('score', lang)} {result.score:+.0f}, {interval} (90%)  ·  "
+        f"{t('score', lang)} {signed(result.score)}, {interval} (90%)  ·  "
         f"{t('confidence', lang)} {percent(result.confidence)}",
     )
     return Panel(summary, title=t("recommendation", lang), box=box.ROUNDED, expand=False)
@@ -155,7 +156,7 @@ def _dimensions(
         for d in result.dimensions:
             stacked.append("\n" + names.get(d.id, d.id) + "\n")
             stacked.append_text(diverging_bar(d.score, half=8))
-            score = "–" if d.score is None else f"{d.score:+.0f}"
+            score = "–" if d.score is None else signed(d.score)
             stacked.append(f" {score:>4} {d.answered}/{d.questions}")
         return stacked
     table = Table(
@@ -169,7 +170,7 @@ def _dimensions(
         table.add_row(
             Text(names.get(d.id, d.id)),
             diverging_bar(d.score),
-            "–" if d.score is None else f"{d.score:+.0f}",
+            "–" if d.score is None else signed(d.score),
             f"{d.answered}/{d.questions}",
         )
     return table
