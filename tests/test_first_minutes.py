@@ -185,3 +185,19 @@ def test_a_score_near_zero_is_never_minus_zero(plain: bool, lang: str) -> None:
     out = console.file.getvalue()  # type: ignore[attr-defined]
     assert not SIGNED_ZERO.search(out), out
     assert re.search(r"(Score|Puntuación) 0[ ,]", out)
+
+
+@pytest.mark.parametrize("width", [80, 50])
+def test_the_b2b_b2c_header_sits_over_the_bars_axis(width: int) -> None:
+    bank = load_bank(MINI)
+    result = score(bank, {"problem-1": "c", "buyer-1": "a", "release-1": "b"})
+    console = Console(width=width, file=io.StringIO(), color_system=None, markup=False)
+    console.print(result_view(result, bank, "en", width=width))
+    lines = console.file.getvalue().splitlines()  # type: ignore[attr-defined]
+    (header,) = [line for line in lines if "B2B │ B2C" in line]
+    panel = ("│", "╭", "╰")  # the recommendation panel's own borders
+    bars = [
+        line for line in lines if "│" in line and "B2B" not in line and not line.startswith(panel)
+    ]
+    assert len(bars) >= 3
+    assert {line.index("│") for line in bars} == {header.index("│")}

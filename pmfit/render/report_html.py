@@ -51,8 +51,10 @@ svg text { fill: currentColor; font-size: 13px; }
 .histogram { width: 100%; height: auto; max-width: 720px; }
 .diverging { display: grid; grid-template-columns: minmax(7rem, 13rem) 1fr 5.5rem;
   gap: 0.2rem 0.75rem; align-items: center; }
-.diverging .axis { display: flex; justify-content: space-between; color: var(--muted);
+/* three columns, the middle one centred: the "0" sits exactly over the bars' centre line */
+.diverging .axis { display: grid; grid-template-columns: 1fr auto 1fr; color: var(--muted);
   font-size: 0.85rem; border-bottom: 1px solid var(--rule); }
+.diverging .axis :last-child { text-align: right; }
 .diverging .bar { width: 100%; height: 1.4rem; }
 .diverging .value { font-variant-numeric: tabular-nums; font-size: 0.9rem; white-space: nowrap; }
 .meter { width: 100%; height: 0.8rem; }

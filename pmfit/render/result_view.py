@@ -77,6 +77,11 @@ def diverging_bar(score: float | None, half: int = 10) -> Text:
     return Text.assemble(" " * half, "│", ("█" * cells, "magenta"), " " * (half - cells))
 
 
+def axis_header(half: int = 10) -> str:
+    """ "B2B │ B2C" with its bar exactly over the centre line of `diverging_bar(half)`."""
+    return " " * max(0, half - 4) + "B2B │ B2C"
+
+
 def percent(share: float) -> str:
     """A share as a whole percentage that never rounds to a certainty it is not."""
     if 0.995 <= share < 1:
@@ -152,7 +157,8 @@ def _dimensions(
             lines.append("\n- " + words)
         return lines
     if width is not None and width < NARROW:
-        stacked = Text(t("dimensions", lang) + "  (B2B │ B2C)", style="bold")
+        stacked = Text(t("dimensions", lang), style="bold")
+        stacked.append("\n" + axis_header(8), style="dim")
         for d in result.dimensions:
             stacked.append("\n" + names.get(d.id, d.id) + "\n")
             stacked.append_text(diverging_bar(d.score, half=8))
@@ -163,7 +169,7 @@ def _dimensions(
         title=t("dimensions", lang), box=box.SIMPLE, show_header=True, title_justify="left"
     )
     table.add_column(t("dimension", lang))
-    table.add_column("B2B │ B2C", no_wrap=True)
+    table.add_column(axis_header(), no_wrap=True)
     table.add_column(t("score", lang), justify="right")
     table.add_column(t("answered", lang), justify="right")
     for d in result.dimensions:
