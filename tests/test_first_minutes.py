@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import msgspec
 import pytest
 from banks import bank_of
 from hypothesis import given
@@ -17,9 +18,10 @@ from rich.console import Console
 
 from conftest import MINI, ROOT
 from pmfit.bank.loading import load_bank
+from pmfit.bank.model import Text
 from pmfit.i18n import t
 from pmfit.render.numbers import signed
-from pmfit.render.result_view import lean_words, result_view
+from pmfit.render.result_view import lean_words, result_view, unquoted
 from pmfit.scoring.engine import score
 
 COMMANDS = [
@@ -201,3 +203,50 @@ def test_the_b2b_b2c_header_sits_over_the_bars_axis(width: int) -> None:
     ]
     assert len(bars) >= 3
     assert {line.index("│") for line in bars} == {header.index("│")}
+
+
+def _card(result, bank, lang: str = "en", plain: bool = False) -> str:
+    console = Console(width=100, file=io.StringIO(), color_system=None, markup=False)
+    console.print(result_view(result, bank, lang, plain=plain, width=100))
+    return " ".join(console.file.getvalue().split())  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_notes_name_questions_as_the_respondent_saw_them(lang: str) -> None:
+    bank = load_bank(MINI)
+    # problem-1 and problem-2 ask the same thing from opposite sides: answer both "B2C".
+    answers = {q.id: q.options[0].id for q in bank.questions}
+    result = score(bank, {**answers, "problem-1": "c", "problem-2": "b"})
+    assert "contradiction" in [f.code for f in result.flags]
+    card = _card(result, bank, lang)
+    if lang == "en":
+        named = "“Which problems would you rather solve?”, “What draws you more?”."
+    else:
+        named = "«¿Qué problemas prefieres resolver?», «¿Qué te atrae más?»."
+    assert named in card
+    assert "problem-1" not in card and "problem-2" not in card
+
+
+def test_a_label_in_quotes_is_quoted_once() -> None:
+    """The shipped bank has labels that are quotations; the card quotes labels itself."""
+    bank = load_bank(MINI)
+    question = bank.question("problem-1")
+    quoted = msgspec.structs.replace(
+        question.options[2], label=Text(en="“End users' problems”", es="«Los del usuario»")
+    )
+    options = [*question.options[:2], quoted]
+    bank = msgspec.structs.replace(
+        bank,
+        questions=[
+            msgspec.structs.replace(q, options=options) if q.id == "problem-1" else q
+            for q in bank.questions
+        ],
+    )
+    result = score(bank, {"problem-1": "c", "buyer-1": "a", "release-1": "a"})
+    for lang, once in (("en", "“End users' problems”"), ("es", "«Los del usuario»")):
+        card = _card(result, bank, lang)
+        assert once in card
+        for twice in ("““", "””", "«“", "”»", "««", "»»", "“«", "»”"):
+            assert twice not in card
+    assert unquoted("“a” and “b”") == "“a” and “b”"  # two quotations are left alone
+    assert unquoted("'x'") == "x"

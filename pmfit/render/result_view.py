@@ -77,6 +77,20 @@ def diverging_bar(score: float | None, half: int = 10) -> Text:
     return Text.assemble(" " * half, "│", ("█" * cells, "magenta"), " " * (half - cells))
 
 
+#: Opening and closing quote marks a label may already be wrapped in.
+QUOTES = {"\u201c": "\u201d", "\u00ab": "\u00bb", '"': '"', "'": "'", "\u2018": "\u2019"}
+
+
+def unquoted(label: str) -> str:
+    """A label without the quote marks it is wholly wrapped in: the messages quote it."""
+    text = label.strip()
+    if len(text) >= 2 and QUOTES.get(text[0]) == text[-1]:
+        inner = text[1:-1]
+        if text[0] not in inner and text[-1] not in inner:  # one quotation, not two
+            return inner
+    return label
+
+
 def axis_header(half: int = 10) -> str:
     """ "B2B │ B2C" with its bar exactly over the centre line of `diverging_bar(half)`."""
     return " " * max(0, half - 4) + "B2B │ B2C"
@@ -199,7 +213,7 @@ def _why(result: Result, bank: Bank, lang: str, plain: bool) -> RenderableType:
         parts.append(Text(bullet + literal(short_prompt(q, lang)), style="" if plain else "bold"))
         parts.append(
             Padding(
-                Text(t("why.item", lang, label=literal(label), dimension=dimension)),
+                Text(t("why.item", lang, label=literal(unquoted(label)), dimension=dimension)),
                 (0, 0, 0, 2),
                 expand=False,
             )
@@ -236,7 +250,7 @@ def _change(result: Result, bank: Bank, lang: str, plain: bool) -> Text:
         change.append("\n" + t("flip.none", lang))
     for c in result.flip:
         q = questions[c.question]
-        labels = {o.id: literal(o.label.get(lang)) for o in q.options}
+        labels = {o.id: literal(unquoted(o.label.get(lang))) for o in q.options}
         before = labels[c.from_] if c.from_ else t("skipped", lang)
         words = t(
             "flip.item",
@@ -249,7 +263,19 @@ def _change(result: Result, bank: Bank, lang: str, plain: bool) -> Text:
     return change
 
 
-def _flags(result: Result, lang: str, plain: bool) -> Text:
+def titles(bank: Bank, question_ids: list[str], lang: str) -> str:
+    """Questions as the respondent saw them: each one's short prompt, quoted, in a list."""
+    left, right = ("\u00ab", "\u00bb") if lang == "es" else ("\u201c", "\u201d")
+    shown = []
+    for qid in question_ids:
+        try:
+            shown.append(left + unquoted(short_prompt(bank.question(qid), lang)) + right)
+        except KeyError:  # not in this bank: its id is all there is
+            shown.append(qid)
+    return ", ".join(shown)
+
+
+def _flags(result: Result, bank: Bank, lang: str, plain: bool) -> Text:
     bullet = "- " if plain else "• "
     flags = Text(t("flags", lang), style="" if plain else "bold yellow")
     for f in result.flags:
@@ -257,7 +283,7 @@ def _flags(result: Result, lang: str, plain: bool) -> Text:
             skipped = sum(1 for v in result.answers.values() if v is None)
             words = t("flag.many_skips", lang, count=skipped, total=len(result.answers))
         else:
-            words = t(f"flag.{f.code}", lang, questions=", ".join(f.questions))
+            words = t(f"flag.{f.code}", lang, questions=titles(bank, f.questions, lang))
         flags.append("\n" + bullet + literal(words))
     return flags
 
@@ -276,5 +302,5 @@ def result_view(
         parts += [gap, _why(result, bank, lang, plain)]
     parts += [gap, _change(result, bank, lang, plain)]
     if result.flags:
-        parts += [gap, _flags(result, lang, plain)]
+        parts += [gap, _flags(result, bank, lang, plain)]
     return Group(*parts)
