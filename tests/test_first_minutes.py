@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import os
 import re
 import subprocess
@@ -250,3 +251,26 @@ def test_a_label_in_quotes_is_quoted_once() -> None:
             assert twice not in card
     assert unquoted("“a” and “b”") == "“a” and “b”"  # two quotations are left alone
     assert unquoted("'x'") == "x"
+
+
+@pytest.mark.parametrize("redirected", [False, True], ids=["terminal", "stdout-to-file"])
+def test_arrow_keys_edit_the_answer(tmp_path: Path, redirected: bool) -> None:
+    """Left arrow and Delete edit the typed line (readline), as in a shell, rather than
+    ending up in it as escape codes; also with stdout sent to a file (--json > me.json)."""
+    from test_quiz_pty import ASK, Quiz
+
+    out = tmp_path / "me.json"
+    quiz = Quiz(tmp_path, json_to=out if redirected else None)
+    quiz.expect(ASK)
+    quiz.child.expect(": ")
+    quiz.child.send("2\x1b[D\x1b[3~3\r")  # type 2, left, delete it, type 3, Enter
+    quiz.expect("Question 2 of 8")
+    for number in "1121212":
+        quiz.answer(number)
+    status, screen = quiz.finish()
+    assert status == 0
+    assert "is not an answer" not in screen
+    if redirected:
+        assert json.loads(out.read_text())["answers"]["problem-1"] == "c"  # option 3
+    else:
+        assert "You chose “An end user's problems”" in " ".join(screen.split())

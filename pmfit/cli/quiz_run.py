@@ -6,6 +6,7 @@ under a screen reader, in a pseudo-terminal and from a pipe.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, NamedTuple
 
@@ -52,6 +53,39 @@ def _read(stream: IO[str]) -> str | None:
     return None if line == "" else line
 
 
+def _edit_line() -> str | None:
+    """A line typed at the terminal with readline's editing: arrows move, backspace and
+    Ctrl-A/E work, up recalls an earlier answer, instead of escape codes in the line.
+
+    Python's input() edits only when its stdin and stdout are the terminal; with
+    `pmfit quiz --json > me.json` stdout is a file, so the terminal (stderr) stands in
+    for fd 1 while the line is read, and the file is put back at once."""
+    import os
+
+    try:
+        import readline
+    except ImportError:  # no GNU readline here (Windows: its console edits lines itself)
+        readline = None  # type: ignore[assignment]
+    if readline is not None:
+        # Keep the screen free of mode switches: no bracketed-paste or meta-key codes.
+        readline.parse_and_bind("set enable-bracketed-paste off")
+        readline.parse_and_bind("set enable-meta-key off")
+    sys.stdout.flush()
+    swap = not os.isatty(1) and os.isatty(2)
+    saved = os.dup(1) if swap else None
+    if saved is not None:
+        os.dup2(2, 1)
+    try:
+        return input() + "\n"
+    except EOFError:
+        return None
+    finally:
+        if saved is not None:
+            sys.stdout.flush()
+            os.dup2(saved, 1)
+            os.close(saved)
+
+
 class Terminal:
     """One quiz at a terminal: the session, where it is saved, how it talks."""
 
@@ -69,6 +103,12 @@ class Terminal:
 
         self.ui.print(Text(renderable) if isinstance(renderable, str) else renderable, end=end)
         self.ui.file.flush()
+
+    def read(self) -> str | None:
+        """The next line typed, editable when stdin is the process's real terminal."""
+        if self.env.stdin is sys.stdin and sys.stdin.isatty():
+            return _edit_line()
+        return _read(self.env.stdin)
 
     def save(self) -> None:
         if self.session is not None:
@@ -113,7 +153,7 @@ class Terminal:
     def _offer(self) -> str:
         while True:
             self.say(t("quiz.resume.ask", self.lang), end="")
-            line = _read(self.env.stdin)
+            line = self.read()
             if line is None:
                 return "quit"
             typed = line.strip().lower()
@@ -153,7 +193,7 @@ class Terminal:
                 self.save()  # it has just chosen its next question: resume on that one
             while True:
                 self.say(prompt_text(question, self.lang), end="")
-                line = _read(self.env.stdin)
+                line = self.read()
                 if line is None:
                     self.say("")
                     raise _Quit
