@@ -31,7 +31,8 @@ def score(
             "--answer",
             "-a",
             metavar="QID=OPTION",
-            help="An answer (repeatable); OPTION blank to skip.",
+            help="An answer (repeatable), over the file's: OPTION is an option's id (any "
+            "case) or number, or blank to skip.",
         ),
     ] = None,
     respondent: Annotated[
@@ -70,15 +71,9 @@ def score(
         text, shown = read_text(file, env)
         sheet = sheet_from_document(bank, load_document(text, shown))
     if answer:
+        # What is typed on the command line wins over the file: try another answer
+        # without editing it.
         extra = sheet_from_pairs(bank, answer)
-        clash = sorted(set(extra.answers) & set(sheet.answers))
-        if clash:
-            raise AnswersError(
-                [
-                    Problem("--answer", None, None, f"{qid}: duplicate answer (also in {file})")
-                    for qid in clash
-                ]
-            )
         sheet = AnswerSheet(sheet.respondent, {**sheet.answers, **extra.answers})
     result = score_answers(bank, sheet.answers, respondent or sheet.respondent)
 
