@@ -80,12 +80,14 @@ def test_json_and_csv_output(cli, tmp_path) -> None:
         assert float(row["interval_low"]) == result["interval"]["low"]
         assert float(row["confidence"]) == result["confidence"]
         for d in result["dimensions"]:
-            cell = row[f"{d['id']}.score"]
+            cell = row[f"{d['id']}_score".replace("-", "_")]
             assert (float(cell) if cell else None) == d["score"]
-            assert int(row[f"{d['id']}.answered"]) == d["answered"]
-        assert row["flags"] == "; ".join(f["code"] for f in result["flags"])
+            assert int(row[f"{d['id']}_answered".replace("-", "_")]) == d["answered"]
+        codes = {f["code"] for f in result["flags"]}
+        for code in ("straight_lining", "contradiction", "many_skips"):
+            assert row[f"flag_{code}"] == ("true" if code in codes else "false")
         for qid, oid in result["answers"].items():
-            assert row[f"answer.{qid}"] == (oid or "")
+            assert row[f"answer_{qid}".replace("-", "_")] == (oid or "")
     empty = cli(
         "batch", "--bank", str(MINI), "-", "--input-format", "jsonl", "-f", "json", input=""
     )

@@ -274,3 +274,39 @@ def test_arrow_keys_edit_the_answer(tmp_path: Path, redirected: bool) -> None:
         assert json.loads(out.read_text())["answers"]["problem-1"] == "c"  # option 3
     else:
         assert "You chose “An end user's problems”" in " ".join(screen.split())
+
+
+def test_batch_csv_for_analysts(cli, tmp_path: Path) -> None:
+    import csv as csvlib
+
+    sheet = tmp_path / "sheet.csv"
+    sheet.write_text("respondent,problem-1,problem-2,buyer-1\nana,c,b,a\nben,a,b,b\n")
+    run = cli("batch", "--bank", str(MINI), str(sheet), "-f", "csv")
+    assert run.exit_code == 0, run.stderr
+    assert "\r" not in run.stdout and not run.stdout.startswith("\ufeff")
+    rows = list(csvlib.reader(io.StringIO(run.stdout)))
+    header = rows[0]
+    # Names pandas (df.name), DuckDB (SELECT name) and formulas take as they are.
+    assert all(re.fullmatch(r"[a-z][a-z0-9_]*", name) for name in header), header
+    assert header[header.index("confidence") + 1 : header.index("confidence") + 3] == [
+        "problem_focus_score",
+        "problem_focus_answered",
+    ]
+    table = [dict(zip(header, row, strict=True)) for row in rows[1:]]
+    assert [r["flag_contradiction"] for r in table] == ["true", "false"]
+    assert {r["flag_straight_lining"] for r in table} == {"false"}
+    assert table[0]["answer_problem_1"] == "c"
+    assert table[0]["rationale"] == (
+        "buyer-1: “People who buy and use it themselves” (+40.0); "
+        "problem-1: “An end user's problems” (+30.0)"
+    )
+
+    out = tmp_path / "excel.csv"
+    excel = cli("batch", "--bank", str(MINI), str(sheet), "--excel", "-o", str(out))
+    assert excel.exit_code == 0, excel.stderr
+    data = out.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbfrespondent,")
+    assert data.count(b"\r\n") == 3 and data.count(b"\n") == 3
+    assert data[3:].replace(b"\r\n", b"\n").decode() == run.stdout
+    wrong = cli("batch", "--bank", str(MINI), str(sheet), "--excel", "-f", "json")
+    assert (wrong.exit_code, wrong.stderr) == (2, "--excel: writes CSV, not --format json\n")

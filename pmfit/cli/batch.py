@@ -145,6 +145,14 @@ def batch(
         BatchFormat, typer.Option("--format", "-f", help="jsonl, csv or json.")
     ] = BatchFormat.jsonl,
     input_format: InputFormatOption = None,
+    excel: Annotated[
+        bool,
+        typer.Option(
+            "--excel",
+            help="CSV as Excel opens it: a UTF-8 byte-order mark and CRLF line ends "
+            "(implies --format csv).",
+        ),
+    ] = False,
     with_quotes: Annotated[
         bool,
         typer.Option(
@@ -199,6 +207,13 @@ def batch(
         raise InputError(
             [Problem("pmfit batch", None, None, "give one or more INPUT files, or - for stdin")]
         )
+    if excel:
+        source = ctx.get_parameter_source("format")
+        if format is not BatchFormat.csv and source is not None and source.name == "COMMANDLINE":
+            raise InputError(
+                [Problem("--excel", None, None, f"writes CSV, not --format {format.value}")]
+            )
+        format = BatchFormat.csv
     from pmfit.bank.loading import load_bank
     from pmfit.batch.run import Stop, run_batch
     from pmfit.batch.writers import formatter
@@ -226,7 +241,7 @@ def batch(
                     bank,
                     sources,
                     sink,
-                    formatter(format.value, bank),
+                    formatter(format.value, bank, excel),
                     with_quotes=with_quotes,
                     strict=strict,
                     jobs=jobs,
