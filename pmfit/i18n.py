@@ -241,11 +241,18 @@ MESSAGES: dict[str, dict[str, str]] = {
     "report.bin": {"en": "{low} to {high}: {count}", "es": "{low} a {high}: {count}"},
     "report.dimensions": {"en": "By dimension", "es": "Por dimensión"},
     "report.dimensions.about": {
-        "en": "Each bar is the cohort's mean, the thin line one standard deviation either "
-        "side; n is how many respondents answered the dimension.",
-        "es": "Cada barra es la media de la cohorte, la línea fina una desviación típica a "
-        "cada lado; n es cuántos participantes respondieron la dimensión.",
+        "en": "Each bar splits the respondents who answered the dimension: leaning B2B "
+        "(a score below -{band}) to the left of the line, balanced (from -{band} to {band}) "
+        "across it, leaning B2C (above {band}) to the right. The figures are the shares "
+        "leaning B2B and B2C.",
+        "es": "Cada barra reparte a quienes respondieron la dimensión: inclinados a B2B "
+        "(puntuación por debajo de -{band}) a la izquierda de la línea, equilibrados (de "
+        "-{band} a {band}) sobre ella, inclinados a B2C (por encima de {band}) a la derecha. "
+        "Las cifras son las proporciones inclinadas a B2B y a B2C.",
     },
+    "report.side.b2b": {"en": "Leaning B2B", "es": "Inclinados a B2B"},
+    "report.side.balanced": {"en": "Balanced", "es": "Equilibrados"},
+    "report.side.b2c": {"en": "Leaning B2C", "es": "Inclinados a B2C"},
     "report.flags": {"en": "Quality flags", "es": "Avisos de calidad"},
     "report.flag.straight_lining": {
         "en": "Same option position everywhere",

@@ -142,9 +142,9 @@ def test_a_browser_renders_the_charts(cli, tmp_path, lang: str, width: int) -> N
     assert counts["rect.outcome"] == len(outcomes) >= 3
     assert counts["rect.bin"] == sum(1 for b in report["histogram"] if b["count"]) > 5
     assert counts["line.mean"] == 1
-    moved = [d for d in report["dimensions"] if d["mean"]]
-    assert counts["rect.dimension-bar"] == len(moved) > 0
-    assert counts["line.spread"] == len(moved)
+    sides = [d[side] for d in report["dimensions"] for side in ("b2b", "balanced", "b2c")]
+    assert counts["rect.dimension-bar"] == sum(1 for n in sides if n) > 12
+    assert counts["rect.side-b2b"] == counts["rect.side-b2c"] == 12
     assert counts["rect.flag-bar"] == 3
     assert counts["circle.alpha-point"] == 1 and counts["line.interval"] == 1
     assert counts["td.question"] == len(report["items"]) == 29

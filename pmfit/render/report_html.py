@@ -49,7 +49,7 @@ svg text { fill: currentColor; font-size: 13px; }
 .swatch { display: inline-block; width: 0.8em; height: 0.8em; border-radius: 2px;
   margin-right: 0.35em; vertical-align: -0.05em; }
 .histogram { width: 100%; height: auto; max-width: 720px; }
-.diverging { display: grid; grid-template-columns: minmax(7rem, 13rem) 1fr 5.5rem;
+.diverging { display: grid; grid-template-columns: minmax(7rem, 13rem) 1fr 7.5rem;
   gap: 0.2rem 0.75rem; align-items: center; }
 /* three columns, the middle one centred: the "0" sits exactly over the bars' centre line */
 .diverging .axis { display: grid; grid-template-columns: 1fr auto 1fr; color: var(--muted);
@@ -75,7 +75,7 @@ th { white-space: normal; }
   main { padding: 0.75rem; }
   .histogram text, .alpha text { font-size: 21px; }
   table.flags code { display: none; }
-  .diverging { grid-template-columns: 1fr 4.5rem; }
+  .diverging { grid-template-columns: 1fr 6.5rem; }
   .diverging .name { grid-column: 1 / -1; margin-top: 0.4rem; }
   .diverging .head-name { display: none; }
   table.items thead { display: none; }
@@ -93,10 +93,10 @@ def _e(text: object) -> str:
     return escape(str(text), quote=True)
 
 
-def _share(value: float | None, lang: str) -> str:
+def _share(value: float | None, lang: str, digits: int = 1) -> str:
     if value is None:
         return "–"
-    text = decimal(value * 100, 1, lang)
+    text = decimal(value * 100, digits, lang)
     return f"{text} %" if lang == "es" else f"{text}%"
 
 
@@ -232,27 +232,32 @@ def _histogram(report: Report, bank: Bank, lang: str) -> list[str]:
     ]
 
 
-def _diverging_bar(mean: float | None, sd: float | None) -> str:
-    """-100..+100 as 0..200 user units, stretched to the cell; the centre line at 100."""
-    body = [
+def _diverging_bar(b2b: int, balanced: int, b2c: int, lang: str) -> str:
+    """How the respondents split, as a diverging stacked bar: leaning B2B to the left of
+    the centre line, balanced across it, leaning B2C to the right (0..200 user units,
+    the centre at 100, stretched to the cell)."""
+    total = b2b + balanced + b2c
+    body = []
+    if total:
+        half = balanced / total * 100 / 2
+        parts = (
+            ("b2b", b2b, 100 - half - b2b / total * 100, COLOURS["B2B"]),
+            ("balanced", balanced, 100 - half, NEUTRAL),
+            ("b2c", b2c, 100 + half, COLOURS["B2C"]),
+        )
+        for side, count, x, colour in parts:
+            if count:
+                share = _share(count / total, lang)
+                body.append(
+                    f'<rect class="dimension-bar side-{side}" x="{x:.2f}" y="3" '
+                    f'width="{count / total * 100:.2f}" height="14" fill="{colour}">'
+                    f"<title>{_e(t(f'report.side.{side}', lang))}: {_count(count, lang)} "
+                    f"({share})</title></rect>"
+                )
+    body.append(
         '<line x1="100" y1="0" x2="100" y2="20" stroke="currentColor" '
         'vector-effect="non-scaling-stroke"/>'
-    ]
-    if mean is not None:
-        x = 100 + min(0.0, mean)
-        colour = COLOURS["B2C"] if mean > 0 else COLOURS["B2B"]
-        body.insert(
-            0,
-            f'<rect class="dimension-bar" x="{x:.2f}" y="4" width="{abs(mean):.2f}" '
-            f'height="12" fill="{colour}"/>',
-        )
-        if sd is not None:
-            low, high = max(-100.0, mean - sd), min(100.0, mean + sd)
-            body.append(
-                f'<line class="spread" x1="{100 + low:.2f}" y1="10" x2="{100 + high:.2f}" '
-                f'y2="10" stroke="currentColor" stroke-width="1.5" '
-                f'vector-effect="non-scaling-stroke"/>'
-            )
+    )
     return _svg("0 0 200 20", "bar", "", body, stretch=True)
 
 
@@ -261,20 +266,36 @@ def _dimensions(report: Report, bank: Bank, lang: str) -> list[str]:
     rows = [
         '<div class="head-name"></div>'
         '<div class="axis" aria-hidden="true">'
-        f'<span style="color:{COLOURS["B2B"]}">\u25c0 B2B</span><span>0</span>'
+        f'<span style="color:{COLOURS["B2B"]}">\u25c0 B2B</span><span>|</span>'
         f'<span style="color:{COLOURS["B2C"]}">B2C \u25b6</span></div><div></div>'
     ]
     for d in report.dimensions:
-        value = "–" if d.mean is None else signed(d.mean)
+        answered = d.b2b + d.balanced + d.b2c
+        split = (
+            f"{_share(d.b2b / answered, lang, 0)} \u00b7 {_share(d.b2c / answered, lang, 0)}"
+            if answered
+            else "–"
+        )
         rows.append(
             f'<div class="name">{_e(names.get(d.id, d.id))}</div>'
-            f"{_diverging_bar(d.mean, d.sd)}"
-            f'<div class="value">{value} <span class="about">n={_count(d.n, lang)}</span></div>'
+            f"{_diverging_bar(d.b2b, d.balanced, d.b2c, lang)}"
+            f'<div class="value">{split}</div>'
         )
+    band = f"{bank.thresholds.either:g}"
+    legend = "".join(
+        f'<li><span class="swatch" style="background:{colour}"></span>'
+        f"{_e(t(f'report.side.{side}', lang, band=band))}</li>"
+        for side, colour in (
+            ("b2b", COLOURS["B2B"]),
+            ("balanced", NEUTRAL),
+            ("b2c", COLOURS["B2C"]),
+        )
+    )
     return [
         f"<h2>{t('report.dimensions', lang)}</h2>",
         f'<div class="diverging">{"".join(rows)}</div>',
-        f'<p class="note">{t("report.dimensions.about", lang)}</p>',
+        f'<ul class="legend">{legend}</ul>',
+        f'<p class="note">{_e(t("report.dimensions.about", lang, band=band))}</p>',
     ]
 
 
