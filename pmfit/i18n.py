@@ -22,10 +22,16 @@ MESSAGES: dict[str, dict[str, str]] = {
     "conf.fairly": {"en": "fairly confident", "es": "con bastante confianza"},
     "conf.somewhat": {"en": "somewhat confident", "es": "con algo de confianza"},
     "conf.low": {"en": "not confident", "es": "con poca confianza"},
+    "conf.at_most": {"en": "at most {figure}", "es": "como mucho {figure}"},
     "dimensions": {"en": "By dimension", "es": "Por dimensión"},
     "dimension": {"en": "Dimension", "es": "Dimensión"},
     "answered": {"en": "answered", "es": "respondidas"},
     "why": {"en": "Why", "es": "Por qué"},
+    "why.both": {
+        "en": "Why: your strongest reasons on each side",
+        "es": "Por qué: tus razones más fuertes de cada lado",
+    },
+    "why.toward": {"en": "which points to {side}", "es": "que apunta a {side}"},
     "said_by": {"en": "answer {n}, {role}", "es": "respuesta {n}, {role}"},
     "why.item": {
         "en": "You chose \u201c{label}\u201d ({dimension})",
@@ -33,6 +39,16 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "you_chose": {"en": "You chose: {label}", "es": "Elegiste: {label}"},
     "flip": {"en": "What would change it", "es": "Qué lo cambiaría"},
+    "flip.to": {"en": "What would change it to {to}", "es": "Qué lo cambiaría a {to}"},
+    # A recommendation inside a sentence ("change it to ..."); B2B and B2C read as they are.
+    "outcome.either": {
+        "en": "\u201ceither\u201d (both fit)",
+        "es": "\u00abcualquiera\u00bb (ambos encajan)",
+    },
+    "outcome.insufficient": {
+        "en": "\u201cnot enough answers\u201d",
+        "es": "\u00abno hay respuestas suficientes\u00bb",
+    },
     "flip.item": {
         "en": "{prompt} \u2014 \u201c{to}\u201d instead of \u201c{from}\u201d",
         "es": "{prompt} \u2014 \u00ab{to}\u00bb en lugar de \u00ab{from}\u00bb",

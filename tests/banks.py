@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from hypothesis import strategies as st
 
 from pmfit.bank.model import (
@@ -10,6 +12,7 @@ from pmfit.bank.model import (
     Option,
     Question,
     Quote,
+    Side,
     Source,
     Text,
     Thread,
@@ -17,9 +20,21 @@ from pmfit.bank.model import (
     Thresholds,
 )
 
+#: By default every question has a quote for each side, so that filtering by side shows.
+EVERY_SIDE: tuple[Side, ...] = ("B2B", "B2C", "both")
+sides = st.lists(st.sampled_from(EVERY_SIDE), min_size=1, max_size=3)
+
 
 def text(s: str) -> Text:
     return Text(en=s, es=s)
+
+
+def sources_for(qid: str, quote_sides: Sequence[Side]) -> list[Source]:
+    """One quote per side in `quote_sides`; its text names the question and the side."""
+    return [
+        Source(answer=1, side=side, quote=Quote(es=f"cita {qid} {side}", en=f"quote {qid} {side}"))
+        for side in quote_sides
+    ]
 
 
 def bank_of(
@@ -29,8 +44,11 @@ def bank_of(
     either: float = 15.0,
     min_dims: float = 0.5,
     pairs: list[list[str]] | None = None,
+    quote_sides: Sequence[Sequence[Side]] | None = None,
 ) -> Bank:
-    """dims: (id, weight); questions: (id, dimension id, option leans o0, o1, ...)."""
+    """dims: (id, weight); questions: (id, dimension id, option leans o0, o1, ...);
+    quote_sides: for each question, the sides of its quotes (default: one of each)."""
+    per_question = quote_sides or [EVERY_SIDE] * len(questions)
     return Bank(
         id="gen",
         version="1",
@@ -52,9 +70,9 @@ def bank_of(
                     Option(id=f"o{i}", label=text(f"lean {x:+g}"), lean=x)
                     for i, x in enumerate(leans)
                 ],
-                sources=[Source(answer=1, quote=Quote(es="cita", en="quote"))],
+                sources=sources_for(qid, quote_sides_),
             )
-            for qid, dim, leans in questions
+            for (qid, dim, leans), quote_sides_ in zip(questions, per_question, strict=True)
         ],
         pairs=pairs or [],
     )
@@ -66,6 +84,7 @@ def make_bank(
     *,
     either: float = 15.0,
     pairs: list[list[str]] | None = None,
+    quote_sides: Sequence[Sequence[Side]] | None = None,
 ) -> Bank:
     """dimensions: their weights (ids d0, d1, ...); questions: (dimension index, leans)."""
     return bank_of(
@@ -73,6 +92,7 @@ def make_bank(
         [(f"q{j}", f"d{d}", leans) for j, (d, leans) in enumerate(questions)],
         either=either,
         pairs=pairs,
+        quote_sides=quote_sides,
     )
 
 
@@ -93,7 +113,8 @@ def banks(draw: st.DrawFn, max_dimensions: int = 4, max_questions: int = 7) -> B
         )
     )
     either = draw(st.sampled_from([0.0, 10.0, 15.0, 30.0]))
-    return make_bank(weights, questions, either=either)
+    quote_sides = draw(st.lists(sides, min_size=len(questions), max_size=len(questions)))
+    return make_bank(weights, questions, either=either, quote_sides=quote_sides)
 
 
 @st.composite

@@ -117,8 +117,8 @@ def test_quote_attributed_to_the_wrong_answer(
         {
             "questions.yaml": [
                 (
-                    '      - answer: 3\n        quote:\n          es: "Lo construyes',
-                    '      - answer: 2\n        quote:\n          es: "Lo construyes',
+                    '      - answer: 3\n        side: B2C\n        quote:\n          es: "Lo construyes',
+                    '      - answer: 2\n        side: B2C\n        quote:\n          es: "Lo construyes',
                 ),
             ]
         },
@@ -126,6 +126,29 @@ def test_quote_attributed_to_the_wrong_answer(
     assert problems(bank, monkeypatch) == [
         f"{where(bank, 'questions.yaml', 'Lo construyes', -1)}: question 'release-1' source #1: "
         "quote is from answer 3, not answer 2 (lines 28-48)"
+    ]
+
+
+def test_every_quote_names_the_side_it_speaks_for(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bank = broken_bank(
+        tmp_path,
+        {
+            "questions.yaml": [
+                ("      - answer: 3\n        side: B2C\n", "      - answer: 3\n"),
+                (
+                    "      - answer: 5\n        side: B2C\n",
+                    "      - answer: 5\n        side: b2c\n",
+                ),
+            ]
+        },
+    )
+    assert problems(bank, monkeypatch) == [
+        f"{where(bank, 'questions.yaml', '- answer: 3', 2)}: question 'release-1' source #1: "
+        "missing required field 'side'",
+        f"{where(bank, 'questions.yaml', 'b2c')}: question 'risk-1' source #1: "
+        "side 'b2c' is not one of B2B, B2C, both",
     ]
 
 

@@ -86,6 +86,13 @@ def test_json_and_csv_output(cli, tmp_path) -> None:
         codes = {f["code"] for f in result["flags"]}
         for code in ("straight_lining", "contradiction", "many_skips"):
             assert row[f"flag_{code}"] == ("true" if code in codes else "false")
+        labels = {(q.id, o.id): o.label.en for q in load_bank(MINI).questions for o in q.options}
+        assert row["rationale"] == "; ".join(
+            f"{r['question']}: \u201c{labels[r['question'], r['option']]}\u201d "
+            f"({r['contribution']:+.1f} toward {r['toward']})".replace("(+0.0 ", "(0.0 ")
+            for r in result["rationale"]
+        )
+        assert row["flip_to"] == (result["flip_to"] or "")
         for qid, oid in result["answers"].items():
             assert row[f"answer_{qid}".replace("-", "_")] == (oid or "")
     empty = cli(
@@ -144,9 +151,9 @@ def test_several_inputs_in_order(cli, tmp_path) -> None:
 def test_schema_is_published(cli) -> None:
     run = cli("batch", "--schema")
     schema = json.loads(run.stdout)
-    assert schema["$id"] == "https://pmfit.dev/schema/result-compact/1"
+    assert schema["$id"] == "https://pmfit.dev/schema/result-compact/2"
     reason = schema["$defs"]["CompactReason"]
-    assert sorted(reason["required"]) == ["contribution", "option", "question"]
+    assert sorted(reason["required"]) == ["contribution", "option", "question", "toward"]
 
 
 def test_worker_processes_give_the_same_bytes_in_order(cli, tmp_path, monkeypatch) -> None:

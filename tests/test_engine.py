@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from conftest import MINI
 from pmfit.bank.loading import load_bank
 from pmfit.bank.model import Bank
-from pmfit.scoring.engine import InvalidAnswers, score
+from pmfit.scoring.engine import PER_SIDE, InvalidAnswers, score
 
 MIRROR = {"B2B": "B2C", "B2C": "B2B", "either": "either", "insufficient": "insufficient"}
 
@@ -200,3 +200,74 @@ def test_flip_uses_the_mildest_last_change() -> None:
     assert either.recommendation == "either"
     assert len(either.flip) == 1 and either.flip[0].to == "o1"
     assert math.isclose(score(bank, {"q0": "o2", "q1": "o1"}).score, 50.0)
+
+
+@settings(max_examples=200, deadline=None)
+@given(banks_with_answers())
+def test_every_reason_says_its_push_and_keeps_only_quotes_for_it(
+    case: tuple[Bank, dict[str, str | None]],
+) -> None:
+    bank, answers = case
+    result = score(bank, answers)
+    for item in result.rationale:
+        # The sign of the contribution (a rounded -0.0 included) is the push.
+        assert math.copysign(1, item.contribution) == (-1 if item.toward == "B2B" else 1)
+        # No quote that argues for the other side; every quote that speaks for this one.
+        assert all(s.side in (item.toward, "both") for s in item.sources)
+        assert [s.es for s in item.sources] == [
+            s.quote.es
+            for s in bank.question(item.question).sources
+            if s.side in (item.toward, "both")
+        ]
+    towards = [item.toward for item in result.rationale]
+    if result.recommendation in ("B2B", "B2C"):
+        assert set(towards) <= {result.recommendation}
+    elif result.recommendation != "insufficient":
+        # Neither side: the strongest reasons on both sides, as far as the answers have them.
+        pushes = {
+            "B2C" if lean > 0 else "B2B"
+            for q in bank.questions
+            if answers[q.id] is not None
+            for lean in [next(o.lean for o in q.options if o.id == answers[q.id])]
+            if lean != 0
+        }
+        assert set(towards) == pushes
+        assert max(towards.count("B2B"), towards.count("B2C")) <= PER_SIDE
+
+
+def test_an_either_result_shows_the_strongest_reasons_on_both_sides() -> None:
+    # Four strong B2C answers and two B2B answers in one dimension: score +33 would be
+    # B2C, so a wide band (40) makes it "either"; by strength alone all five would be B2C.
+    bank = make_bank([1.0], [(0, [-1, 1])] * 6, either=40)
+    answers = {"q0": "o1", "q1": "o1", "q2": "o1", "q3": "o1", "q4": "o0", "q5": "o0"}
+    result = score(bank, answers)
+    assert result.recommendation == "either"
+    assert [(r.question, r.toward) for r in result.rationale] == [
+        ("q0", "B2C"),
+        ("q1", "B2C"),
+        ("q2", "B2C"),
+        ("q4", "B2B"),
+        ("q5", "B2B"),
+    ]
+    assert [s.es for s in result.rationale[3].sources] == ["cita q4 B2B", "cita q4 both"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(banks_with_answers())
+def test_flip_to_is_what_the_changed_answers_get(case: tuple[Bank, dict[str, str | None]]) -> None:
+    bank, answers = case
+    result = score(bank, answers)
+    if not result.flip:
+        assert result.flip_to is None
+        return
+    changed = score(bank, {**answers, **{c.question: c.to for c in result.flip}})
+    assert result.flip_to == changed.recommendation != result.recommendation
+
+
+def test_flip_to_can_jump_past_the_band() -> None:
+    # One heavy answer from +1 to -1 carries the score from +50 to -50: B2B, not "either".
+    bank = make_bank([3.0, 1.0], [(0, [-1, 1]), (1, [-1, 1])], either=15)
+    result = score(bank, {"q0": "o1", "q1": "o0"})
+    assert (result.recommendation, result.score) == ("B2C", 50.0)
+    assert [(c.question, c.to) for c in result.flip] == [("q0", "o0")]
+    assert result.flip_to == "B2B"

@@ -297,8 +297,8 @@ def test_batch_csv_for_analysts(cli, tmp_path: Path) -> None:
     assert {r["flag_straight_lining"] for r in table} == {"false"}
     assert table[0]["answer_problem_1"] == "c"
     assert table[0]["rationale"] == (
-        "buyer-1: “People who buy and use it themselves” (+40.0); "
-        "problem-1: “An end user's problems” (+30.0)"
+        "buyer-1: “People who buy and use it themselves” (+40.0 toward B2C); "
+        "problem-1: “An end user's problems” (+30.0 toward B2C)"
     )
 
     out = tmp_path / "excel.csv"

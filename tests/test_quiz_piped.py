@@ -108,6 +108,18 @@ def test_save_writes_the_card_by_extension(cli, tmp_path: Path, name: str, marke
     assert run.stderr == f"Wrote {target}\n"
 
 
+def test_the_quiz_result_and_its_card_show_sides_and_no_certainty(cli, tmp_path: Path) -> None:
+    # Every answer on the B2C side: the engine says 1.0, the card and the result say 99%.
+    target = tmp_path / "card.txt"
+    run = cli("quiz", *BANK, "--save", str(target), input="3\n1\n2\n1\n1\n3\n1\n2\n")
+    assert run.exit_code == 0, run.stderr
+    for card in (run.stdout, target.read_text()):
+        text = " ".join(card.split())  # the same words, whatever the wrapping
+        assert "Confidence 99%" in text and "100%" not in text
+        assert text.count("which points to B2C") == 5 and "which points to B2B" not in text
+        assert "What would change it to “either” (both fit)" in text
+
+
 def test_bad_options_are_refused_before_the_quiz(cli) -> None:
     run = cli("quiz", *BANK, "--save", "card.pdf", input="1\n")
     assert run.exit_code == 2

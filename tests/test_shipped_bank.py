@@ -51,6 +51,25 @@ def test_every_quote_is_verbatim_inside_its_answer(bank: Bank) -> None:
             assert s.quote.en.strip() and s.quote.en != s.quote.es
 
 
+def test_every_quote_records_the_side_it_speaks_for(bank: Bank) -> None:
+    # Read from the YAML itself, not through the loader that requires it.
+    raw = yaml.safe_load((ROOT / "questions" / "questions.yaml").read_text(encoding="utf-8"))
+    sides = [s.get("side") for q in raw["questions"] for s in q["sources"]]
+    assert len(sides) == sum(len(q.sources) for q in bank.questions) > 50
+    assert set(sides) == {"B2B", "B2C", "both"}
+    # The thread argues both sides, and so do the quotes: a B2B answer has quotes to show.
+    assert sides.count("B2B") >= 15 and sides.count("B2C") >= 15
+
+
+@pytest.mark.parametrize("persona", PERSONAS, ids=[p["id"] for p in PERSONAS])
+def test_a_persona_sees_no_quote_for_the_other_side(bank: Bank, persona: dict) -> None:
+    for result in (score(bank, persona["answers"]), score(bank, _extreme(bank, -1))):
+        assert result.rationale
+        for item in result.rationale:
+            assert all(s.side in (item.toward, "both") for s in item.sources), item.question
+            assert item.toward == result.recommendation
+
+
 def test_every_text_has_both_languages_and_the_spanish_is_not_a_copy(bank: Bank) -> None:
     texts = [bank.title, bank.source.question]
     texts += [t for d in bank.dimensions for t in (d.name, d.description)]
@@ -205,7 +224,7 @@ def test_bank_show_json_has_the_documented_shape(cli, bank: Bank) -> None:
     question = shown["questions"][0]
     assert list(question) == ["id", "dimension", "short", "prompt", "options", "sources"]
     assert list(question["options"][0]) == ["id", "label", "lean"]
-    assert list(question["sources"][0]) == ["answer", "quote"]
+    assert list(question["sources"][0]) == ["answer", "side", "quote"]
     assert list(question["sources"][0]["quote"]) == ["es", "en"]
     assert len(shown["questions"]) == len(bank.questions)
 

@@ -17,6 +17,8 @@ Lean = Annotated[
     msgspec.Meta(ge=-1, le=1, description="-1 is wholly B2B, +1 wholly B2C, 0 neutral"),
 ]
 Language = Literal["en", "es"]
+#: The side a quote speaks for: it argues for or describes B2B, B2C, or both alike.
+Side = Literal["B2B", "B2C", "both"]
 LANGUAGES: tuple[Language, ...] = ("en", "es")
 
 
@@ -43,7 +45,18 @@ class Quote(Strict, frozen=True, kw_only=True):
 
 class Source(Strict, frozen=True, kw_only=True):
     answer: Annotated[int, msgspec.Meta(ge=1, description="the thread's answer number")]
+    side: Annotated[
+        Side,
+        msgspec.Meta(
+            description="the side the quote speaks for, read from the thread: B2B, B2C, "
+            "or both (it argues for, or describes, both alike)"
+        ),
+    ]
     quote: Quote
+
+    def speaks_for(self, toward: str) -> bool:
+        """Whether the quote supports an answer that pushed `toward` ("B2B" or "B2C")."""
+        return self.side == toward or self.side == "both"
 
 
 class Option(Strict, frozen=True, kw_only=True):

@@ -36,6 +36,7 @@ from pmfit.scoring.result import (
     FlipChange,
     QuoteOut,
     RationaleItem,
+    Toward,
 )
 
 if TYPE_CHECKING:
@@ -59,7 +60,7 @@ GROUP_CODES = 256
 #: and doubled to carry the sign bit.
 _HUNDREDTHS = 10_000
 _VALUES = 2 * (2 * _HUNDREDTHS + 1)
-_FLAGS_HEAD = b'],"flags":['
+_FLAGS_HEAD = b',"flags":['
 _FLAGS_TAIL = b"]}\n"
 
 
@@ -212,6 +213,12 @@ class Compiled:
             [b'},"recommendation":"' + r + b'","confidence":' for r in _RECOMMENDATIONS],
             dtype=object,
         )
+        #: After the flip's changes: what they would get, by recommendation code; the
+        #: last entry is for no change at all.
+        self.flip_to_pieces = np.array(
+            [b'],"flip_to":"' + r + b'"' for r in _RECOMMENDATIONS] + [b'],"flip_to":null'],
+            dtype=object,
+        )
 
     def _column(self, qid: str) -> int:
         return next(j for j, q in enumerate(self.ordered) if q.id == qid)
@@ -359,6 +366,9 @@ class Compiled:
             q = self.ordered[j]
             option = q.options[k]
             item: Any
+            # The code keeps the contribution's sign (a -0.0 included), which is the way
+            # the unrounded points pushed.
+            toward: Toward = "B2B" if math.copysign(1.0, points) < 0 else "B2C"
             if self.with_quotes:
                 item = RationaleItem(
                     question=q.id,
@@ -366,12 +376,17 @@ class Compiled:
                     dimension=q.dimension,
                     lean=option.lean,
                     contribution=round(points, 2),
+                    toward=toward,
                     sources=[
-                        QuoteOut(answer=s.answer, es=s.quote.es, en=s.quote.en) for s in q.sources
+                        QuoteOut(answer=s.answer, side=s.side, es=s.quote.es, en=s.quote.en)
+                        for s in q.sources
+                        if s.speaks_for(toward)
                     ],
                 )
             else:
-                item = CompactReason(question=q.id, option=option.id, contribution=round(points, 2))
+                item = CompactReason(
+                    question=q.id, option=option.id, contribution=round(points, 2), toward=toward
+                )
             piece = self.reason_cache[key] = _encode(item)
         return piece
 
@@ -501,10 +516,67 @@ def _pieces(c: Compiled, bank_codes: Ints, respondents: Sequence[str | None]) ->
     n = bank_codes.shape[0]
     if n == 0:
         return np.empty((0, 0), dtype=object)
+    band = c.bank.thresholds.either
+    x = bank_codes[:, c.order].astype(np.int64)
+    decided = _decide(c, x)
+    answered, leans, weight = decided.answered, decided.leans, decided.weight
+    value, se, rec, n_answered = decided.value, decided.se, decided.rec, decided.n_answered
+    some = n_answered > 0
+    low = np.where(some, np.maximum(-100.0, value - engine.Z90 * se), -100.0)
+    high = np.where(some, np.minimum(100.0, value + engine.Z90 * se), 100.0)
+    confidence = _confidence(rec, value, se, band)
+
+    numbers = _floats(
+        np.concatenate(
+            [pyround(value, 2), pyround(low, 2), pyround(high, 2), pyround(confidence, 3)]
+        ).tolist()
+    )
+    scores, lows, highs, confidences = (numbers[i * n : (i + 1) * n] for i in range(4))
+
+    columns: list[Any] = [c.head, list(map(_encode, respondents))]
+    for block, radix, lazy in c.answer_groups:
+        columns.append(lazy.lookup(_codes(bank_codes, block, radix)))
+    columns.append(scores)
+    columns.append(b',"interval":{"low":')
+    columns.append(lows)
+    columns.append(b',"high":')
+    columns.append(highs)
+    columns.append(c.recommendation_pieces[rec])
+    columns.append(confidences)
+    for group, radix, lazy in c.dimension_groups:
+        columns.append(lazy.lookup(_codes(x, group, radix)))
+    columns.append(_rationale(c, x, leans, weight, answered, rec))
+    columns.append(b'],"flip":[')
+    flip_pieces, after, flipped = _flip(c, x, leans, answered, weight, value, rec, band)
+    columns.append(flip_pieces)
+    # What the changed answers would get, decided by the same rule (as the engine does).
+    flip_to = np.full(n, len(_RECOMMENDATIONS), dtype=np.int64)
+    if flipped.any():
+        flip_to[flipped] = _decide(c, after[flipped]).rec
+    columns.append(c.flip_to_pieces[flip_to])
+    columns.append(_flags(c, x, leans, answered))
+    return _matrix(n, columns)
+
+
+@dataclass
+class _Decided:
+    """`engine._decide` for a block: what the answers decide (x in the engine's order)."""
+
+    answered: Bools
+    leans: Floats
+    weight: Floats
+    value: Floats
+    se: Floats
+    n_answered: Ints
+    rec: Ints
+
+
+def _decide(c: Compiled, x: Ints) -> _Decided:
+    import numpy as np
+
     eps = engine.EPSILON
     thresholds = c.bank.thresholds
     band = thresholds.either
-    x = bank_codes[:, c.order].astype(np.int64)
     answered = x >= 0
     q = x.shape[1]
     leans = c.leans[np.arange(q)[None, :], x]
@@ -534,35 +606,7 @@ def _pieces(c: Compiled, bank_codes: Ints, respondents: Sequence[str | None]) ->
             n_eff + engine.PRIOR_WEIGHT
         )
         se = np.where(n_answered > 0, 100.0 * np.sqrt(variance * sum_sq), 0.0)
-    some = n_answered > 0
-    low = np.where(some, np.maximum(-100.0, value - engine.Z90 * se), -100.0)
-    high = np.where(some, np.minimum(100.0, value + engine.Z90 * se), 100.0)
-    confidence = _confidence(rec, value, se, band)
-
-    numbers = _floats(
-        np.concatenate(
-            [pyround(value, 2), pyround(low, 2), pyround(high, 2), pyround(confidence, 3)]
-        ).tolist()
-    )
-    scores, lows, highs, confidences = (numbers[i * n : (i + 1) * n] for i in range(4))
-
-    columns: list[Any] = [c.head, list(map(_encode, respondents))]
-    for block, radix, lazy in c.answer_groups:
-        columns.append(lazy.lookup(_codes(bank_codes, block, radix)))
-    columns.append(scores)
-    columns.append(b',"interval":{"low":')
-    columns.append(lows)
-    columns.append(b',"high":')
-    columns.append(highs)
-    columns.append(c.recommendation_pieces[rec])
-    columns.append(confidences)
-    for group, radix, lazy in c.dimension_groups:
-        columns.append(lazy.lookup(_codes(x, group, radix)))
-    columns.append(_rationale(c, x, leans, weight, answered, rec))
-    columns.append(b'],"flip":[')
-    columns.append(_flip(c, x, leans, answered, weight, value, rec, band))
-    columns.append(_flags(c, x, leans, answered))
-    return _matrix(n, columns)
+    return _Decided(answered, leans, weight, value, se, n_answered, rec)
 
 
 def _confidence(rec: Ints, value: Floats, se: Floats, band: float) -> Floats:
@@ -597,23 +641,31 @@ def _rationale(
 
     n, q = x.shape
     points = 100.0 * weight * leans
-    # B2C ranks the largest positive points first, B2B the largest negative ones, "either"
-    # the largest either way; `signed` is positive exactly for the answers that qualify.
-    either = (rec == _EITHER)[:, None]
+    # B2C ranks the largest positive points first, B2B the largest negative ones, any other
+    # decided outcome ("both sides") the largest either way, at most PER_SIDE per side;
+    # `signed` is positive exactly for the answers that qualify.
+    both = ((rec != _B2B) & (rec != _B2C) & (rec != _INSUFFICIENT))[:, None]
     toward = np.where(rec == _B2C, 1.0, np.where(rec == _B2B, -1.0, 0.0))
     signed = points * toward[:, None]
-    eligible = answered & (leans != 0) & ((signed > 0) | either)
-    key = np.where(eligible, np.where(either, -np.abs(points), -signed), np.inf)
+    eligible = answered & (leans != 0) & ((signed > 0) | both)
+    key = np.where(eligible, np.where(both, -np.abs(points), -signed), np.inf)
     size = min(engine.RATIONALE_SIZE, q)
     # The engine's stable sort, for the first few only: argmin returns the first minimum,
-    # so ties keep the answered order.
+    # so ties keep the answered order. A side that has had its PER_SIDE leaves the race.
     order = np.empty((n, size), dtype=np.int64)
     taken = np.empty((n, size), dtype=bool)
     everyone = np.arange(n)
+    positive = points > 0
+    per_side = np.zeros((n, 2), dtype=np.int64)
     for i in range(size):
         order[:, i] = pick = np.argmin(key, axis=1)
         taken[:, i] = key[everyone, pick] < np.inf
         key[everyone, pick] = np.inf
+        side = positive[everyone, pick].astype(np.int64)
+        per_side[everyone, side] += taken[:, i]
+        full = both[:, 0] & (per_side[everyone, side] >= engine.PER_SIDE)
+        if full.any():
+            key[full] = np.where(positive[full] == side[full, None], np.inf, key[full])
     rows = everyone[:, None]
     # An item's bytes depend on the answer, on whether a comma goes before it, and on the
     # rounded contribution only: hundredths (and the sign, for a -0.0) make an exact code.
@@ -636,7 +688,8 @@ def _flip(
     value: Floats,
     rec: Ints,
     band: float,
-) -> Objects:
+) -> tuple[Objects, Ints, Bools]:
+    """The flip's pieces, the answers with its changes made, and which rows have one."""
     import numpy as np
 
     n, q = x.shape
@@ -645,7 +698,7 @@ def _flip(
     up_target = np.where(rec == _B2B, -band, band + margin)
     down_target = np.where(rec == _B2C, band, -band - margin)
     # Each direction only for the rows that need it.
-    flips = []
+    flips: list[_Flip] = []
     for rows_needing, target, direction in (
         ((rec == _B2B) | (rec == _EITHER), up_target, +1),
         ((rec == _B2C) | (rec == _EITHER), down_target, -1),
@@ -681,9 +734,13 @@ def _flip(
     target = np.where(stage == (length - 1)[:, None], last[:, None], best)
     w = c.width
     code = ((steps * 2 + (stage > 0)) * w + old) * w + target
-    code = np.where(stage < length[:, None], code, c.no_change)
+    live = stage < length[:, None]
+    code = np.where(live, code, c.no_change)
     pieces: Objects = c.flip_piece.lookup(code.reshape(-1)).reshape(n, longest)
-    return pieces
+    after = x.copy()
+    rows, stages = np.nonzero(live)
+    after[rows, steps[rows, stages]] = target[rows, stages]
+    return pieces, after, length > 0
 
 
 def _flags(c: Compiled, x: Ints, leans: Floats, answered: Bools) -> list[bytes]:

@@ -62,6 +62,7 @@ class _Line(msgspec.Struct):
     dimensions: list[dict[str, Any]]
     rationale: list[dict[str, Any]]
     flip: list[dict[str, Any]]
+    flip_to: str | None
     flags: list[dict[str, Any]]
 
 
@@ -87,7 +88,7 @@ def csv_columns(bank: Bank) -> list[str]:
     for d in bank.dimensions:
         columns += [column(f"{d.id}_score"), column(f"{d.id}_answered")]
     columns += [column(f"flag_{code}") for code in FLAG_CODES]
-    columns += ["rationale", "flip", "bank"]
+    columns += ["rationale", "flip", "flip_to", "bank"]
     columns += [column(f"answer_{q.id}") for q in bank.questions]
     return columns
 
@@ -113,7 +114,7 @@ def csv_row(line: _Line, labels: dict[tuple[str, str], str]) -> list[str]:
     row.append(
         "; ".join(
             f"{r['question']}: \u201c{labels.get((r['question'], r['option']), r['option'])}"
-            f"\u201d ({signed(r['contribution'], 1)})"
+            f"\u201d ({signed(r['contribution'], 1)} toward {r['toward']})"
             for r in line.rationale
         )
     )
@@ -129,6 +130,7 @@ def csv_row(line: _Line, labels: dict[tuple[str, str], str]) -> list[str]:
             for f in line.flip
         )
     )
+    row.append(line.flip_to or "")
     row.append(f"{line.bank['id']}@{line.bank['version']}")
     row += [value or "" for value in line.answers.values()]
     return row

@@ -96,7 +96,11 @@ def normalised_bank(bank: Any) -> dict[str, Any]:
                     for o in q.options
                 ],
                 "sources": [
-                    {"answer": s.answer, "quote": {"es": s.quote.es, "en": s.quote.en}}
+                    {
+                        "answer": s.answer,
+                        "side": s.side,
+                        "quote": {"es": s.quote.es, "en": s.quote.en},
+                    }
                     for s in q.sources
                 ],
             }

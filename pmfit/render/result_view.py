@@ -22,16 +22,40 @@ from rich.table import Table
 from rich.text import Text
 
 from pmfit.bank.model import Bank, Question
-from pmfit.i18n import t
+from pmfit.i18n import MESSAGES, t
 from pmfit.render.literal import literal
 from pmfit.render.numbers import signed
 from pmfit.scoring.result import Result
 
 SIDE_STYLE = {"B2B": "cyan", "B2C": "magenta", "either": "green", "insufficient": "yellow"}
-#: The why-section shows the strongest quotes behind the recommendation, at most this many.
+#: The why-section shows at most this many quotes, shared out so every reason gets one
+#: before any gets a second.
 QUOTES_SHOWN = 5
+#: The most certainty a view states: a handful of answers never makes a result certain.
+CONFIDENCE_CEILING = 0.99
+#: Beside a many-skips note the words stop at "somewhat confident" (below "fairly").
+SKIPS_CEILING = 0.74
 NARROW = 60
 SHORT_PROMPT = 90
+
+
+def shown_confidence(result: Result) -> tuple[float, bool]:
+    """The confidence a view states, and whether many skips capped it.
+
+    The engine's figure stays in the JSON; a view never states more than
+    `CONFIDENCE_CEILING`, and beside a many-skips flag no more than `SKIPS_CEILING`:
+    the figure then rests on too few of the questions to be called very sure.
+    """
+    skips = any(f.code == "many_skips" for f in result.flags)
+    ceiling = SKIPS_CEILING if skips else CONFIDENCE_CEILING
+    return min(result.confidence, ceiling), skips and result.confidence > ceiling
+
+
+def confidence_figure(result: Result, lang: str) -> str:
+    """ "97%", or "at most 74%" when many skips capped it."""
+    shown, capped = shown_confidence(result)
+    figure = percent(shown)
+    return t("conf.at_most", lang, figure=figure) if capped else figure
 
 
 def lean_words(result: Result, lang: str) -> str:
@@ -40,7 +64,7 @@ def lean_words(result: Result, lang: str) -> str:
         return t("rec.insufficient", lang)
     size = abs(result.score)
     side = "B2C" if result.score > 0 else "B2B"
-    if result.recommendation == "either":
+    if result.recommendation not in ("B2B", "B2C"):
         lean = t("lean.none", lang)
     elif size < 35:
         lean = t("lean.mild", lang, side=side)
@@ -48,7 +72,7 @@ def lean_words(result: Result, lang: str) -> str:
         lean = t("lean.clear", lang, side=side)
     else:
         lean = t("lean.strong", lang, side=side)
-    c = result.confidence
+    c, _ = shown_confidence(result)
     key = (
         "conf.very"
         if c >= 0.9
@@ -127,18 +151,21 @@ def _summary(result: Result, lang: str, plain: bool, width: int | None) -> Rende
                 lang,
                 score=result.score,
                 interval=interval,
-                confidence=percent(result.confidence),
+                confidence=confidence_figure(result, lang),
             )
         )
     meter_width = 21 if width is None else max(5, min(21, width - 16))
     summary = Text.assemble(
-        (t(f"rec.{result.recommendation}", lang), f"bold {SIDE_STYLE[result.recommendation]}"),
+        (
+            t(f"rec.{result.recommendation}", lang),
+            f"bold {SIDE_STYLE.get(result.recommendation, 'green')}",
+        ),
         "\n" + words if words else "",
         "\n\n",
         score_meter(result.score, meter_width),
         "\n",
         f"{t('score', lang)} {signed(result.score)}, {interval} (90%)  ·  "
-        f"{t('confidence', lang)} {percent(result.confidence)}",
+        f"{t('confidence', lang)} {confidence_figure(result, lang)}",
     )
     return Panel(summary, title=t("recommendation", lang), box=box.ROUNDED, expand=False)
 
@@ -196,30 +223,44 @@ def _dimensions(
     return table
 
 
+def _shared_quotes(result: Result) -> list[int]:
+    """How many quotes each reason shows: `QUOTES_SHOWN` in all, dealt one per reason
+    per round in the rationale's order, so no reason (and no side) goes without."""
+    counts = [0] * len(result.rationale)
+    left = QUOTES_SHOWN
+    while left:
+        dealt = False
+        for i, item in enumerate(result.rationale):
+            if left and counts[i] < len(item.sources):
+                counts[i] += 1
+                left -= 1
+                dealt = True
+        if not dealt:
+            break
+    return counts
+
+
 def _why(result: Result, bank: Bank, lang: str, plain: bool) -> RenderableType:
     questions = {q.id: q for q in bank.questions}
     names = {d.id: literal(d.name.get(lang)) for d in bank.dimensions}
     bullet = "- " if plain else "• "
-    parts: list[RenderableType] = [Text(t("why", lang), style="" if plain else "bold")]
-    shown = 0
-    for item in result.rationale:
-        if shown >= QUOTES_SHOWN:
-            break
+    one_side = result.recommendation in ("B2B", "B2C")
+    title = t("why" if one_side else "why.both", lang)
+    parts: list[RenderableType] = [Text(title, style="" if plain else "bold")]
+    for i, (item, quotes) in enumerate(zip(result.rationale, _shared_quotes(result), strict=True)):
         q = questions[item.question]
         label = next(o.label.get(lang) for o in q.options if o.id == item.option)
         dimension = names.get(item.dimension, item.dimension)
-        if shown:
+        if i:
             parts.append(Text(""))
         parts.append(Text(bullet + literal(short_prompt(q, lang)), style="" if plain else "bold"))
-        parts.append(
-            Padding(
-                Text(t("why.item", lang, label=literal(unquoted(label)), dimension=dimension)),
-                (0, 0, 0, 2),
-                expand=False,
-            )
+        chose = Text(t("why.item", lang, label=literal(unquoted(label)), dimension=dimension))
+        chose.append(", ")
+        chose.append(
+            t("why.toward", lang, side=item.toward), style="" if plain else SIDE_STYLE[item.toward]
         )
-        for s in item.sources[: QUOTES_SHOWN - shown]:
-            shown += 1
+        parts.append(Padding(chose, (0, 0, 0, 2), expand=False))
+        for s in item.sources[:quotes]:
             said_by = t(
                 "said_by",
                 lang,
@@ -240,10 +281,21 @@ def _why(result: Result, bank: Bank, lang: str, plain: bool) -> RenderableType:
     return Group(*parts)
 
 
+def outcome_name(recommendation: str, lang: str) -> str:
+    """A recommendation as it reads inside a sentence ("B2C", "“either” (both fit)")."""
+    key = f"outcome.{recommendation}"
+    return t(key if key in MESSAGES else f"rec.{recommendation}", lang)
+
+
 def _change(result: Result, bank: Bank, lang: str, plain: bool) -> Text:
     questions = {q.id: q for q in bank.questions}
     bullet = "- " if plain else "• "
-    change = Text(t("flip", lang), style="" if plain else "bold")
+    title = (
+        t("flip.to", lang, to=outcome_name(result.flip_to, lang))
+        if result.flip and result.flip_to is not None
+        else t("flip", lang)
+    )
+    change = Text(title, style="" if plain else "bold")
     if result.recommendation == "insufficient":
         change.append("\n" + t("flip.insufficient", lang))
     elif not result.flip:

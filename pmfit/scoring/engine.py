@@ -13,6 +13,14 @@ interval, confidence
     true score lies in the recommended region (beyond the either-band for B2B or
     B2C, inside it for either). An even split of strong answers has a large
     spread and so a wide interval and a low confidence.
+rationale
+    Each reason is an answer, the side it pushed toward (the sign of its points)
+    and the question's quotes that speak for that side or both. B2B and B2C
+    show the answers that pushed their way; any other decided outcome shows the
+    strongest on each side.
+flip, flip_to
+    The fewest changes that change the recommendation, and the recommendation
+    the changed answers get under the same rule.
 """
 
 from __future__ import annotations
@@ -32,12 +40,15 @@ from pmfit.scoring.result import (
     RationaleItem,
     Recommendation,
     Result,
+    Toward,
 )
 
 Z90 = 1.6448536269514722
 PRIOR_VARIANCE = 0.25
 PRIOR_WEIGHT = 2.0
 RATIONALE_SIZE = 5
+#: A result on neither side shows reasons from both: at most this many from one side.
+PER_SIDE = RATIONALE_SIZE - RATIONALE_SIZE // 2
 STRAIGHT_LINE_MINIMUM = 6
 STRONG = 0.5
 EPSILON = 1e-9
@@ -84,11 +95,17 @@ def recommend(value: float, band: float) -> Recommendation:
     return "either"
 
 
-def score(bank: Bank, answers: Mapping[str, str | None], respondent: str | None = None) -> Result:
-    """Score `answers` ({question id: option id or None}) against `bank`."""
-    problems = check_answers(bank, answers)
-    if problems:
-        raise InvalidAnswers(problems)
+class _Decision(NamedTuple):
+    """What the answers decide, before any explanation of it."""
+
+    by_dimension: dict[str, list[tuple[Question, int, float]]]
+    answered: list[_Answered]
+    value: float
+    se: float
+    recommendation: Recommendation
+
+
+def _decide(bank: Bank, answers: Mapping[str, str | None]) -> _Decision:
     band = bank.thresholds.either
     weights = {d.id: d.weight for d in bank.dimensions}
     by_dimension: dict[str, list[tuple[Question, int, float]]] = {d.id: [] for d in bank.dimensions}
@@ -113,13 +130,29 @@ def score(bank: Bank, answers: Mapping[str, str | None], respondent: str | None 
         recommendation: Recommendation = "insufficient"
     else:
         recommendation = recommend(value, band)
+    return _Decision(by_dimension, answered, value, _standard_error(answered, raw), recommendation)
 
-    se = _standard_error(answered, raw)
+
+def score(bank: Bank, answers: Mapping[str, str | None], respondent: str | None = None) -> Result:
+    """Score `answers` ({question id: option id or None}) against `bank`."""
+    problems = check_answers(bank, answers)
+    if problems:
+        raise InvalidAnswers(problems)
+    band = bank.thresholds.either
+    by_dimension, answered, value, se, recommendation = _decide(bank, answers)
     if answered:
         low, high = max(-100.0, value - Z90 * se), min(100.0, value + Z90 * se)
     else:
         low, high = -100.0, 100.0
     confidence = _confidence(recommendation, value, se, band)
+    flip = _flip(answered, recommendation, value, band)
+    # What the changed answers would get, decided by the same rule as these answers:
+    # the last change may carry the score past the band, not just onto its edge.
+    flip_to = (
+        _decide(bank, {**answers, **{c.question: c.to for c in flip}}).recommendation
+        if flip
+        else None
+    )
 
     return Result(
         bank=BankRef(id=bank.id, version=bank.version, sha256=bank.sha256),
@@ -146,8 +179,9 @@ def score(bank: Bank, answers: Mapping[str, str | None], respondent: str | None 
             )
             for d in bank.dimensions
         ],
-        rationale=_rationale(answered, recommendation, answers),
-        flip=_flip(answered, recommendation, value, band, answers),
+        rationale=_rationale(answered, recommendation),
+        flip=flip,
+        flip_to=flip_to,
         flags=_flags(bank, answers, answered),
     )
 
@@ -173,18 +207,29 @@ def _confidence(recommendation: Recommendation, value: float, se: float, band: f
     return _normal_cdf((band - value) / se) - _normal_cdf((-band - value) / se)
 
 
-def _rationale(
-    answered: list[_Answered], recommendation: Recommendation, answers: Mapping[str, str | None]
-) -> list[RationaleItem]:
+def toward(points: float) -> Toward:
+    """The side an answer pushed toward, from the sign of its points."""
+    return "B2C" if points > 0 else "B2B"
+
+
+def _rationale(answered: list[_Answered], recommendation: Recommendation) -> list[RationaleItem]:
+    """The answers that pushed hardest toward the recommended side, with the quotes that
+    speak for that side; for any other decided outcome (balanced, undecided), the
+    strongest on each side, at most `PER_SIDE` from either."""
     if recommendation == "insufficient":
         return []
     points = [(100.0 * a.weight * a.lean, a) for a in answered if a.lean != 0]
-    if recommendation == "B2C":
-        ranked = sorted((p for p in points if p[0] > 0), key=lambda p: -p[0])
-    elif recommendation == "B2B":
-        ranked = sorted((p for p in points if p[0] < 0), key=lambda p: p[0])
+    if recommendation in ("B2C", "B2B"):
+        sign = 1.0 if recommendation == "B2C" else -1.0
+        ranked = sorted((p for p in points if sign * p[0] > 0), key=lambda p: -sign * p[0])
     else:
-        ranked = sorted(points, key=lambda p: -abs(p[0]))
+        ranked = []
+        taken = {"B2B": 0, "B2C": 0}
+        for p in sorted(points, key=lambda p: -abs(p[0])):
+            side = toward(p[0])
+            if taken[side] < PER_SIDE:
+                taken[side] += 1
+                ranked.append(p)
     return [
         RationaleItem(
             question=a.question.id,
@@ -192,8 +237,11 @@ def _rationale(
             dimension=a.question.dimension,
             lean=a.lean,
             contribution=round(points_, 2),
+            toward=toward(points_),
             sources=[
-                QuoteOut(answer=s.answer, es=s.quote.es, en=s.quote.en) for s in a.question.sources
+                QuoteOut(answer=s.answer, side=s.side, es=s.quote.es, en=s.quote.en)
+                for s in a.question.sources
+                if s.speaks_for(toward(points_))
             ],
         )
         for points_, a in ranked[:RATIONALE_SIZE]
@@ -243,11 +291,7 @@ def _changes(
 
 
 def _flip(
-    answered: list[_Answered],
-    recommendation: Recommendation,
-    value: float,
-    band: float,
-    answers: Mapping[str, str | None],
+    answered: list[_Answered], recommendation: Recommendation, value: float, band: float
 ) -> list[FlipChange]:
     # Moving exactly onto the band's edge gives "either"; leaving it needs a hair more.
     margin = 1e-6
