@@ -364,4 +364,4 @@ def t(key: str, lang: str, **values: object) -> str:
     if not values:
         return text
     # A number that rounds to zero is said without a sign ("0", never "-0").
-    return text.format(**{k: Sided(v) if type(v) is float else v for k, v in values.items()})
+    return text.format(**{k: Sided(v) if isinstance(v, float) else v for k, v in values.items()})
