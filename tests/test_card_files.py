@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from browser import render
+from test_report_html import right_edge_is_empty
 
 from conftest import MINI
 
@@ -43,3 +44,7 @@ def test_the_html_card_fits_a_phone(cli, tmp_path: Path) -> None:
     assert '<html lang="en">' in text
     assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in text
     assert "font-size: clamp(5px, calc((100vw - 2rem) / 50), 15px);" in text
+    # Drawn on a phone's width, the 80-column card stays inside the window.
+    rendered = render(target, tmp_path / "phone.png", width=360, height=1400)
+    assert rendered.console == []
+    assert right_edge_is_empty(rendered.png, 8)

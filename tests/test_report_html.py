@@ -167,3 +167,31 @@ def test_the_readme_shows_the_picture() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert re.search(r"!\[[^\]]+\]\(docs/report\.png\)", readme)
     assert (ROOT / "docs" / "report.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def right_edge_is_empty(png: Path, margin: int) -> bool:
+    """Nothing drawn in the rightmost `margin` pixels: the page fits the window's width
+    (content wider than the window would run into the edge)."""
+    from PIL import Image
+
+    image = Image.open(png).convert("RGB")
+    background = image.getpixel((image.width - 1, image.height - 1))
+    return all(
+        image.getpixel((x, y)) == background
+        for x in range(image.width - margin, image.width)
+        for y in range(0, image.height, 2)
+    )
+
+
+def test_the_page_fits_a_phone(cli, tmp_path) -> None:
+    page = tmp_path / "cohort.html"
+    page.write_text(_html(cli, str(EXAMPLE)), encoding="utf-8")
+    rendered = render(page, tmp_path / "phone.png", width=360, height=3000)
+    assert rendered.console == []
+    assert right_edge_is_empty(rendered.png, 8)
+    # The check can fail: a line 600 px wide runs into the edge.
+    wide = tmp_path / "wide.html"
+    wide.write_text(
+        page.read_text().replace("<main>", '<main><p style="width:600px">' + "wide " * 40 + "</p>")
+    )
+    assert not right_edge_is_empty(render(wide, tmp_path / "wide.png", 360, 3000).png, 8)

@@ -130,11 +130,9 @@ def _mix(lean: float) -> str:
 
 def _svg(view: str, css: str, label: str, body: list[str], stretch: bool = False) -> str:
     aspect = ' preserveAspectRatio="none"' if stretch else ""
-    return (
-        f'<svg class="{css}" viewBox="{view}"{aspect} role="img" aria-label="{_e(label)}">'
-        + "".join(body)
-        + "</svg>"
-    )
+    # A chart without a label repeats figures written beside it: screen readers skip it.
+    about = f'role="img" aria-label="{_e(label)}"' if label else 'aria-hidden="true"'
+    return f'<svg class="{css}" viewBox="{view}"{aspect} {about}>' + "".join(body) + "</svg>"
 
 
 def _outcomes(report: Report, lang: str) -> list[str]:
@@ -196,10 +194,12 @@ def _histogram(report: Report, bank: Bank, lang: str) -> list[str]:
         f'<line x1="{left}" y1="{bottom}" x2="{right}" y2="{bottom}" stroke="currentColor"/>'
     )
     for tick in (-100, -50, 0, 50, 100):
+        # The end labels hang inward, so that they stay inside the chart on a phone.
+        anchor = {-100: "start", 100: "end"}.get(tick, "middle")
         body.append(
             f'<line x1="{x_of(tick):.1f}" y1="{bottom}" x2="{x_of(tick):.1f}" '
             f'y2="{bottom + 5}" stroke="currentColor"/>'
-            f'<text x="{x_of(tick):.1f}" y="{bottom + 19}" text-anchor="middle">'
+            f'<text x="{x_of(tick):.1f}" y="{bottom + 19}" text-anchor="{anchor}">'
             f"{signed(tick)}</text>"
         )
     body.append(
