@@ -310,3 +310,13 @@ def test_batch_csv_for_analysts(cli, tmp_path: Path) -> None:
     assert data[3:].replace(b"\r\n", b"\n").decode() == run.stdout
     wrong = cli("batch", "--bank", str(MINI), str(sheet), "--excel", "-f", "json")
     assert (wrong.exit_code, wrong.stderr) == (2, "--excel: writes CSV, not --format json\n")
+
+
+def test_plain_report_has_no_box_drawing(cli, tmp_path: Path) -> None:
+    example = ROOT / "docs" / "example-cohort.csv"
+    fancy = cli("report", str(example), tty=True, env={"NO_COLOR": "1"})
+    assert BOXES.search(fancy.stdout)
+    plain = cli("report", str(example), "--plain", tty=True)
+    assert plain.exit_code == 0, plain.stderr
+    assert not ANSI.search(plain.stdout) and not BOXES.search(plain.stdout)
+    assert "Cronbach's alpha 0.951" in plain.stdout

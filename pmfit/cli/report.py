@@ -8,7 +8,7 @@ import typer
 
 from pmfit.cli.app import BankOption, app, environment
 from pmfit.cli.batch import open_inputs
-from pmfit.cli.options import InputFormatOption, JsonFlag, LangOption, language
+from pmfit.cli.options import InputFormatOption, JsonFlag, LangOption, PlainOption, language
 from pmfit.errors import InputError, Problem
 from pmfit.exit_status import ExitStatus
 
@@ -46,6 +46,7 @@ def report(
     ] = None,
     json_: JsonFlag = False,
     lang: LangOption = None,
+    plain: PlainOption = False,
     input_format: InputFormatOption = None,
     jobs: Annotated[
         int | None,
@@ -123,7 +124,7 @@ def report(
     else:
         from pmfit.render.report_view import report_view
 
-        env.console().print(report_view(result))
+        env.console(plain=plain).print(report_view(result, plain))
     if rejected:
         env.error(f"reported {result.respondents:,}; rejected {rejected:,}")
         raise typer.Exit(int(ExitStatus.SOME_REJECTED))
