@@ -312,11 +312,19 @@ def test_batch_csv_for_analysts(cli, tmp_path: Path) -> None:
     assert (wrong.exit_code, wrong.stderr) == (2, "--excel: writes CSV, not --format json\n")
 
 
-def test_plain_report_has_no_box_drawing(cli, tmp_path: Path) -> None:
-    example = ROOT / "docs" / "example-cohort.csv"
-    fancy = cli("report", str(example), tty=True, env={"NO_COLOR": "1"})
+@pytest.mark.parametrize(
+    ("command", "shown"),
+    [
+        (["report", str(ROOT / "docs" / "example-cohort.csv")], "Cronbach's alpha 0.951"),
+        (["bank", "show", str(MINI)], "Which problems would you rather solve?"),
+        (["bank", "coverage", str(MINI)], "Thread coverage"),
+    ],
+    ids=lambda c: " ".join(c[:2]) if isinstance(c, list) else "",
+)
+def test_plain_tables_have_no_box_drawing(cli, command: list[str], shown: str) -> None:
+    fancy = cli(*command, tty=True, env={"NO_COLOR": "1"})
     assert BOXES.search(fancy.stdout)
-    plain = cli("report", str(example), "--plain", tty=True)
+    plain = cli(*command, "--plain", tty=True)
     assert plain.exit_code == 0, plain.stderr
     assert not ANSI.search(plain.stdout) and not BOXES.search(plain.stdout)
-    assert "Cronbach's alpha 0.951" in plain.stdout
+    assert shown in plain.stdout

@@ -7,7 +7,14 @@ from typing import Annotated, Any
 import typer
 
 from pmfit.cli.app import app, bank_app, environment
-from pmfit.cli.options import FormatOption, JsonFlag, LangOption, language, wants_json
+from pmfit.cli.options import (
+    FormatOption,
+    JsonFlag,
+    LangOption,
+    PlainOption,
+    language,
+    wants_json,
+)
 from pmfit.exit_status import ExitStatus
 
 PathArgument = Annotated[
@@ -116,6 +123,7 @@ def show(
     format: FormatOption = None,
     json_: JsonFlag = False,
     lang: LangOption = None,
+    plain: PlainOption = False,
 ) -> None:
     """Print the normalised bank (JSON when piped)."""
     from pmfit.bank.loading import load_bank
@@ -127,7 +135,7 @@ def show(
         return
     from pmfit.render.bank_view import bank_view
 
-    env.console().print(bank_view(bank, language(env, lang)))
+    env.console(plain=plain).print(bank_view(bank, language(env, lang), plain))
 
 
 @bank_app.command("coverage")
@@ -136,6 +144,7 @@ def coverage(
     path: PathArgument = None,
     format: FormatOption = None,
     json_: JsonFlag = False,
+    plain: PlainOption = False,
 ) -> None:
     """Each paragraph of the thread and the questions that quote it; flag the gaps."""
     from pmfit.bank.coverage import coverage as compute
@@ -169,7 +178,7 @@ def coverage(
     else:
         from pmfit.render.bank_view import coverage_view
 
-        env.console().print(coverage_view(rows))
+        env.console(plain=plain).print(coverage_view(rows, plain))
     env.error(
         f"coverage: {len(covered)} of {len(needed)} paragraphs that bear on a preference "
         f"are quoted ({len(needed) - len(covered)} uncovered)"
