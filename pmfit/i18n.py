@@ -253,7 +253,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "es": "Media {mean}, desviación típica {sd}, en una escala de -100 (totalmente B2B) "
         "a +100 (totalmente B2C). La franja sombreada es «cualquiera».",
     },
-    "report.mean": {"en": "mean", "es": "media"},
     "report.bin": {"en": "{low} to {high}: {count}", "es": "{low} a {high}: {count}"},
     "report.dimensions": {"en": "By dimension", "es": "Por dimensión"},
     "report.dimensions.about": {
