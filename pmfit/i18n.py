@@ -73,7 +73,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "flag.contradiction": {
         "en": "Two questions that ask the same thing from opposite sides got opposite "
         "answers: {questions}.",
-        "es": "Dos preguntas que preguntan lo mismo desde lados opuestos recibieron respuestas "
+        "es": "Dos preguntas que plantean lo mismo desde lados opuestos recibieron respuestas "
         "opuestas: {questions}.",
     },
     "flag.many_skips": {
@@ -127,7 +127,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "quiz.keys": {
         "en": "Type a number and press Enter to answer. Other keys, each followed by Enter: "
         "b back, s skip, ? why this question, q save and quit, h help.",
-        "es": "Escribe un número y pulsa Intro para responder. Otras teclas, seguidas de Intro: "
+        "es": "Escribe un número y presiona Enter para responder. Otras teclas, seguidas de Enter: "
         "b atrás, s saltar, ? por qué esta pregunta, q guardar y salir, h ayuda.",
     },
     "quiz.saved_note": {
@@ -144,11 +144,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "quiz.previous": {
         "en": "Your earlier answer: {n}. Press Enter to keep it, or type another number.",
-        "es": "Tu respuesta anterior: {n}. Pulsa Intro para mantenerla o escribe otro número.",
+        "es": "Tu respuesta anterior: {n}. Presiona Enter para mantenerla o escribe otro número.",
     },
     "quiz.previous.skipped": {
         "en": "You skipped this one. Press Enter to keep it skipped, or type a number.",
-        "es": "Saltaste esta. Pulsa Intro para dejarla sin responder o escribe un número.",
+        "es": "Saltaste esta pregunta. Presiona Enter para dejarla sin responder o escribe un "
+        "número.",
     },
     "quiz.ask": {
         "en": "Your answer (1-{last}, b, s, ?, q): ",
@@ -162,7 +163,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "quiz.hint.blank": {
         "en": "Type a number from 1 to {last} and press Enter (s skips this question).",
-        "es": "Escribe un número del 1 al {last} y pulsa Intro (s salta esta pregunta).",
+        "es": "Escribe un número del 1 al {last} y presiona Enter (s salta esta pregunta).",
     },
     "quiz.first": {
         "en": "This is the first question: there is nothing before it.",
@@ -190,11 +191,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "quiz.resume.ask": {
         "en": "Press Enter to resume, r to start over, or q to quit: ",
-        "es": "Pulsa Intro para continuar, r para empezar de nuevo o q para salir: ",
+        "es": "Presiona Enter para continuar, r para empezar de nuevo o q para salir: ",
     },
     "quiz.resume.hint": {
         "en": "Press Enter to resume, type r to start over, or q to quit.",
-        "es": "Pulsa Intro para continuar, escribe r para empezar de nuevo o q para salir.",
+        "es": "Presiona Enter para continuar, escribe r para empezar de nuevo o q para salir.",
     },
     "quiz.resumed": {
         "en": "Resuming at question {n}.",
@@ -208,11 +209,53 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "quiz.bank_dropped": {
         "en": "{count} earlier answers no longer fit and were dropped: {questions}.",
-        "es": "{count} respuestas anteriores ya no encajan y se han descartado: {questions}.",
+        "es": "{count} respuestas anteriores ya no encajan y se descartaron: {questions}.",
     },
     "quiz.unreadable": {
-        "en": "pmfit: could not read the saved quiz ({reason}); starting over.",
-        "es": "pmfit: no se pudo leer el cuestionario guardado ({reason}); empezamos de nuevo.",
+        "en": "pmfit: could not read the saved quiz {path} ({reason}); kept it as {aside} "
+        "and starting over.",
+        "es": "pmfit: no se pudo leer el cuestionario guardado {path} ({reason}); se conserva "
+        "como {aside} y empezamos de nuevo.",
+    },
+    "quiz.unreadable_kept": {
+        "en": "pmfit: could not read the saved quiz {path} ({reason}), nor move it aside "
+        "({why}); it is left as it is, and this quiz will not be saved.",
+        "es": "pmfit: no se pudo leer el cuestionario guardado {path} ({reason}) ni apartarlo "
+        "({why}); se deja como está y este cuestionario no se guardará.",
+    },
+    "quiz.not_moved": {
+        "en": "an unreadable earlier save is there and could not be moved aside: {reason}",
+        "es": "hay un guardado anterior ilegible que no se pudo apartar: {reason}",
+    },
+    "quiz.busy": {
+        "en": "another pmfit quiz is using this saved quiz; finish or quit that one "
+        "first (q saves it), then run: {command}",
+        "es": "otro pmfit quiz está usando este cuestionario guardado; termina o sal de ese "
+        "primero (q lo guarda) y luego ejecuta: {command}",
+    },
+    "quiz.save_failed": {
+        "en": "pmfit: could not save your progress to {path}: {reason}. Your answers are "
+        "kept while this quiz runs: finish it here, or fix that and answer on (each answer "
+        "tries again).",
+        "es": "pmfit: no se pudo guardar tu progreso en {path}: {reason}. Tus respuestas se "
+        "conservan mientras siga este cuestionario: termínalo aquí, o arregla eso y sigue "
+        "respondiendo (cada respuesta lo vuelve a intentar).",
+    },
+    "quiz.save_again": {
+        "en": "Saved your progress to {path} again.",
+        "es": "Tu progreso vuelve a guardarse en {path}.",
+    },
+    "quiz.quit_unsaved": {
+        "en": "Your answers are not saved (see above): quitting now loses them. Type q "
+        "again to quit anyway, or answer on.",
+        "es": "Tus respuestas no están guardadas (ver arriba): si sales ahora se pierden. "
+        "Escribe q otra vez para salir de todos modos, o sigue respondiendo.",
+    },
+    "quiz.not_saved": {
+        "en": "Not saved: could not write {path} ({reason}). To score your answers so far, "
+        "run: {command}",
+        "es": "No guardado: no se pudo escribir {path} ({reason}). Para puntuar tus "
+        "respuestas hasta ahora, ejecuta: {command}",
     },
     "quiz.stopped": {
         "en": "Stopped after {asked} of {total}: the other {rest} could not change the result "
@@ -224,7 +267,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "That was the last question. Your result:",
         "es": "Esa era la última pregunta. Tu resultado:",
     },
-    "quiz.wrote": {"en": "Wrote {path}", "es": "Escrito {path}"},
+    "quiz.wrote": {"en": "Wrote {path}", "es": "Se guardó {path}"},
     "quiz.summary": {
         "en": "Your result: {recommendation} — {words}, score {score}. The reasons are above.",
         "es": "Tu resultado: {recommendation} — {words}, puntuación {score}. Los motivos "

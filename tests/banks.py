@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Sequence
+from pathlib import Path
 
 from hypothesis import strategies as st
 
+from conftest import MINI
 from pmfit.bank.model import (
     Bank,
     Dimension,
@@ -103,7 +106,13 @@ leans = st.integers(-10, 10).map(lambda n: n / 10)
 def banks(draw: st.DrawFn, max_dimensions: int = 4, max_questions: int = 7) -> Bank:
     n_dims = draw(st.integers(1, max_dimensions))
     weights = draw(
-        st.lists(st.sampled_from([0.5, 1.0, 1.5, 2.0, 3.0]), min_size=n_dims, max_size=n_dims)
+        # The bounds a bank may use (0.01 and 100) too: the engine and the batch scorer
+        # must agree there as well.
+        st.lists(
+            st.sampled_from([0.01, 0.5, 1.0, 1.5, 2.0, 3.0, 100.0]),
+            min_size=n_dims,
+            max_size=n_dims,
+        )
     )
     questions = draw(
         st.lists(
@@ -130,3 +139,33 @@ def answer_sets(draw: st.DrawFn, bank: Bank, skips: bool = True) -> dict[str, st
 def banks_with_answers(draw: st.DrawFn, skips: bool = True) -> tuple[Bank, dict[str, str | None]]:
     bank = draw(banks())
     return bank, draw(answer_sets(bank, skips))
+
+
+def broken_bank(tmp_path: Path, edits: dict[str, list[tuple[str, str]]]) -> Path:
+    """A copy of the mini bank with textual edits applied (each must match once)."""
+    bank = tmp_path / "bank"
+    shutil.copytree(MINI, bank)
+    for name, pairs in edits.items():
+        path = bank / name
+        text = path.read_text(encoding="utf-8")
+        for old, new in pairs:
+            assert text.count(old) == 1, old
+            text = text.replace(old, new)
+        path.write_text(text, encoding="utf-8")
+    return bank
+
+
+def hits(bank: Path, name: str, needle: str, offset: int = 0) -> list[str]:
+    """`name:line:col` of each line holding `needle` (col of needle + offset)."""
+    lines = (bank / name).read_text(encoding="utf-8").splitlines()
+    return [
+        f"{name}:{n}:{line.index(needle) + 1 + offset}"
+        for n, line in enumerate(lines, 1)
+        if needle in line
+    ]
+
+
+def where(bank: Path, name: str, needle: str, offset: int = 0) -> str:
+    found = hits(bank, name, needle, offset)
+    assert found, needle
+    return found[0]

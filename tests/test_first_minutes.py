@@ -315,7 +315,7 @@ def test_batch_csv_for_analysts(cli, tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("command", "shown"),
     [
-        (["report", str(ROOT / "docs" / "example-cohort.csv")], "Cronbach's alpha 0.951"),
+        (["report", str(ROOT / "docs" / "example-cohort.csv")], "Cronbach's alpha 0.956"),
         (["bank", "show", str(MINI)], "Which problems would you rather solve?"),
         (["bank", "coverage", str(MINI)], "Thread coverage"),
     ],

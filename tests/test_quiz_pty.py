@@ -8,6 +8,7 @@ import re
 import shlex
 import shutil
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pexpect
@@ -34,6 +35,7 @@ class Quiz:
         env: dict[str, str] | None = None,
         json_to: Path | None = None,
         bank: Path = MINI,
+        preexec: Callable[[], None] = default_signals,
     ) -> None:
         environ = {
             **os.environ,
@@ -56,7 +58,7 @@ class Quiz:
             dimensions=size,
             encoding="utf-8",
             timeout=15,
-            preexec_fn=default_signals,
+            preexec_fn=preexec,
         )
         self.seen: list[str] = []
 

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-from pmfit.bank.model import Bank
+from pmfit.bank.model import Bank, Dimension
 from pmfit.batch.compact import COMPACT_SCHEMA_ID, CompactReason
 from pmfit.scoring import engine
 from pmfit.scoring.result import (
@@ -243,8 +243,13 @@ class Compiled:
         ]
         self.dimension_groups = []
         dims = self._group(by_dimension, bank_order=False, keep_units=True)
+        start = 0  # units are the dimensions in bank order, those without questions too
         for i, (group, radix) in enumerate(dims):
-            piece = self._dimension_piece(group, radix, first=i == 0, last=i == len(dims) - 1)
+            dimensions = self.bank.dimensions[start : start + len(group)]
+            start += len(group)
+            piece = self._dimension_piece(
+                dimensions, group, radix, first=i == 0, last=i == len(dims) - 1
+            )
             self.dimension_groups.append(([j for unit in group for j in unit], radix, piece))
         self.no_change = self.n_questions * 2 * self.width**2
         self.flip_piece = _Lazy(self._flip_change, self.no_change + 1)
@@ -298,16 +303,20 @@ class Compiled:
         return _Lazy(build, math.prod(radix))
 
     def _dimension_piece(
-        self, group: list[list[int]], radix: list[int], first: bool, last: bool
+        self,
+        dimensions: list[Dimension],
+        group: list[list[int]],
+        radix: list[int],
+        first: bool,
+        last: bool,
     ) -> _Lazy:
-        dimensions = [self.bank.dimensions[int(self.dim_of[unit[0]])] for unit in group if unit]
         head = b',"dimensions":[' if first else b","
         tail = b'],"rationale":[' if last else b""
 
         def build(code: int) -> bytes:
             digits = iter(self._decode(code, radix))
             entries = []
-            for dimension, unit in zip(dimensions, [u for u in group if u], strict=True):
+            for dimension, unit in zip(dimensions, group, strict=True):
                 leans = [
                     self.ordered[j].options[k].lean
                     for j, k in zip(unit, [next(digits) for _ in unit], strict=True)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import collections
 import multiprocessing
 import os
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -30,7 +31,7 @@ from pmfit.batch.readers import (
 )
 from pmfit.batch.rows import Block, Rejection
 from pmfit.batch.writers import Formatter, Sink
-from pmfit.fileio import AtomicFile
+from pmfit.writing import AtomicFile
 
 #: Below this many bytes of JSONL, starting worker processes costs more than it saves.
 PARALLEL_BYTES = 4 << 20
@@ -88,22 +89,26 @@ class Scorer:
 _worker: Scorer | None = None
 
 
-def worker_signals() -> None:
-    """In a worker: the parent alone handles Ctrl-C and SIGTERM, then ends its workers.
+def worker_signals(parent: int) -> None:
+    """In a worker: the parent alone handles Ctrl-C, SIGTERM and SIGHUP, then ends its
+    workers; and a worker whose parent dies (even by SIGKILL) dies at once with it,
+    instead of scoring on into a file nobody will rename."""
+    from pmfit.interrupts import default_in_worker
 
-    A forked worker inherits the parent's SIGTERM handler (which raises
-    KeyboardInterrupt to clean up temporary files); left in place, it would keep
-    the pool from terminating the worker.
-    """
-    import signal
+    default_in_worker()
+    if sys.platform.startswith("linux"):  # the kernel sends the signal
+        import ctypes
+        import signal
 
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None).prctl(pr_set_pdeathsig, signal.SIGKILL)
+    if os.getppid() != parent:  # it died before the request was made
+        os._exit(1)
 
 
-def _start_worker(bank: Bank, with_quotes: bool) -> None:
+def _start_worker(bank: Bank, with_quotes: bool, parent: int) -> None:
     global _worker
-    worker_signals()
+    worker_signals(parent)
     _worker = Scorer(bank, with_quotes)
 
 
@@ -208,7 +213,8 @@ def _parallel(
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     pending: collections.deque[tuple[Any, int]] = collections.deque()
-    with context.Pool(jobs, initializer=_start_worker, initargs=(bank, with_quotes)) as pool:
+    start = (bank, with_quotes, os.getpid())
+    with context.Pool(jobs, initializer=_start_worker, initargs=start) as pool:
         try:
             for first, lines, position in chunks:
                 pending.append((pool.apply_async(_work, ((shown, first, lines),)), position))

@@ -97,10 +97,28 @@ def _number(value: float | None) -> str:
     return "" if value is None else repr(value)
 
 
-def csv_row(line: _Line, labels: dict[tuple[str, str], str]) -> list[str]:
+#: A spreadsheet reads a cell starting with one of these as a formula, which can run
+#: commands or send data away ("CSV injection"); such text cells get a leading '.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def guard_formula(cell: str) -> str:
+    """`cell`, with a leading ' if a spreadsheet would read it as a formula."""
+    return "'" + cell if cell.startswith(FORMULA_START) else cell
+
+
+def _as_is(cell: str) -> str:
+    return cell
+
+
+def csv_row(
+    line: _Line, labels: dict[tuple[str, str], str], formula_guard: bool = True
+) -> list[str]:
+    """One flat row; text cells (never numbers, so -12.5 stays a number) guarded."""
+    text = guard_formula if formula_guard else _as_is
     row = [
-        line.respondent or "",
-        line.recommendation,
+        text(line.respondent or ""),
+        text(line.recommendation),
         _number(line.score),
         _number(line.interval["low"]),
         _number(line.interval["high"]),
@@ -112,27 +130,31 @@ def csv_row(line: _Line, labels: dict[tuple[str, str], str]) -> list[str]:
     row += ["true" if code in codes else "false" for code in FLAG_CODES]
     # Readable: which question, the answer as the respondent saw it, and its pull in points.
     row.append(
-        "; ".join(
-            f"{r['question']}: \u201c{labels.get((r['question'], r['option']), r['option'])}"
-            f"\u201d ({signed(r['contribution'], 1)} toward {r['toward']})"
-            for r in line.rationale
+        text(
+            "; ".join(
+                f"{r['question']}: \u201c{labels.get((r['question'], r['option']), r['option'])}"
+                f"\u201d ({signed(r['contribution'], 1)} toward {r['toward']})"
+                for r in line.rationale
+            )
         )
     )
     row.append(
-        "; ".join(
-            f"{f['question']}: "
-            + (
-                f"\u201c{labels.get((f['question'], f['from']), f['from'])}\u201d"
-                if f["from"]
-                else "(skipped)"
+        text(
+            "; ".join(
+                f"{f['question']}: "
+                + (
+                    f"\u201c{labels.get((f['question'], f['from']), f['from'])}\u201d"
+                    if f["from"]
+                    else "(skipped)"
+                )
+                + f" -> \u201c{labels.get((f['question'], f['to']), f['to'])}\u201d"
+                for f in line.flip
             )
-            + f" -> \u201c{labels.get((f['question'], f['to']), f['to'])}\u201d"
-            for f in line.flip
         )
     )
-    row.append(line.flip_to or "")
-    row.append(f"{line.bank['id']}@{line.bank['version']}")
-    row += [value or "" for value in line.answers.values()]
+    row.append(text(line.flip_to or ""))
+    row.append(text(f"{line.bank['id']}@{line.bank['version']}"))
+    row += [text(value or "") for value in line.answers.values()]
     return row
 
 
@@ -140,9 +162,10 @@ class CsvTable(Formatter):
     """CSV for pandas, DuckDB or a spreadsheet: a header, then one flat row per result.
     `excel`: a UTF-8 byte-order mark and CRLF line ends, as Excel expects."""
 
-    def __init__(self, bank: Bank, excel: bool = False) -> None:
+    def __init__(self, bank: Bank, *, excel: bool = False, formula_guard: bool = True) -> None:
         self.bank = bank
         self.excel = excel
+        self.formula_guard = formula_guard
         self.decode = msgspec.json.Decoder(_Line).decode
         self.labels = {(q.id, o.id): o.label.en for q in bank.questions for o in q.options}
 
@@ -155,12 +178,17 @@ class CsvTable(Formatter):
         return (b"\xef\xbb\xbf" if self.excel else b"") + self._rows([csv_columns(self.bank)])
 
     def chunk(self, data: bytes) -> bytes:
-        return self._rows([csv_row(self.decode(line), self.labels) for line in data.splitlines()])
+        guard = self.formula_guard
+        return self._rows(
+            [csv_row(self.decode(line), self.labels, guard) for line in data.splitlines()]
+        )
 
 
-def formatter(kind: OutputFormat, bank: Bank, excel: bool = False) -> Formatter:
+def formatter(
+    kind: OutputFormat, bank: Bank, *, excel: bool = False, formula_guard: bool = True
+) -> Formatter:
     if kind == "csv":
-        return CsvTable(bank, excel)
+        return CsvTable(bank, excel=excel, formula_guard=formula_guard)
     if kind == "json":
         return JsonArray()
     return Formatter()

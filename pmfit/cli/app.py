@@ -24,18 +24,35 @@ def environment(ctx: click.Context) -> Environment:
     return root.obj
 
 
+def _usage_error(env: Environment, error: click.exceptions.UsageError) -> typer.Exit:
+    # One line, like every other error: what was wrong and where to look.
+    path = error.ctx.command_path if error.ctx else "pmfit"
+    env.error(f"{path}: {error.format_message()} (see {path} --help)")
+    return typer.Exit(int(ExitStatus.BAD_INPUT))
+
+
 class Boundary(TyperGroup):
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        # The group's own options are parsed before `invoke`: a bad one is reported
+        # here, through the same stream as every other error.
+        try:
+            return super().parse_args(ctx, args)
+        except click.exceptions.NoArgsIsHelpError:
+            raise
+        except click.exceptions.UsageError as error:
+            raise _usage_error(environment(ctx), error) from None
+
     def invoke(self, ctx: click.Context) -> Any:
+        from pmfit.interrupts import unwinding
+
         env = environment(ctx)
         try:
-            return super().invoke(ctx)
+            with unwinding():
+                return super().invoke(ctx)
         except (typer.Exit, typer.Abort):
             raise
         except click.exceptions.UsageError as error:
-            # One line, like every other error: what was wrong and where to look.
-            path = error.ctx.command_path if error.ctx else "pmfit"
-            env.error(f"{path}: {error.format_message()} (see {path} --help)")
-            raise typer.Exit(int(ExitStatus.BAD_INPUT)) from None
+            raise _usage_error(env, error) from None
         except BrokenPipeError:
             # The reader went away (`pmfit ... | head`): stop quietly, as `cat` would.
             import sys
@@ -52,15 +69,22 @@ class Boundary(TyperGroup):
             raise typer.Exit(int(status)) from None
 
 
-def _explain(error: BaseException) -> tuple[list[str], ExitStatus]:
+def _explain(error: BaseException) -> tuple[list[str], int]:
     """What to tell the user about `error`, in one line each, and the exit status."""
+    from pmfit.writing import NO_ROOM
+
     if isinstance(error, PmfitError):
         return error.lines(), error.exit_status
     if isinstance(error, KeyboardInterrupt):
-        return ["pmfit: interrupted"], ExitStatus.INTERRUPTED
+        from pmfit.interrupts import exit_status
+
+        return ["pmfit: interrupted"], exit_status(error)
     if isinstance(error, OSError) and error.filename:
         # A file or directory named by the user cannot be read or written.
         return [f"{error.filename}: {error.strerror or error}"], ExitStatus.BAD_INPUT
+    if isinstance(error, OSError) and error.errno in NO_ROOM:
+        # An output pmfit does not name (stdout): still the output's fault, not pmfit's.
+        return [f"pmfit: cannot write the output: {error.strerror}"], ExitStatus.BAD_INPUT
     return [
         f"pmfit: unexpected error: {type(error).__name__}: {error} "
         "(run `pmfit --debug ...` for the traceback)"
@@ -97,7 +121,7 @@ BankOption = Annotated[
 ]
 
 
-def _version(value: bool) -> None:
+def _version(ctx: typer.Context, value: bool) -> None:
     if value:
         from pmfit import __version__
         from pmfit.bank.loading import load_bank
@@ -107,7 +131,7 @@ def _version(value: bool) -> None:
             about = f"bank {bank.id} {bank.version} sha256:{bank.sha256[:12]}"
         except PmfitError as error:
             about = f"bank not loaded: {error.lines()[0]}"
-        typer.echo(f"pmfit {__version__} ({about})")
+        environment(ctx).stdout.write(f"pmfit {__version__} ({about})\n")
         raise typer.Exit()
 
 

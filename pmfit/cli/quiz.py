@@ -6,7 +6,6 @@ answer is read per line instead (see `pmfit.cli.quiz_run.run_piped`).
 """
 
 import shlex
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -65,9 +64,13 @@ def quiz(
         problems.append(
             Problem("--save", None, None, f"{save!r}: the name must end in .svg, .html or .txt")
         )
-    elif save is not None and not Path(save).resolve().parent.is_dir():
-        # Said now, not after the last question.
-        problems.append(Problem(save, None, None, "no such directory to write into"))
+    elif save is not None:
+        from pmfit.writing import WriteError, plan
+
+        try:
+            plan(save, option="--save")  # said now, not after the last question
+        except WriteError as error:
+            problems += error.problems
     if problems:
         raise InputError(problems)
     command = ["pmfit", "quiz"] + ["--short"] * short + ["--adaptive"] * adaptive

@@ -7,12 +7,14 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from pmfit.cli.app import BankOption, app, environment
-from pmfit.cli.batch import open_inputs
+from pmfit.cli.batch import open_inputs, read_by_run
 from pmfit.cli.options import InputFormatOption, JsonFlag, LangOption, PlainOption, language
 from pmfit.errors import InputError, Problem
 from pmfit.exit_status import ExitStatus
 
 if TYPE_CHECKING:
+    from rich.console import RenderableType
+
     from pmfit.batch.rows import Rejection
 
 
@@ -54,7 +56,25 @@ def report(
             "--jobs", "-j", min=1, help="Worker processes when scoring answers.", show_default=False
         ),
     ] = None,
+    output: Annotated[
+        str | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Write the report here instead of stdout (a file is replaced atomically).",
+            show_default=False,
+        ),
+    ] = None,
     bank_path: BankOption = None,
+    rescore: Annotated[
+        bool,
+        typer.Option(
+            "--rescore",
+            help="Score the answers in results again with the loaded bank (results of "
+            "another version of it), keeping the answers whose question and option it "
+            "still has.",
+        ),
+    ] = False,
 ) -> None:
     """Summarise a cohort and judge the questions: shares, scores, flags, Cronbach's alpha
     with a 95% CI, and per question its answers, skips, item-rest r and alpha if dropped."""
@@ -65,8 +85,10 @@ def report(
     from pmfit.batch.writers import Formatter
     from pmfit.report.sources import BankMismatch, ResultLines, looks_like_results
     from pmfit.report.stats import Accumulator
+    from pmfit.writing import plan, refuse_clashes, write_planned
 
     env = environment(ctx)
+    target = plan(output) if output is not None and output != "-" else None
     bank = load_bank(bank_path)
     rejected = 0
 
@@ -78,8 +100,10 @@ def report(
     accumulator = Accumulator(bank)
     with contextlib.ExitStack() as stack:
         (inp,) = open_inputs([source], input_format, env, stack)
+        if target is not None:
+            refuse_clashes([("--output", target)], read_by_run([inp], env, bank_path))
         head = inp.stream.peek()  # type: ignore[attr-defined]
-        lines = ResultLines(bank, accumulator, inp.shown, on_rejection)
+        lines = ResultLines(bank, accumulator, inp.shown, on_rejection, rescore=rescore)
         try:
             if inp.format in ("jsonl", "json") and looks_like_results(head):
                 while True:
@@ -93,38 +117,68 @@ def report(
                 lines.close()
         except BankMismatch as error:
             found = error.found
-            raise InputError(
-                [
-                    Problem(
-                        inp.shown,
-                        error.line,
-                        None,
-                        f"scored with bank {found.id} {found.version} "
-                        f"(sha256 {found.sha256[:12]}), not the loaded bank {bank.id} "
-                        f"{bank.version} (sha256 {bank.sha256[:12]}); pass --bank with the "
-                        "bank these results were scored with",
-                    )
-                ]
-            ) from None
+            if found.id == bank.id:
+                # Another version of the same bank: the answers can be scored again.
+                reason = (
+                    f"results of bank {found.id} {found.version} (sha256 "
+                    f"{found.sha256[:12]}), not the loaded {bank.version} (sha256 "
+                    f"{bank.sha256[:12]}): pass --rescore to score their answers again with "
+                    f"{bank.version}, or --bank with the bank they were scored with"
+                )
+            else:
+                reason = (
+                    f"scored with bank {found.id} {found.version} "
+                    f"(sha256 {found.sha256[:12]}), not the loaded bank {bank.id} "
+                    f"{bank.version} (sha256 {bank.sha256[:12]}); pass --bank with the "
+                    "bank these results were scored with"
+                )
+            raise InputError([Problem(inp.shown, error.line, None, reason)]) from None
+    if rescore and lines.versions:
+        dropped = ", ".join(f"{qid} ({n:,})" for qid, n in sorted(lines.dropped.items()))
+        env.error(
+            f"rescored with bank {bank.id} {bank.version} results of "
+            f"{', '.join(sorted(lines.versions))}; answers dropped because the bank no "
+            f"longer has their question or option: {dropped or 'none'}"
+        )
     result = accumulator.report()
 
     chosen = ReportFormat.json if json_ else format
     if chosen is None:
-        chosen = ReportFormat.table if env.is_tty("stdout") else ReportFormat.json
+        to_terminal = target is None and env.is_tty("stdout")
+        chosen = ReportFormat.table if to_terminal else ReportFormat.json
     if chosen is ReportFormat.json:
-        env.stdout.write(msgspec.json.format(msgspec.json.encode(result), indent=2).decode() + "\n")
+        text = msgspec.json.format(msgspec.json.encode(result), indent=2).decode() + "\n"
     elif chosen is ReportFormat.md:
         from pmfit.render.report_markdown import report_markdown
 
-        env.stdout.write(report_markdown(result))
+        text = report_markdown(result)
     elif chosen is ReportFormat.html:
         from pmfit.render.report_html import report_html
 
-        env.stdout.write(report_html(result, bank, language(env, lang)))
+        text = report_html(result, bank, language(env, lang))
     else:
         from pmfit.render.report_view import report_view
 
-        env.console(plain=plain).print(report_view(result, plain))
+        view = report_view(result, plain)
+        if target is None:
+            env.console(plain=plain).print(view)
+        else:
+            text = _plain(view, env.columns or 100)
+    if target is not None:
+        write_planned(target, text.encode("utf-8"))
+    elif chosen is not ReportFormat.table:
+        env.stdout.write(text)
     if rejected:
         env.error(f"reported {result.respondents:,}; rejected {rejected:,}")
         raise typer.Exit(int(ExitStatus.SOME_REJECTED))
+
+
+def _plain(view: "RenderableType", width: int) -> str:
+    """The table as plain text, for a file: no colour codes."""
+    import io
+
+    from rich.console import Console
+
+    out = io.StringIO()
+    Console(file=out, width=width, color_system=None, markup=False, highlight=False).print(view)
+    return out.getvalue()
