@@ -195,3 +195,16 @@ def test_the_page_fits_a_phone(cli, tmp_path) -> None:
         page.read_text().replace("<main>", '<main><p style="width:600px">' + "wide " * 40 + "</p>")
     )
     assert not right_edge_is_empty(render(wide, tmp_path / "wide.png", 360, 3000).png, 8)
+
+
+def test_an_output_named_html_is_the_page(cli, tmp_path) -> None:
+    target = tmp_path / "cohort.html"
+    run = cli("report", str(EXAMPLE), "-o", str(target), "--lang", "es")
+    assert run.exit_code == 0, run.stderr
+    assert target.read_text(encoding="utf-8").startswith('<!DOCTYPE html>\n<html lang="es">')
+    md = tmp_path / "cohort.md"
+    assert cli("report", str(EXAMPLE), "-o", str(md)).exit_code == 0
+    assert md.read_text(encoding="utf-8").startswith("# Cohort report\n")
+    other = tmp_path / "cohort.out"
+    assert cli("report", str(EXAMPLE), "-o", str(other)).exit_code == 0
+    assert other.read_text(encoding="utf-8").startswith("{")  # not a terminal: JSON

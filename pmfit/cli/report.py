@@ -61,7 +61,8 @@ def report(
         typer.Option(
             "--output",
             "-o",
-            help="Write the report here instead of stdout (a file is replaced atomically).",
+            help="Write the report here instead of stdout (a file is replaced atomically); "
+            "a name ending in .html or .md picks that format.",
             show_default=False,
         ),
     ] = None,
@@ -143,6 +144,11 @@ def report(
     result = accumulator.report()
 
     chosen = ReportFormat.json if json_ else format
+    if chosen is None and output is not None:
+        suffix = output.lower().rsplit(".", 1)[-1]
+        chosen = {"html": ReportFormat.html, "htm": ReportFormat.html, "md": ReportFormat.md}.get(
+            suffix
+        )
     if chosen is None:
         to_terminal = target is None and env.is_tty("stdout")
         chosen = ReportFormat.table if to_terminal else ReportFormat.json
