@@ -89,14 +89,16 @@ def test_every_text_from_the_input_is_escaped(cli, tmp_path) -> None:
     run = cli("batch", "--bank", str(bank), str(_answers(tmp_path)), "-o", str(results))
     assert run.exit_code == 0, run.stderr
     lines = [json.loads(line) for line in results.read_text().splitlines()]
-    lines[0]["recommendation"] = 'too close <i onmouseover="x">'  # an outcome it does not know
+    # An outcome it does not know, with a bidi override in it.
+    lines[0]["recommendation"] = 'too close <i onmouseover="x">\u202e'
     results.write_text("".join(json.dumps(line) + "\n" for line in lines))
 
     page = _html(cli, "--bank", str(bank), str(results))
     assert "<script>" not in page and "<b>this" not in page and "<i " not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "Is &lt;b&gt;this&lt;/b&gt; &quot;bold&quot; &amp; safe?" in page
-    escaped = "too close &lt;i onmouseover=&quot;x&quot;&gt;"
+    assert "\u202e" not in page
+    escaped = "too close &lt;i onmouseover=&quot;x&quot;&gt;\\u202e"
     assert f'data-outcome="{escaped}"' in page
     assert f"<strong>{escaped}</strong> 25.0% (1)</li>" in page
 

@@ -16,6 +16,7 @@ from html import escape
 
 from pmfit.bank.model import Bank
 from pmfit.i18n import MESSAGES, t
+from pmfit.render.literal import literal
 from pmfit.render.numbers import decimal, signed
 from pmfit.render.result_view import short_prompt
 from pmfit.report.stats import Report
@@ -90,7 +91,9 @@ th { white-space: normal; }
 
 
 def _e(text: object) -> str:
-    return escape(str(text), quote=True)
+    """Text from the input as written: control characters and bidi overrides as visible
+    escapes (as on a terminal), then HTML-escaped, so it is never markup."""
+    return escape(literal(str(text)), quote=True)
 
 
 def _share(value: float | None, lang: str, digits: int = 1) -> str:
