@@ -93,7 +93,11 @@ def test_every_text_from_the_input_is_escaped(cli, tmp_path) -> None:
     lines[0]["recommendation"] = 'too close <i onmouseover="x">\u202e'
     results.write_text("".join(json.dumps(line) + "\n" for line in lines))
 
-    page = _html(cli, "--bank", str(bank), str(results))
+    target = tmp_path / "cohort.html"  # a file: no terminal's safety net on the way
+    run = cli("report", "--bank", str(bank), str(results), "-o", str(target))
+    assert run.exit_code == 0, run.stderr
+    page = target.read_text(encoding="utf-8")
+    assert page == _html(cli, "--bank", str(bank), str(results))
     assert "<script>" not in page and "<b>this" not in page and "<i " not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "Is &lt;b&gt;this&lt;/b&gt; &quot;bold&quot; &amp; safe?" in page
