@@ -216,6 +216,14 @@ def batch(
         BatchFormat, typer.Option("--format", "-f", help="jsonl, csv or json.")
     ] = BatchFormat.jsonl,
     input_format: InputFormatOption = None,
+    excel: Annotated[
+        bool,
+        typer.Option(
+            "--excel",
+            help="CSV as Excel opens it: a UTF-8 byte-order mark and CRLF line ends "
+            "(implies --format csv).",
+        ),
+    ] = False,
     short: ShortFormOption = False,
     respondent_column: RespondentColumnOption = None,
     encoding: EncodingOption = None,
@@ -281,6 +289,13 @@ def batch(
         raise InputError(
             [Problem("pmfit batch", None, None, "give one or more INPUT files, or - for stdin")]
         )
+    if excel:
+        source = ctx.get_parameter_source("format")
+        if format is not BatchFormat.csv and source is not None and source.name == "COMMANDLINE":
+            raise InputError(
+                [Problem("--excel", None, None, f"writes CSV, not --format {format.value}")]
+            )
+        format = BatchFormat.csv
     from pmfit.batch.forms import Reading
     from pmfit.batch.run import Stop, run_batch
     from pmfit.batch.writers import formatter
@@ -315,7 +330,7 @@ def batch(
                 bank,
                 sources,
                 sink,
-                formatter(format.value, bank, formula_guard=formula_guard),
+                formatter(format.value, bank, excel=excel, formula_guard=formula_guard),
                 with_quotes=with_quotes,
                 strict=strict,
                 jobs=jobs,

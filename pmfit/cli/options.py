@@ -82,6 +82,15 @@ LangOption = Annotated[
     ),
 ]
 
+PlainOption = Annotated[
+    bool,
+    typer.Option(
+        "--plain",
+        help="No colour, no box drawing: words only, for screen readers and narrow "
+        "terminals (NO_COLOR turns off colour only).",
+    ),
+]
+
 
 def wants_json(env: Environment, format: OutputFormat | None, json_flag: bool) -> bool:
     """--json or --format json; with neither, JSON exactly when stdout is not a terminal."""

@@ -12,8 +12,11 @@ from pmfit.cli.options import (
     EncodingOption,
     InputFormatOption,
     JsonFlag,
+    LangOption,
+    PlainOption,
     RespondentColumnOption,
     ShortFormOption,
+    language,
     load_form,
 )
 from pmfit.errors import InputError, Problem
@@ -29,6 +32,7 @@ class ReportFormat(str, enum.Enum):
     table = "table"
     json = "json"
     md = "md"
+    html = "html"
 
 
 @app.command()
@@ -47,11 +51,14 @@ def report(
         typer.Option(
             "--format",
             "-f",
-            help="table, json or md [default: table on a terminal, json when piped]",
+            help="table, json, md, or html (one self-contained page with charts) "
+            "[default: table on a terminal, json when piped]",
             show_default=False,
         ),
     ] = None,
     json_: JsonFlag = False,
+    lang: LangOption = None,
+    plain: PlainOption = False,
     input_format: InputFormatOption = None,
     short: ShortFormOption = False,
     respondent_column: RespondentColumnOption = None,
@@ -67,7 +74,8 @@ def report(
         typer.Option(
             "--output",
             "-o",
-            help="Write the report here instead of stdout (a file is replaced atomically).",
+            help="Write the report here instead of stdout (a file is replaced atomically); "
+            "a name ending in .html or .md picks that format.",
             show_default=False,
         ),
     ] = None,
@@ -157,6 +165,11 @@ def report(
     result = accumulator.report()
 
     chosen = ReportFormat.json if json_ else format
+    if chosen is None and output is not None:
+        suffix = output.lower().rsplit(".", 1)[-1]
+        chosen = {"html": ReportFormat.html, "htm": ReportFormat.html, "md": ReportFormat.md}.get(
+            suffix
+        )
     if chosen is None:
         to_terminal = target is None and env.is_tty("stdout")
         chosen = ReportFormat.table if to_terminal else ReportFormat.json
@@ -166,12 +179,16 @@ def report(
         from pmfit.render.report_markdown import report_markdown
 
         text = report_markdown(result)
+    elif chosen is ReportFormat.html:
+        from pmfit.render.report_html import report_html
+
+        text = report_html(result, bank, language(env, lang))
     else:
         from pmfit.render.report_view import report_view
 
-        view = report_view(result)
+        view = report_view(result, plain)
         if target is None:
-            env.console().print(view)
+            env.console(plain=plain).print(view)
         else:
             text = _plain(view, env.columns or 100)
     if target is not None:
