@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, NamedTuple
 
-from pmfit.bank.model import Bank
+from pmfit.bank.model import Bank, Question
 from pmfit.errors import AnswersError, InputError, Problem, merge_problems
 from pmfit.fileio import decode_text
 from pmfit.limits import MAX_ECHO_CHARS, MAX_ROW_BYTES, shown
@@ -59,6 +59,21 @@ def answer_problems(
         if numbered:
             allowed = f"{allowed}, a number 1-{len(question.options)}"
         return f"unknown option {shown(option)} (allowed: {allowed}, or blank to skip)"
+    return None
+
+
+def _typed_option(question: Question, typed: str) -> str | None:
+    """The option id that `typed` names: its id (any case) or its number, 1 first."""
+    for o in question.options:
+        if o.id.lower() == typed.lower():
+            return o.id
+    if (
+        typed.isascii()
+        and typed.isdigit()
+        and len(typed) < 10
+        and 1 <= int(typed) <= len(question.options)
+    ):
+        return question.options[int(typed) - 1].id
     return None
 
 
@@ -151,7 +166,8 @@ def row_too_long(file: str, line: int | None = None) -> Problem:
 def sheet_from_pairs(
     bank: Bank, pairs: Iterable[str], respondent: str | None = None
 ) -> AnswerSheet:
-    """`--answer QID=OPTION` options, each checked; a question given twice is an error."""
+    """`--answer QID=OPTION` options, each checked; a question given twice is an error.
+    Typed by hand, so OPTION may be an option's id in any case or its number."""
     problems: list[Problem] = []
     answers: dict[str, str | None] = {}
     for pair in pairs:
@@ -170,11 +186,17 @@ def sheet_from_pairs(
         if qid in answers:
             problems.append(Problem("--answer", None, None, f"{_field(qid)}: duplicate answer"))
             continue
-        reason = answer_problems(bank, qid, option or None)
+        question = next((q for q in bank.questions if q.id == qid), None)
+        chosen = _typed_option(question, option) if question is not None and option else None
+        if question is not None and option and chosen is None:
+            reason = answer_problems(bank, qid, option, numbered=True)
+            problems.append(Problem("--answer", None, None, f"{_field(qid)}: {reason}"))
+            continue
+        reason = answer_problems(bank, qid, chosen)
         if reason:
             problems.append(Problem("--answer", None, None, f"{_field(qid)}: {reason}"))
             continue
-        answers[qid] = option or None
+        answers[qid] = chosen
     if problems:
         raise AnswersError(problems)
     return AnswerSheet(respondent, answers)

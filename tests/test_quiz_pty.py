@@ -347,6 +347,9 @@ def test_plain_and_no_color_have_no_colour_or_box_drawing(
     if how[0] == "--plain":
         assert not re.search("[\u2500-\u259f]", screen)
         assert "Recommendation: " in screen
+    else:  # NO_COLOR turns off colour only: the boxes, bars and progress bar stay
+        assert "╭─ Recommendation ─" in re.sub("─+", "─", screen)
+        assert "━━━━━─────" in screen  # question 4 of 8: heavy done, light to come
     assert max(len(line) for line in screen.replace("\r", "").split("\n")) <= 40
 
 

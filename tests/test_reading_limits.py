@@ -151,7 +151,7 @@ def test_an_answer_sheet_over_the_size_limit_is_refused_unread(tmp_path) -> None
 def test_binary_input_to_batch_and_report_is_refused_before_reading(tmp_path) -> None:
     refusal = (
         "/dev/zero:1:1: not a text file (a NUL byte): pmfit reads UTF-8, or UTF-16 that "
-        "starts with its byte-order mark\n"
+        "starts with its byte-order mark (or --encoding)\n"
     )
     for command in ("batch", "report"):
         run = pmfit(command, "--bank", str(MINI), "/dev/zero")
@@ -273,7 +273,7 @@ def test_utf16_with_a_bom_is_decoded_and_without_is_refused(cli, tmp_path) -> No
     assert run.exit_code == 2
     assert run.stderr == (
         f"{bare}:1:2: not a text file (a NUL byte): pmfit reads UTF-8, or UTF-16 that "
-        "starts with its byte-order mark\n"
+        "starts with its byte-order mark (or --encoding)\n"
     )
     sheet = tmp_path / "u16.yaml"
     sheet.write_bytes("respondent: ü\nanswers: {problem-1: a}\n".encode("utf-16"))

@@ -90,7 +90,7 @@ def test_flags_in_words() -> None:
     result = score(BANK, {**B2C, "problem-2": "b"})  # the pair problem-1/problem-2 disagrees
     out = render(result_view(result, BANK, "en"))
     assert "About your answers" in out
-    assert "problem-1, problem-2" in out
+    assert "“Which problems would you rather solve?”, “What draws you more?”" in out
 
 
 def test_spanish_card() -> None:

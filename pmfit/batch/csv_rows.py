@@ -3,20 +3,27 @@
 from __future__ import annotations
 
 import csv
+import re
 from collections import deque
 from collections.abc import Iterator
 from typing import NamedTuple
 
-from pmfit.answers import answer_problems, row_too_long
+from pmfit.answers import row_too_long
 from pmfit.bank.model import Bank
+from pmfit.batch.forms import DEFAULT_READING, Matcher, Reading
 from pmfit.batch.lines import Line, TooLong
 from pmfit.batch.readers import BLOCK_ROWS, PAUSE, Readable, physical_lines
 from pmfit.batch.rows import Block, OptionIndex, Rejection
-from pmfit.limits import MAX_CELL_LINES, MAX_FIELD_CHARS, MAX_ROW_BYTES, shown
+from pmfit.limits import MAX_CELL_LINES, MAX_FIELD_CHARS, MAX_ROW_BYTES
 
 
 def _sniff_delimiter(header: str) -> str:
-    counts = {d: header.count(d) for d in (",", ";", "\t")}
+    # Quoted text does not count; a tab wins outright, since question titles hold commas
+    # and semicolons but never tabs (Excel's "Unicode text" is tab-separated, unquoted).
+    header = re.sub(r'"[^"]*"', "", header)
+    if "\t" in header:
+        return "\t"
+    counts = {d: header.count(d) for d in (",", ";")}
     best = max(counts, key=lambda d: counts[d])
     return best if counts[best] else ","
 
@@ -146,10 +153,14 @@ def _records(
         )
 
 
-def csv_blocks(bank: Bank, stream: Readable, shown_name: str) -> Iterator[Block]:
-    """CSV as spreadsheets export it: a header of `respondent` and question ids, then a row
-    per respondent; comma, semicolon or tab; quoted cells; CRLF, LF or CR; BOM or none."""
+def csv_blocks(
+    bank: Bank, stream: Readable, shown_name: str, reading: Reading = DEFAULT_READING
+) -> Iterator[Block]:
+    """CSV as spreadsheets and form tools export it: a header naming the respondent and
+    the questions (`pmfit.batch.forms` maps it), then a row per respondent; comma,
+    semicolon or tab; quoted cells; CRLF, LF or CR; BOM or none."""
     index = OptionIndex(bank)
+    matcher = Matcher(bank)
     lines = physical_lines(stream)
     header_item = next((x for x in lines if x[1] is not PAUSE), None)
     if header_item is None:
@@ -167,24 +178,12 @@ def csv_blocks(bank: Bank, stream: Readable, shown_name: str) -> Iterator[Block]
     except ValueError as error:
         names = []
         problems.append(str(error))
-    seen: set[str] = set()
-    columns: list[int | None] = []  # the question index of each column; None: not a question
-    respondent_column: int | None = None
-    for position_in_header, name in enumerate(names):
-        if name in seen and name:
-            problems.append(f"column {position_in_header + 1}: duplicate column {shown(name)}")
-        seen.add(name)
-        if name.lower() == "respondent":
-            respondent_column = position_in_header
-            columns.append(None)
-        elif not name:
-            columns.append(None)
-        elif name in index.columns:
-            columns.append(index.columns[name])
-        else:
-            unknown = answer_problems(bank, name, None) or "unknown question"
-            problems.append(f"column {position_in_header + 1}, {shown(name)}: {unknown}")
-            columns.append(None)
+    mapped = matcher.header(names, reading.respondent_column)
+    problems += mapped.problems
+    columns, respondent_column = mapped.columns, mapped.respondent
+    notice = None if problems else mapped.notice()
+    if notice:
+        reading.notice(f"{shown_name}: {notice}")
     records = _records(lines, delimiter, len(names))
 
     def blank(record: _Record) -> bool:
@@ -234,14 +233,13 @@ def csv_blocks(bank: Bank, stream: Readable, shown_name: str) -> Iterator[Block]
             else:
                 codes = [-1] * index.n_questions
                 reasons = []
-                for column, cell in zip(columns, cells, strict=True):
+                for n, (column, cell) in enumerate(zip(columns, cells, strict=True)):
                     value = cell.strip()
                     if column is None or not value:
                         continue
-                    k = index.options[column].get(value)
+                    k = matcher.option(column, value)
                     if k is None:
-                        q = bank.questions[column]
-                        reasons.append(f"{q.id}: {answer_problems(bank, q.id, value)}")
+                        reasons.append(matcher.problem(column, value, mapped.languages[n]))
                     else:
                         codes[column] = k
                 if reasons:

@@ -24,7 +24,7 @@ from pmfit.bank.model import Bank
 from pmfit.batch.lines import Line, LineSplitter, TooLong
 from pmfit.batch.rows import Block, OptionIndex, Rejection
 from pmfit.errors import InputError, Problem
-from pmfit.fileio import UTF16_BOMS, UTF32_BOMS
+from pmfit.fileio import UTF32_BOMS
 from pmfit.limits import MAX_ROW_BYTES
 
 
@@ -81,28 +81,6 @@ def fd_ready(fd: int, wait: float = 0.0) -> bool:
         return True
 
 
-class _Utf16:
-    """UTF-16 (its BOM read) as UTF-8 bytes; a byte that does not decode becomes one that
-    is not UTF-8 either, so the row holding it is rejected as not valid."""
-
-    def __init__(self, stream: Readable) -> None:
-        self.stream = stream
-        self.decoder = codecs.getincrementaldecoder("utf-16")("surrogatepass")
-
-    def read(self, size: int = -1, /) -> bytes:
-        while True:
-            data = self.stream.read(size)
-            try:
-                text = self.decoder.decode(data, final=not data)
-            except UnicodeDecodeError:
-                return b"\xff"
-            if text or not data:
-                return text.encode("utf-8", "surrogatepass")
-
-    def ready(self, wait: float = 0.0) -> bool:
-        return ready(self.stream, wait)
-
-
 class _CrLines:
     """Old Mac line ends (CR alone) read as LF."""
 
@@ -116,15 +94,18 @@ class _CrLines:
         return ready(self.stream, wait)
 
 
-def text_input(stream: Readable, head: bytes, shown_name: str) -> tuple[Readable, bytes]:
-    """`stream` (whose first bytes are `head`, not yet read) as UTF-8 with LF line ends,
-    and its first bytes as such; `stream` itself when it already is. UTF-16 with a BOM is
-    decoded, CR-only line ends read as LF; binary input (a NUL byte: /dev/zero, a
-    picture, UTF-16 without its BOM) and UTF-32 are refused in one line before any row."""
+def refuse_utf32(head: bytes, shown_name: str) -> None:
+    """UTF-32 is refused in one line (its BOM would otherwise pass for UTF-16's)."""
     if head.startswith(UTF32_BOMS):
         raise InputError([Problem(shown_name, 1, 1, "UTF-32 text: save it as UTF-8")])
-    if head.startswith(UTF16_BOMS):
-        return _Utf16(stream), head.decode("utf-16", "ignore").encode("utf-8", "replace")
+
+
+def text_input(stream: Readable, head: bytes, shown_name: str) -> tuple[Readable, bytes]:
+    """`stream` of UTF-8 (already decoded from another encoding, see
+    `pmfit.batch.encoding`; `head` its first bytes, not yet read) with LF line ends, and
+    its first bytes as such; `stream` itself when it already is. CR-only line ends are
+    read as LF; binary input (a NUL byte: /dev/zero, a picture, UTF-16 without its BOM)
+    is refused in one line before any row."""
     nul = head.find(b"\x00")
     if nul >= 0:
         before = head[:nul]
@@ -136,7 +117,7 @@ def text_input(stream: Readable, head: bytes, shown_name: str) -> tuple[Readable
                     line,
                     col,
                     "not a text file (a NUL byte): pmfit reads UTF-8, or UTF-16 that starts "
-                    "with its byte-order mark",
+                    "with its byte-order mark (or --encoding)",
                 )
             ]
         )

@@ -22,6 +22,7 @@ from typing import Any
 
 from pmfit.bank.model import Bank
 from pmfit.batch.csv_rows import csv_blocks
+from pmfit.batch.forms import DEFAULT_READING, Reading
 from pmfit.batch.json_array import json_blocks
 from pmfit.batch.lines import Line
 from pmfit.batch.readers import (
@@ -45,11 +46,13 @@ class Input:
     stream: Readable
     format: InputFormat
     size: int | None = None
-    #: The file's path, when it is a regular file of UTF-8 with LF or CRLF line ends
-    #: (workers then read it themselves).
+    #: The file's path (None for stdin).
     path: str | None = None
     #: The first bytes of the input as the readers will see them (UTF-8, LF), not yet read.
     head: bytes = b""
+    #: The stream is not the file's bytes as stored (decoded from another encoding, CR
+    #: line ends read as LF, or not a regular file): workers must not read the file.
+    transcoded: bool = False
 
 
 @dataclass
@@ -122,7 +125,12 @@ def _work(task: tuple[str, int, list[Line]]) -> tuple[bytes, list[Rejection], in
 
 def in_place(source: Input, sink: Sink, out: Formatter) -> bool:
     """Workers can write results straight into the output file: JSONL to an -o file."""
-    return source.path is not None and isinstance(sink, AtomicFile) and type(out) is Formatter
+    return (
+        source.path is not None
+        and not source.transcoded
+        and isinstance(sink, AtomicFile)
+        and type(out) is Formatter
+    )
 
 
 def default_jobs() -> int:
@@ -143,6 +151,7 @@ def run_batch(
     jobs: int | None = None,
     on_rejection: Callable[[Rejection], None] = lambda r: None,
     on_progress: Callable[[int], None] = lambda done: None,
+    reading: Reading = DEFAULT_READING,
 ) -> Summary:
     """Score every input into `sink`; rejections go to `on_rejection` as they are found."""
     summary = Summary()
@@ -194,8 +203,12 @@ def run_batch(
                     emit(output, rejections, scored)
                     on_progress(done_before + position)
         else:
-            reader = {"csv": csv_blocks, "json": json_blocks, "yaml": yaml_blocks}[source.format]
-            for block in reader(bank, source.stream, source.shown):
+            if source.format == "csv":
+                blocks = csv_blocks(bank, source.stream, source.shown, reading)
+            else:
+                reader = {"json": json_blocks, "yaml": yaml_blocks}[source.format]
+                blocks = reader(bank, source.stream, source.shown)
+            for block in blocks:
                 emit(scorer.score(block), block.rejections, len(block))
                 on_progress(done_before + block.position)
         done_before += source.size or 0

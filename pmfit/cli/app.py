@@ -96,9 +96,10 @@ app = typer.Typer(
     cls=Boundary,
     help="Does B2B or B2C product management fit you better? A quiz drawn from five PMs' answers.",
     no_args_is_help=True,
-    add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
+    # -h as well as --help, in every command (sub-contexts inherit the names).
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 bank_app = typer.Typer(
     cls=Boundary,

@@ -10,11 +10,19 @@ import typer
 
 from pmfit.cli.app import BankOption, app, environment
 from pmfit.cli.environment import Environment
-from pmfit.cli.options import InputFormatChoice, InputFormatOption
+from pmfit.cli.options import (
+    EncodingOption,
+    InputFormatChoice,
+    InputFormatOption,
+    RespondentColumnOption,
+    ShortFormOption,
+    load_form,
+)
 from pmfit.errors import InputError, Problem
 from pmfit.exit_status import ExitStatus
 
 if TYPE_CHECKING:
+    from pmfit.batch.readers import Readable
     from pmfit.batch.rows import Rejection
     from pmfit.batch.run import Input
     from pmfit.writing import Identity, Output
@@ -39,9 +47,14 @@ def open_inputs(
     forced: InputFormatChoice | None,
     env: Environment,
     stack: contextlib.ExitStack,
+    encoding: str | None = None,
 ) -> list["Input"]:
-    from pmfit.batch.readers import format_of, text_input
+    from pmfit.batch.encoding import Transcoded, check_encoding, source_encoding
+    from pmfit.batch.readers import format_of, refuse_utf32, text_input
     from pmfit.batch.run import Input
+
+    if encoding is not None:
+        check_encoding(encoding)
 
     inputs = []
     problems = []
@@ -69,15 +82,27 @@ def open_inputs(
             status = os.fstat(handle.fileno())
             shown, size, regular = name, status.st_size, stat.S_ISREG(status.st_mode)
             stream = Peekable(handle)
+        readable: Readable = stream
         try:
-            text, head = text_input(stream, stream.peek(), shown)
+            refuse_utf32(stream.peek(), shown)
+            source = source_encoding(stream.peek(), encoding)
+            if source is not None:
+                # Read as UTF-8 from here on: its size no longer counts what is read.
+                transcoded = Transcoded(stream, source, shown)
+                readable, size = transcoded, None
+                head = transcoded.peek()
+            else:
+                head = stream.peek()
+            text, head = text_input(readable, head, shown)
         except InputError as error:
             problems.extend(error.problems)
             continue
         kind = forced.value if forced else format_of(name, head)
-        # Workers read a regular file of UTF-8 themselves; anything else is read here.
-        path = name if text is stream and regular else None
-        inputs.append(Input(shown, text, kind, size, path, head))
+        path = None if name == "-" else name
+        # Workers read a regular file of UTF-8 with LF ends themselves; any other is read
+        # here, as the readers see it (decoded, CR read as LF).
+        as_stored = text is stream and regular
+        inputs.append(Input(shown, text, kind, size, path, head, transcoded=not as_stored))
     if problems:
         raise InputError(problems)
     return inputs
@@ -234,6 +259,17 @@ def batch(
         BatchFormat, typer.Option("--format", "-f", help="jsonl, csv or json.")
     ] = BatchFormat.jsonl,
     input_format: InputFormatOption = None,
+    excel: Annotated[
+        bool,
+        typer.Option(
+            "--excel",
+            help="CSV as Excel opens it: a UTF-8 byte-order mark and CRLF line ends "
+            "(implies --format csv).",
+        ),
+    ] = False,
+    short: ShortFormOption = False,
+    respondent_column: RespondentColumnOption = None,
+    encoding: EncodingOption = None,
     with_quotes: Annotated[
         bool,
         typer.Option(
@@ -296,13 +332,20 @@ def batch(
         raise InputError(
             [Problem("pmfit batch", None, None, "give one or more INPUT files, or - for stdin")]
         )
-    from pmfit.bank.loading import load_bank
+    if excel:
+        source = ctx.get_parameter_source("format")
+        if format is not BatchFormat.csv and source is not None and source.name == "COMMANDLINE":
+            raise InputError(
+                [Problem("--excel", None, None, f"writes CSV, not --format {format.value}")]
+            )
+        format = BatchFormat.csv
+    from pmfit.batch.forms import Reading
     from pmfit.batch.run import Stop, run_batch
     from pmfit.batch.writers import formatter
 
-    bank = load_bank(bank_path)
+    bank = load_form(bank_path, short)
     with contextlib.ExitStack() as stack:
-        sources = open_inputs(inputs, input_format, env, stack)
+        sources = open_inputs(inputs, input_format, env, stack, encoding)
         out_file, errors_file = open_outputs(
             [("--output", None if output == "-" else output), ("--errors", errors)],
             sources,
@@ -330,12 +373,13 @@ def batch(
                 bank,
                 sources,
                 sink,
-                formatter(format.value, bank, formula_guard=formula_guard),
+                formatter(format.value, bank, excel=excel, formula_guard=formula_guard),
                 with_quotes=with_quotes,
                 strict=strict,
                 jobs=jobs,
                 on_rejection=rejected,
                 on_progress=bar.update if bar else (lambda done: None),
+                reading=Reading(respondent_column, env.error),
             )
         except Stop as stop:
             if bar:

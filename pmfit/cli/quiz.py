@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from pmfit.cli.app import BankOption, app, environment
-from pmfit.cli.options import LangOption
+from pmfit.cli.options import LangOption, PlainOption
 from pmfit.errors import InputError, Problem
 
 SAVE_FORMATS = (".svg", ".html", ".htm", ".txt")
@@ -45,14 +45,7 @@ def quiz(
             show_default=False,
         ),
     ] = None,
-    plain: Annotated[
-        bool,
-        typer.Option(
-            "--plain",
-            help="No colour, no box drawing: for screen readers and narrow terminals "
-            "(also with NO_COLOR).",
-        ),
-    ] = False,
+    plain: PlainOption = False,
     bank_path: BankOption = None,
 ) -> None:
     """Take the quiz in your terminal, one question at a time.
@@ -91,7 +84,7 @@ def quiz(
         lang=lang.value if lang is not None else None,
         json=json_,
         save=save,
-        plain=plain or env.no_color,
+        plain=plain,
         bank_path=bank_path,
         resume_command=shlex.join(command),
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import signal
+import sys
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, NamedTuple
 
@@ -60,6 +61,39 @@ def _read(stream: IO[str]) -> str | None:
     return None if line == "" else line
 
 
+def _edit_line() -> str | None:
+    """A line typed at the terminal with readline's editing: arrows move, backspace and
+    Ctrl-A/E work, up recalls an earlier answer, instead of escape codes in the line.
+
+    Python's input() edits only when its stdin and stdout are the terminal; with
+    `pmfit quiz --json > me.json` stdout is a file, so the terminal (stderr) stands in
+    for fd 1 while the line is read, and the file is put back at once."""
+    import os
+
+    try:
+        import readline
+    except ImportError:  # no GNU readline here (Windows: its console edits lines itself)
+        readline = None  # type: ignore[assignment]
+    if readline is not None:
+        # Keep the screen free of mode switches: no bracketed-paste or meta-key codes.
+        readline.parse_and_bind("set enable-bracketed-paste off")
+        readline.parse_and_bind("set enable-meta-key off")
+    sys.stdout.flush()
+    swap = not os.isatty(1) and os.isatty(2)
+    saved = os.dup(1) if swap else None
+    if saved is not None:
+        os.dup2(2, 1)
+    try:
+        return input() + "\n"
+    except EOFError:
+        return None
+    finally:
+        if saved is not None:
+            sys.stdout.flush()
+            os.dup2(saved, 1)
+            os.close(saved)
+
+
 class Terminal:
     """One quiz at a terminal: the session, where it is saved, how it talks."""
 
@@ -78,10 +112,13 @@ class Terminal:
         self.lock: int | None = None
 
     def read(self) -> str | None:
-        """A line typed at the terminal; None at its end (Ctrl-D)."""
+        """A line typed at the terminal; None at its end (Ctrl-D). Editable (arrows,
+        Delete, history) when stdin is the process's real terminal."""
         import errno
 
         try:
+            if self.env.stdin is sys.stdin and sys.stdin.isatty():
+                return _edit_line()
             return _read(self.env.stdin)
         except OSError as error:
             if error.errno == errno.EIO:  # the terminal has hung up: SIGHUP is on its way
@@ -417,6 +454,11 @@ def _finish(
         if to_terminal:
             out.print("")
         out.print(result_view(result, bank, lang, plain=options.plain, width=out.width))
+        if to_terminal:
+            from pmfit.render.quiz_view import summary_line
+
+            out.print("")
+            out.print(summary_line(result, lang, options.plain))
     if options.json:
         from pmfit.render.json import result_json
 
@@ -427,30 +469,11 @@ def _finish(
 
 
 def _save_card(env: Environment, options: Options, card: RenderableType, lang: str) -> None:
-    import io
-
-    from rich.console import Console
-
+    from pmfit.render.card_files import card_file
     from pmfit.writing import write_file
 
     assert options.save is not None
-    recorder = Console(
-        record=True,
-        file=io.StringIO(),
-        width=80,
-        color_system=None if options.plain else "truecolor",
-        force_terminal=not options.plain,
-        markup=False,
-        highlight=False,
-        emoji=False,
-    )
-    recorder.print(card)
     suffix = Path(options.save).suffix.lower()
-    if suffix == ".svg":
-        text = recorder.export_svg(title="pmfit")
-    elif suffix in (".html", ".htm"):
-        text = recorder.export_html()
-    else:
-        text = recorder.export_text()
+    text = card_file(card, suffix, lang, options.plain)
     write_file(options.save, text.encode("utf-8"))
     env.error(t("quiz.wrote", lang, path=options.save))

@@ -8,7 +8,17 @@ import typer
 
 from pmfit.cli.app import BankOption, app, environment
 from pmfit.cli.batch import open_inputs, read_by_run
-from pmfit.cli.options import InputFormatOption, JsonFlag
+from pmfit.cli.options import (
+    EncodingOption,
+    InputFormatOption,
+    JsonFlag,
+    LangOption,
+    PlainOption,
+    RespondentColumnOption,
+    ShortFormOption,
+    language,
+    load_form,
+)
 from pmfit.errors import InputError, Problem
 from pmfit.exit_status import ExitStatus
 
@@ -22,6 +32,7 @@ class ReportFormat(str, enum.Enum):
     table = "table"
     json = "json"
     md = "md"
+    html = "html"
 
 
 @app.command()
@@ -40,12 +51,18 @@ def report(
         typer.Option(
             "--format",
             "-f",
-            help="table, json or md [default: table on a terminal, json when piped]",
+            help="table, json, md, or html (one self-contained page with charts) "
+            "[default: table on a terminal, json when piped]",
             show_default=False,
         ),
     ] = None,
     json_: JsonFlag = False,
+    lang: LangOption = None,
+    plain: PlainOption = False,
     input_format: InputFormatOption = None,
+    short: ShortFormOption = False,
+    respondent_column: RespondentColumnOption = None,
+    encoding: EncodingOption = None,
     jobs: Annotated[
         int | None,
         typer.Option(
@@ -57,7 +74,8 @@ def report(
         typer.Option(
             "--output",
             "-o",
-            help="Write the report here instead of stdout (a file is replaced atomically).",
+            help="Write the report here instead of stdout (a file is replaced atomically); "
+            "a name ending in .html or .md picks that format.",
             show_default=False,
         ),
     ] = None,
@@ -76,7 +94,7 @@ def report(
     with a 95% CI, and per question its answers, skips, item-rest r and alpha if dropped."""
     import msgspec
 
-    from pmfit.bank.loading import load_bank
+    from pmfit.batch.forms import Reading
     from pmfit.batch.run import run_batch
     from pmfit.batch.writers import Formatter
     from pmfit.report.sources import BankMismatch, ResultLines, looks_like_results
@@ -85,7 +103,7 @@ def report(
 
     env = environment(ctx)
     target = plan(output) if output is not None and output != "-" else None
-    bank = load_bank(bank_path)
+    bank = load_form(bank_path, short)
     rejected = 0
     rejections = 0
 
@@ -97,7 +115,7 @@ def report(
 
     accumulator = Accumulator(bank)
     with contextlib.ExitStack() as stack:
-        (inp,) = open_inputs([source], input_format, env, stack)
+        (inp,) = open_inputs([source], input_format, env, stack, encoding)
         if target is not None:
             refuse_clashes([("--output", target)], read_by_run([inp], env, bank_path))
         head = inp.head
@@ -111,7 +129,15 @@ def report(
                     lines.write(data)
                 lines.close()
             else:
-                run_batch(bank, [inp], lines, Formatter(), jobs=jobs, on_rejection=on_rejection)
+                run_batch(
+                    bank,
+                    [inp],
+                    lines,
+                    Formatter(),
+                    jobs=jobs,
+                    on_rejection=on_rejection,
+                    reading=Reading(respondent_column, env.error),
+                )
                 lines.close()
         except BankMismatch as error:
             found = error.found
@@ -141,6 +167,11 @@ def report(
     result = accumulator.report()
 
     chosen = ReportFormat.json if json_ else format
+    if chosen is None and output is not None:
+        suffix = output.lower().rsplit(".", 1)[-1]
+        chosen = {"html": ReportFormat.html, "htm": ReportFormat.html, "md": ReportFormat.md}.get(
+            suffix
+        )
     if chosen is None:
         to_terminal = target is None and env.is_tty("stdout")
         chosen = ReportFormat.table if to_terminal else ReportFormat.json
@@ -150,12 +181,16 @@ def report(
         from pmfit.render.report_markdown import report_markdown
 
         text = report_markdown(result)
+    elif chosen is ReportFormat.html:
+        from pmfit.render.report_html import report_html
+
+        text = report_html(result, bank, language(env, lang))
     else:
         from pmfit.render.report_view import report_view
 
-        view = report_view(result)
+        view = report_view(result, plain)
         if target is None:
-            env.console().print(view)
+            env.console(plain=plain).print(view)
         else:
             text = _plain(view, env.columns or 100)
     if target is not None:
