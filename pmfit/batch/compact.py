@@ -23,11 +23,12 @@ from pmfit.scoring.result import (
     FlipChange,
     Interval,
     Out,
+    Probabilities,
     Recommendation,
     Result,
 )
 
-COMPACT_SCHEMA_ID = "https://pmfit.dev/schema/result-compact/1"
+COMPACT_SCHEMA_ID = "https://pmfit.dev/schema/result-compact/2"
 
 
 class CompactReason(Out, frozen=True, kw_only=True):
@@ -49,6 +50,7 @@ class CompactResult(Out, frozen=True, kw_only=True):
     interval: Interval
     recommendation: Recommendation
     confidence: float
+    probabilities: Probabilities
     dimensions: list[DimensionScore]
     rationale: list[CompactReason]
     flip: list[FlipChange]

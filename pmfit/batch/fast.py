@@ -27,7 +27,7 @@ import msgspec
 
 from pmfit.bank.model import Bank
 from pmfit.batch.compact import COMPACT_SCHEMA_ID, CompactReason
-from pmfit.scoring import engine
+from pmfit.scoring import block, engine
 from pmfit.scoring.result import (
     RESULT_SCHEMA_ID,
     BankRef,
@@ -50,8 +50,8 @@ if TYPE_CHECKING:
 _encode = msgspec.json.encode
 #: Python 3.12 made sum() of floats compensated (Neumaier); older versions add plainly.
 COMPENSATED_SUM = sys.version_info >= (3, 12)
-_RECOMMENDATIONS = (b"B2B", b"B2C", b"either", b"insufficient")
-_B2B, _B2C, _EITHER, _INSUFFICIENT = range(4)
+_RECOMMENDATIONS = tuple(r.encode() for r in block.RECOMMENDATIONS)
+_B2B, _EITHER, _B2C, _TOO_CLOSE, _INSUFFICIENT = range(5)
 #: Codes per grouped piece: larger groups mean fewer pieces to join per line, but more
 #: distinct pieces to encode and keep (each a few hundred bytes).
 GROUP_CODES = 256
@@ -202,10 +202,7 @@ class Compiled:
                 mild.append(ranked + [ranked[-1]] * (widest - len(ranked)))
             self.best[direction] = np.array(best, dtype=np.int64)
             self.mild[direction] = np.array(mild, dtype=np.int64)
-        self.pairs = [
-            (self._column(first), self._column(second), first, second)
-            for first, second in bank.pairs
-        ]
+        self.arrays = block.Arrays(bank)
         self._prefix(bank)
         self._tables()
         self.recommendation_pieces = np.array(
@@ -236,12 +233,15 @@ class Compiled:
         ]
         self.dimension_groups = []
         dims = self._group(by_dimension, bank_order=False, keep_units=True)
+        start = 0  # groups are consecutive dimensions: the first one's index
         for i, (group, radix) in enumerate(dims):
-            piece = self._dimension_piece(group, radix, first=i == 0, last=i == len(dims) - 1)
+            piece = self._dimension_piece(
+                group, radix, start, first=i == 0, last=i == len(dims) - 1
+            )
             self.dimension_groups.append(([j for unit in group for j in unit], radix, piece))
+            start += len(group)
         self.no_change = self.n_questions * 2 * self.width**2
         self.flip_piece = _Lazy(self._flip_change, self.no_change + 1)
-        self.pair_flags = _Lazy(self._pair_flags, 2 ** len(self.pairs))
         self.reason_cache: dict[tuple[int, float], bytes] = {}
         self.no_reason = self.n_questions * self.width * 2 * _VALUES
         self.reason_piece = _Lazy(self._reason_piece, self.no_reason + 1)
@@ -291,16 +291,18 @@ class Compiled:
         return _Lazy(build, math.prod(radix))
 
     def _dimension_piece(
-        self, group: list[list[int]], radix: list[int], first: bool, last: bool
+        self, group: list[list[int]], radix: list[int], start: int, first: bool, last: bool
     ) -> _Lazy:
-        dimensions = [self.bank.dimensions[int(self.dim_of[unit[0]])] for unit in group if unit]
+        # A dimension without questions is a unit without columns: it is listed all the
+        # same (score null, 0 of 0 answered), as the engine lists it.
+        dimensions = self.bank.dimensions[start : start + len(group)]
         head = b',"dimensions":[' if first else b","
         tail = b'],"rationale":[' if last else b""
 
         def build(code: int) -> bytes:
             digits = iter(self._decode(code, radix))
             entries = []
-            for dimension, unit in zip(dimensions, [u for u in group if u], strict=True):
+            for dimension, unit in zip(dimensions, group, strict=True):
                 leans = [
                     self.ordered[j].options[k].lean
                     for j, k in zip(unit, [next(digits) for _ in unit], strict=True)
@@ -329,16 +331,6 @@ class Compiled:
         q = self.ordered[j]
         change = FlipChange(question=q.id, from_=q.options[old].id, to=q.options[new].id)
         return (b"," if comma else b"") + _encode(change)
-
-    def _pair_flags(self, bits: int) -> bytes:
-        return _FLAGS_HEAD + self._pair_flag_list(bits) + _FLAGS_TAIL
-
-    def _pair_flag_list(self, bits: int) -> bytes:
-        flags = []
-        for i, (_, _, first, second) in enumerate(self.pairs):
-            if bits >> i & 1:
-                flags.append(_contradiction(first, second))
-        return b",".join(_encode(f) for f in flags)
 
     def _reason_piece(self, code: int) -> bytes:
         """A rationale item from its code (see `_rationale`); `no_reason` is no item."""
@@ -374,15 +366,6 @@ class Compiled:
                 item = CompactReason(question=q.id, option=option.id, contribution=round(points, 2))
             piece = self.reason_cache[key] = _encode(item)
         return piece
-
-
-def _contradiction(first: str, second: str) -> Flag:
-    return Flag(
-        code="contradiction",
-        questions=[first, second],
-        detail=f"{first!r} and {second!r} ask the same thing from "
-        f"opposite sides, and the answers disagree",
-    )
 
 
 def _codes(x: Ints, columns: list[int], radix: list[int]) -> Ints:
@@ -518,37 +501,26 @@ def _pieces(c: Compiled, bank_codes: Ints, respondents: Sequence[str | None]) ->
         )
     raw = pysum(weight * leans, answered)
     value = 100.0 * raw
-    n_answered = answered.sum(axis=1)
-    dims_needed = thresholds.min_answered_dimensions * len(c.bank.dimensions)
-    insufficient = (n_answered == 0) | (dim_answered.sum(axis=1) < dims_needed - eps)
-    rec = np.where(value > band + eps, _B2C, np.where(value < -band - eps, _B2B, _EITHER))
-    rec = np.where(insufficient, _INSUFFICIENT, rec)
+    # The decision, as the engine's (pmfit.scoring.block reproduces it bit for bit).
+    decisions = block.decide(c.arrays, bank_codes.astype(np.int64))
+    rec = decisions.recommendation
+    confidence = decisions.probabilities[np.arange(n), decisions.lead]
+    low, high = decisions.low, decisions.high
 
-    # The standard error, as engine._standard_error.
-    sum_sq = pysum(weight**2, answered)
-    spread = pysum(weight * (leans - raw[:, None]) ** 2, answered)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        n_eff = 1.0 / sum_sq
-        sample_var = np.where(sum_sq < 1.0 - eps, spread / (1.0 - sum_sq), 0.0)
-        variance = (n_eff * sample_var + engine.PRIOR_WEIGHT * engine.PRIOR_VARIANCE) / (
-            n_eff + engine.PRIOR_WEIGHT
-        )
-        se = np.where(n_answered > 0, 100.0 * np.sqrt(variance * sum_sq), 0.0)
-    some = n_answered > 0
-    low = np.where(some, np.maximum(-100.0, value - engine.Z90 * se), -100.0)
-    high = np.where(some, np.minimum(100.0, value + engine.Z90 * se), 100.0)
-    confidence = _confidence(rec, value, se, band)
-
+    p = decisions.probabilities
     numbers = _floats(
         np.concatenate(
             [pyround(value, 2), pyround(low, 2), pyround(high, 2), pyround(confidence, 3)]
+            + [pyround(p[:, i].copy(), 3) for i in range(3)]
         ).tolist()
     )
-    scores, lows, highs, confidences = (numbers[i * n : (i + 1) * n] for i in range(4))
+    scores, lows, highs, confidences, b2b, either, b2c = (
+        numbers[i * n : (i + 1) * n] for i in range(7)
+    )
 
     columns: list[Any] = [c.head, list(map(_encode, respondents))]
-    for block, radix, lazy in c.answer_groups:
-        columns.append(lazy.lookup(_codes(bank_codes, block, radix)))
+    for group, radix, lazy in c.answer_groups:
+        columns.append(lazy.lookup(_codes(bank_codes, group, radix)))
     columns.append(scores)
     columns.append(b',"interval":{"low":')
     columns.append(lows)
@@ -556,38 +528,20 @@ def _pieces(c: Compiled, bank_codes: Ints, respondents: Sequence[str | None]) ->
     columns.append(highs)
     columns.append(c.recommendation_pieces[rec])
     columns.append(confidences)
+    columns.append(b',"probabilities":{"B2B":')
+    columns.append(b2b)
+    columns.append(b',"either":')
+    columns.append(either)
+    columns.append(b',"B2C":')
+    columns.append(b2c)
+    columns.append(b"}")
     for group, radix, lazy in c.dimension_groups:
         columns.append(lazy.lookup(_codes(x, group, radix)))
     columns.append(_rationale(c, x, leans, weight, answered, rec))
     columns.append(b'],"flip":[')
     columns.append(_flip(c, x, leans, answered, weight, value, rec, band))
-    columns.append(_flags(c, x, leans, answered))
+    columns.append(_flags(c, x, leans, answered, decisions.random_ratio))
     return _matrix(n, columns)
-
-
-def _confidence(rec: Ints, value: Floats, se: Floats, band: float) -> Floats:
-    import numpy as np
-
-    root2 = math.sqrt(2.0)
-    safe = np.where(se > 0, se, 1.0)
-    up = (value - band) / safe
-    down = (-band - value) / safe
-    inner = (band - value) / safe
-
-    def cdf(z: Floats, rows: Bools) -> Floats:
-        out = np.zeros(z.shape[0])
-        picked = np.flatnonzero(rows)
-        args = (-z[picked] / root2).tolist()
-        out[picked] = [0.5 * math.erfc(a) for a in args]
-        return out
-
-    live = se > 0
-    conf = np.where(rec == _INSUFFICIENT, 0.0, 1.0)
-    conf = np.where(live & (rec == _B2C), cdf(up, live & (rec == _B2C)), conf)
-    conf = np.where(live & (rec == _B2B), cdf(down, live & (rec == _B2B)), conf)
-    either = live & (rec == _EITHER)
-    conf = np.where(either, cdf(inner, either) - cdf(down, either), conf)
-    return conf
 
 
 def _rationale(
@@ -599,7 +553,7 @@ def _rationale(
     points = 100.0 * weight * leans
     # B2C ranks the largest positive points first, B2B the largest negative ones, "either"
     # the largest either way; `signed` is positive exactly for the answers that qualify.
-    either = (rec == _EITHER)[:, None]
+    either = ((rec == _EITHER) | (rec == _TOO_CLOSE))[:, None]
     toward = np.where(rec == _B2C, 1.0, np.where(rec == _B2B, -1.0, 0.0))
     signed = points * toward[:, None]
     eligible = answered & (leans != 0) & ((signed > 0) | either)
@@ -647,8 +601,8 @@ def _flip(
     # Each direction only for the rows that need it.
     flips = []
     for rows_needing, target, direction in (
-        ((rec == _B2B) | (rec == _EITHER), up_target, +1),
-        ((rec == _B2C) | (rec == _EITHER), down_target, -1),
+        ((rec == _B2B) | (rec == _EITHER) | (rec == _TOO_CLOSE), up_target, +1),
+        ((rec == _B2C) | (rec == _EITHER) | (rec == _TOO_CLOSE), down_target, -1),
     ):
         picked = np.flatnonzero(rows_needing)
         full = _Flip(np.full(n, -1), np.zeros((n, q), dtype=np.int64), np.zeros(n, dtype=np.int64))
@@ -686,54 +640,48 @@ def _flip(
     return pieces
 
 
-def _flags(c: Compiled, x: Ints, leans: Floats, answered: Bools) -> list[bytes]:
+def _flags(c: Compiled, x: Ints, leans: Floats, answered: Bools, ratio: Floats) -> list[bytes]:
+    """engine._flags for each row: rows without a flag share one piece, the others are
+    built one by one with the engine's own wording."""
     import numpy as np
 
     n, q = x.shape
-    bits = np.zeros(n, dtype=np.int64)
-    for i, (first, second, _, _) in enumerate(c.pairs):
-        a, b = leans[:, first], leans[:, second]
-        clash = (
-            answered[:, first]
-            & answered[:, second]
-            & (np.abs(a) >= engine.STRONG)
-            & (np.abs(b) >= engine.STRONG)
-            & (a * b < 0)
-        )
-        bits |= clash.astype(np.int64) << i
-    pieces: list[bytes] = c.pair_flags.lookup(bits).tolist()
     n_answered = answered.sum(axis=1)
-    same = np.where(answered, x, -1).max(axis=1) == np.where(answered, x, c.width).min(axis=1)
-    straight = (n_answered >= engine.STRAIGHT_LINE_MINIMUM) & same
+    # x is in the engine's answered order (c.order); straight_lines reads bank order.
+    in_bank_order = np.empty_like(x)
+    in_bank_order[:, c.order] = x
+    straight = block.straight_lines(c.arrays, in_bank_order)
+    misfit = (n_answered > 0) & (ratio > engine.MISFIT_RATIO)
     skipped = q - n_answered
     many = (skipped / q > c.bank.thresholds.many_skips + engine.EPSILON) if q else skipped < 0
-    for r in np.flatnonzero(straight | many).tolist():
+    pieces = [_FLAGS_HEAD + _FLAGS_TAIL] * n
+    for r in np.flatnonzero(straight | misfit | many).tolist():
+        cols = np.flatnonzero(answered[r]).tolist()
+        ids = [c.ordered[j].id for j in cols]
         flags = []
         if straight[r]:
-            cols = np.flatnonzero(answered[r]).tolist()
-            flags.append(
-                Flag(
-                    code="straight_lining",
-                    questions=[c.ordered[j].id for j in cols],
-                    detail=f"every answer is option {int(x[r, cols[0]]) + 1} of its question",
-                )
+            line = engine.straight_line(
+                [
+                    (int(x[r, j]), len(c.ordered[j].options), float(leans[r, j]))
+                    for j in cols
+                ]
             )
-        row = [_encode(f) for f in flags]
-        pairs = c._pair_flag_list(int(bits[r]))
-        if pairs:
-            row.append(pairs)
+            assert line is not None
+            flags.append(Flag(code="straight_lining", questions=ids, detail=line))
+        if misfit[r]:
+            flags.append(Flag(code="misfit", questions=ids, detail=engine.MISFIT_DETAIL))
         if many[r]:
             order_mask = np.zeros(q, dtype=bool)
             order_mask[c.order] = ~answered[r]
-            ids = [qq.id for qq, s in zip(c.bank.questions, order_mask.tolist(), strict=True) if s]
-            row.append(
-                _encode(
-                    Flag(
-                        code="many_skips",
-                        questions=ids,
-                        detail=f"{len(ids)} of {q} questions skipped",
-                    )
+            skipped_ids = [
+                qq.id for qq, s in zip(c.bank.questions, order_mask.tolist(), strict=True) if s
+            ]
+            flags.append(
+                Flag(
+                    code="many_skips",
+                    questions=skipped_ids,
+                    detail=f"{len(skipped_ids)} of {q} questions skipped",
                 )
             )
-        pieces[r] = _FLAGS_HEAD + b",".join(row) + _FLAGS_TAIL
+        pieces[r] = _FLAGS_HEAD + b",".join(_encode(f) for f in flags) + _FLAGS_TAIL
     return pieces

@@ -2,17 +2,25 @@
 
 score
     The weighted mean, over the dimensions with at least one answer, of the mean
-    lean of that dimension's answered questions, times 100.
-interval, confidence
-    A normal approximation. The score is a weighted sum of answered leans,
-    sum(c_i * x_i) with sum(c_i) = 1, so its standard error is s * sqrt(sum(c_i^2)),
-    where s^2 is the weighted spread of the answers around the score, shrunk
-    towards 0.25 with two pseudo-answers so that a few identical answers do not
-    claim certainty. The interval is score +/- 1.645 SE (90%), clipped to
-    -100..100; the confidence is the probability, under that normal, that the
-    true score lies in the recommended region (beyond the either-band for B2B or
-    B2C, inside it for either). An even split of strong answers has a large
-    spread and so a wide interval and a low confidence.
+    lean of that dimension's answered questions, times 100: where the answers
+    given so far point.
+recommendation, confidence, probabilities, interval
+    What the answers say about the respondent's full quiz, under the measurement
+    model of `pmfit.scoring.model`: the probability that their noise-free answers
+    to every question would come out B2B, either or B2C, and a 90% interval for
+    that true score. The recommendation is the most probable outcome when its
+    probability is at least DECIDE; below that it is "too_close" (the answers do
+    not decide). Before the answers settle MIN_SHARE of the score's weight
+    (`thresholds.min_answered_weight`) it is "insufficient". The confidence is
+    the probability of the most probable outcome, whatever the recommendation.
+    A dimension answered once counts as one answer about the respondent, not as
+    the whole dimension: the model pools answers, it does not extrapolate them.
+flags
+    straight_lining: at least STRAIGHT_LINE_MINIMUM answers, all at the same
+    relative position (every first, every last or every middle option) or all
+    with the same lean. misfit: the answers fit random choice MISFIT_RATIO times
+    better than any position of the model (a person-fit measure, tuned with
+    `pmfit bank simulate`). many_skips: more than `thresholds.many_skips` skipped.
 """
 
 from __future__ import annotations
@@ -22,21 +30,25 @@ from collections.abc import Mapping
 from typing import NamedTuple
 
 from pmfit.bank.model import Bank, Question
+from pmfit.scoring import model
 from pmfit.scoring.result import (
     BankRef,
     DimensionScore,
     Flag,
     FlipChange,
     Interval,
+    Probabilities,
     QuoteOut,
     RationaleItem,
     Recommendation,
     Result,
 )
 
-Z90 = 1.6448536269514722
-PRIOR_VARIANCE = 0.25
-PRIOR_WEIGHT = 2.0
+#: The least probability of the most probable outcome that makes it the recommendation.
+DECIDE = 0.75
+#: The likelihood ratio (random choice over the model) above which answers are flagged.
+MISFIT_RATIO = 1.0
+MISFIT_DETAIL = "the answers fit random choice better than any consistent preference"
 RATIONALE_SIZE = 5
 STRAIGHT_LINE_MINIMUM = 6
 STRONG = 0.5
@@ -72,10 +84,6 @@ class _Answered(NamedTuple):
     weight: float  # c_i: this answer's share of the score
 
 
-def _normal_cdf(x: float) -> float:
-    return 0.5 * math.erfc(-x / math.sqrt(2.0))
-
-
 def recommend(value: float, band: float) -> Recommendation:
     if value > band + EPSILON:
         return "B2C"
@@ -108,27 +116,29 @@ def score(bank: Bank, answers: Mapping[str, str | None], respondent: str | None 
 
     raw = sum(a.weight * a.lean for a in answered)
     value = 100.0 * raw
-    dims_needed = bank.thresholds.min_answered_dimensions * len(bank.dimensions)
-    if not answered or len(answered_dims) < dims_needed - EPSILON:
-        recommendation: Recommendation = "insufficient"
-    else:
-        recommendation = recommend(value, band)
-
-    se = _standard_error(answered, raw)
-    if answered:
-        low, high = max(-100.0, value - Z90 * se), min(100.0, value + Z90 * se)
-    else:
-        low, high = -100.0, 100.0
-    confidence = _confidence(recommendation, value, se, band)
+    chosen = [
+        next(i for i, o in enumerate(q.options) if o.id == answers[q.id])
+        if answers.get(q.id) is not None
+        else -1
+        for q in bank.questions
+    ]
+    post = model.posterior(model.tables(bank), chosen)
+    recommendation, lead = decide(post, bank.thresholds.min_answered_weight)
+    probabilities = post.probabilities
 
     return Result(
         bank=BankRef(id=bank.id, version=bank.version, sha256=bank.sha256),
         respondent=respondent,
         answers={q.id: answers.get(q.id) for q in bank.questions},
         score=round(value, 2),
-        interval=Interval(low=round(low, 2), high=round(high, 2)),
+        interval=Interval(low=round(post.low, 2), high=round(post.high, 2)),
         recommendation=recommendation,
-        confidence=round(confidence, 3),
+        confidence=round(probabilities[lead], 3),
+        probabilities=Probabilities(
+            B2B=round(probabilities[0], 3),
+            either=round(probabilities[1], 3),
+            B2C=round(probabilities[2], 3),
+        ),
         dimensions=[
             DimensionScore(
                 id=d.id,
@@ -148,29 +158,19 @@ def score(bank: Bank, answers: Mapping[str, str | None], respondent: str | None 
         ],
         rationale=_rationale(answered, recommendation, answers),
         flip=_flip(answered, recommendation, value, band, answers),
-        flags=_flags(bank, answers, answered),
+        flags=_flags(bank, answers, answered, post),
     )
 
 
-def _standard_error(answered: list[_Answered], raw: float) -> float:
-    if not answered:
-        return 0.0
-    sum_sq = sum(a.weight**2 for a in answered)
-    n_eff = 1.0 / sum_sq
-    spread = sum(a.weight * (a.lean - raw) ** 2 for a in answered)
-    sample_var = spread / (1.0 - sum_sq) if sum_sq < 1.0 - EPSILON else 0.0
-    variance = (n_eff * sample_var + PRIOR_WEIGHT * PRIOR_VARIANCE) / (n_eff + PRIOR_WEIGHT)
-    return 100.0 * math.sqrt(variance * sum_sq)
-
-
-def _confidence(recommendation: Recommendation, value: float, se: float, band: float) -> float:
-    if recommendation == "insufficient" or se <= 0:
-        return 0.0 if recommendation == "insufficient" else 1.0
-    if recommendation == "B2C":
-        return _normal_cdf((value - band) / se)
-    if recommendation == "B2B":
-        return _normal_cdf((-band - value) / se)
-    return _normal_cdf((band - value) / se) - _normal_cdf((-band - value) / se)
+def decide(post: model.Posterior, min_share: float) -> tuple[Recommendation, int]:
+    """The recommendation, and the index (in model.OUTCOMES) of the most probable outcome."""
+    p = post.probabilities
+    lead = max(range(3), key=lambda i: p[i])  # the first of equals
+    if post.answered_share < min_share - EPSILON or post.answered_share <= 0:
+        return "insufficient", lead
+    if p[lead] >= DECIDE:
+        return model.OUTCOMES[lead], lead
+    return "too_close", lead
 
 
 def _rationale(
@@ -180,6 +180,7 @@ def _rationale(
         return []
     points = [(100.0 * a.weight * a.lean, a) for a in answered if a.lean != 0]
     if recommendation == "B2C":
+        # "either" and "too_close": the strongest answers whichever way they pushed.
         ranked = sorted((p for p in points if p[0] > 0), key=lambda p: -p[0])
     elif recommendation == "B2B":
         ranked = sorted((p for p in points if p[0] < 0), key=lambda p: p[0])
@@ -255,7 +256,7 @@ def _flip(
         candidates = [_changes(answered, value, band, -1)]
     elif recommendation == "B2B":
         candidates = [_changes(answered, value, -band, +1)]
-    elif recommendation == "either":
+    elif recommendation in ("either", "too_close"):
         candidates = [
             _changes(answered, value, band + margin, +1),
             _changes(answered, value, -band - margin, -1),
@@ -266,31 +267,49 @@ def _flip(
     return min(found, key=len) if found else []
 
 
-def _flags(bank: Bank, answers: Mapping[str, str | None], answered: list[_Answered]) -> list[Flag]:
+def places(position: int, size: int) -> set[str]:
+    """Where an option sits in its question: first, last, middle (the centre option, or
+    either of the two central ones of an even number; none of two)."""
+    found = set()
+    if position == 0:
+        found.add("first")
+    if position == size - 1:
+        found.add("last")
+    if size >= 3 and position in ((size - 1) // 2, size // 2):
+        found.add("middle")
+    return found
+
+
+def straight_line(answered: list[tuple[int, int, float]]) -> str | None:
+    """How answers (position, number of options, lean) form a straight line, if they do:
+    the same relative position throughout, or the same lean."""
+    if len(answered) < STRAIGHT_LINE_MINIMUM:
+        return None
+    for place in ("first", "last", "middle"):
+        if all(place in places(position, size) for position, size, _ in answered):
+            return f"every answer is the {place} option of its question"
+    if len({lean for _, _, lean in answered}) == 1:
+        return f"every answer leans {answered[0][2]:+g}"
+    return None
+
+
+def _flags(
+    bank: Bank, answers: Mapping[str, str | None], answered: list[_Answered], post: model.Posterior
+) -> list[Flag]:
     flags: list[Flag] = []
-    positions = {a.position for a in answered}
-    if len(answered) >= STRAIGHT_LINE_MINIMUM and len(positions) == 1:
-        position = positions.pop() + 1
+    line = straight_line([(a.position, len(a.question.options), a.lean) for a in answered])
+    if line is not None:
+        flags.append(
+            Flag(code="straight_lining", questions=[a.question.id for a in answered], detail=line)
+        )
+    if answered and post.random_ratio > MISFIT_RATIO:
         flags.append(
             Flag(
-                code="straight_lining",
+                code="misfit",
                 questions=[a.question.id for a in answered],
-                detail=f"every answer is option {position} of its question",
+                detail=MISFIT_DETAIL,
             )
         )
-    leans = {a.question.id: a.lean for a in answered}
-    for first, second in bank.pairs:
-        if first in leans and second in leans:
-            x, y = leans[first], leans[second]
-            if abs(x) >= STRONG and abs(y) >= STRONG and x * y < 0:
-                flags.append(
-                    Flag(
-                        code="contradiction",
-                        questions=[first, second],
-                        detail=f"{first!r} and {second!r} ask the same thing from "
-                        f"opposite sides, and the answers disagree",
-                    )
-                )
     skipped = [q.id for q in bank.questions if answers.get(q.id) is None]
     if bank.questions and len(skipped) / len(bank.questions) > bank.thresholds.many_skips + EPSILON:
         flags.append(

@@ -6,10 +6,10 @@ from typing import Annotated, Literal
 
 import msgspec
 
-RESULT_SCHEMA_ID = "https://pmfit.dev/schema/result/1"
+RESULT_SCHEMA_ID = "https://pmfit.dev/schema/result/2"
 
-Recommendation = Literal["B2B", "B2C", "either", "insufficient"]
-FlagCode = Literal["straight_lining", "contradiction", "many_skips"]
+Recommendation = Literal["B2B", "B2C", "either", "too_close", "insufficient"]
+FlagCode = Literal["straight_lining", "misfit", "many_skips"]
 
 
 class Out(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -23,10 +23,18 @@ class BankRef(Out, frozen=True, kw_only=True):
 
 
 class Interval(Out, frozen=True, kw_only=True):
-    """A 90% interval for the score."""
+    """A 90% interval for the true score: what the full quiz would give without noise."""
 
     low: Annotated[float, msgspec.Meta(ge=-100, le=100)]
     high: Annotated[float, msgspec.Meta(ge=-100, le=100)]
+
+
+class Probabilities(Out, frozen=True, kw_only=True):
+    """The probability of each outcome of the respondent's noise-free full quiz."""
+
+    B2B: Annotated[float, msgspec.Meta(ge=0, le=1)]
+    either: Annotated[float, msgspec.Meta(ge=0, le=1)]
+    B2C: Annotated[float, msgspec.Meta(ge=0, le=1)]
 
 
 class DimensionScore(Out, frozen=True, kw_only=True):
@@ -76,7 +84,9 @@ class Result(Out, frozen=True, kw_only=True):
     score: Annotated[float, msgspec.Meta(ge=-100, le=100)]
     interval: Interval
     recommendation: Recommendation
+    #: The probability of the most probable outcome (the recommendation, when decided).
     confidence: Annotated[float, msgspec.Meta(ge=0, le=1)]
+    probabilities: Probabilities
     dimensions: list[DimensionScore]
     rationale: list[RationaleItem]
     flip: list[FlipChange]
