@@ -152,7 +152,9 @@ def calibration(decisions: block.Decisions, true: Ints) -> dict[str, Any]:
 
 
 def _flagged(arrays: block.Arrays, chosen: Ints, decisions: block.Decisions) -> Bools:
-    misfit = (decisions.random_ratio > engine.MISFIT_RATIO) & (chosen >= 0).any(axis=1)
+    misfit = (decisions.random_ratio > engine.MISFIT_RATIO) & (
+        (chosen >= 0).sum(axis=1) >= engine.STRAIGHT_LINE_MINIMUM
+    )
     out: Bools = misfit | block.straight_lines(arrays, chosen)
     return out
 

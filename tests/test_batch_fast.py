@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from banks import banks
 from conftest import MINI, ROOT
 from pmfit.bank.loading import load_bank
 from pmfit.batch.compact import COMPACT_SCHEMA_ID, CompactResult, compact, compact_schema
@@ -61,10 +62,40 @@ def test_random_answer_sets_give_the_engines_bytes(bank_dir, with_quotes) -> Non
     check()
 
 
+@pytest.mark.parametrize("with_quotes", [False, True], ids=["compact", "with-quotes"])
+def test_random_banks_give_the_engines_bytes(with_quotes) -> None:
+    """Random banks: 2-5 options, declared pairs, dimensions without questions, skips."""
+
+    @settings(max_examples=150, deadline=None)
+    @given(st.data())
+    def check(data):
+        bank = data.draw(banks(max_dimensions=5, max_questions=8, max_options=5, with_pairs=True))
+        rows = data.draw(_rows(bank, None))
+        compiled = Compiled(bank, with_quotes=with_quotes)
+        lines = score_block(compiled, np.array(rows, dtype=np.int64), [None] * len(rows))
+        assert lines == [_expected(bank, row, None, with_quotes) for row in rows]
+
+    check()
+
+
+def test_a_dimension_without_questions_is_listed_as_the_engine_lists_it() -> None:
+    from banks import make_bank
+
+    bank = make_bank([1.0, 2.0, 1.0], [(0, [-1.0, 1.0]), (2, [-1.0, 0.0, 1.0])])
+    line = score_block(Compiled(bank), np.array([[1, 2]]), [None])[0]
+    assert line == _expected(bank, [1, 2], None, False)
+    dims = msgspec.json.decode(line)["dimensions"]
+    assert [(d["id"], d["score"], d["answered"], d["questions"]) for d in dims] == [
+        ("d0", 100.0, 1, 1),
+        ("d1", None, 0, 0),
+        ("d2", 100.0, 1, 1),
+    ]
+
+
 @pytest.mark.parametrize("bank_dir", BANKS, ids=lambda p: p.name)
 def test_skip_heavy_and_uniform_blocks_match_the_engine(bank_dir) -> None:
     """Thousands of rows across skip rates, straight-liners included (insufficient,
-    many_skips, straight_lining, contradictions and long flips all occur)."""
+    too_close, many_skips, straight_lining, misfit and long flips all occur)."""
     bank = load_bank(bank_dir)
     compiled = Compiled(bank)
     rng = random.Random(7)
@@ -84,7 +115,15 @@ def test_skip_heavy_and_uniform_blocks_match_the_engine(bank_dir) -> None:
     joined = score_bytes(compiled, np.array(rows, dtype=np.int64), [None] * len(rows))
     assert joined == b"".join(expected)
     seen = b"".join(lines)
-    for marker in (b'"insufficient"', b'"many_skips"', b'"straight_lining"', b'"B2B"', b'"B2C"'):
+    for marker in (
+        b'"insufficient"',
+        b'"too_close"',
+        b'"many_skips"',
+        b'"straight_lining"',
+        b'"misfit"',
+        b'"B2B"',
+        b'"B2C"',
+    ):
         assert marker in seen
 
 

@@ -80,7 +80,7 @@ class Thresholds(Strict, frozen=True, kw_only=True):
             le=1,
             description="share of the score's weight that must be answered to recommend",
         ),
-    ] = 0.2
+    ] = 0.25
     many_skips: Annotated[float, msgspec.Meta(ge=0, le=1)] = 0.3
 
 

@@ -539,7 +539,10 @@ def _pieces(c: Compiled, bank_codes: Ints, respondents: Sequence[str | None]) ->
         columns.append(lazy.lookup(_codes(x, group, radix)))
     columns.append(_rationale(c, x, leans, weight, answered, rec))
     columns.append(b'],"flip":[')
-    columns.append(_flip(c, x, leans, answered, weight, value, rec, band))
+    # The flip starts from the score's side of the band, as the engine's does.
+    side = np.where(value > band + eps, _B2C, np.where(value < -band - eps, _B2B, _EITHER))
+    side = np.where(rec == _INSUFFICIENT, _INSUFFICIENT, side)
+    columns.append(_flip(c, x, leans, answered, weight, value, side, band))
     columns.append(_flags(c, x, leans, answered, decisions.random_ratio))
     return _matrix(n, columns)
 
@@ -601,8 +604,8 @@ def _flip(
     # Each direction only for the rows that need it.
     flips = []
     for rows_needing, target, direction in (
-        ((rec == _B2B) | (rec == _EITHER) | (rec == _TOO_CLOSE), up_target, +1),
-        ((rec == _B2C) | (rec == _EITHER) | (rec == _TOO_CLOSE), down_target, -1),
+        ((rec == _B2B) | (rec == _EITHER), up_target, +1),
+        ((rec == _B2C) | (rec == _EITHER), down_target, -1),
     ):
         picked = np.flatnonzero(rows_needing)
         full = _Flip(np.full(n, -1), np.zeros((n, q), dtype=np.int64), np.zeros(n, dtype=np.int64))
@@ -651,7 +654,7 @@ def _flags(c: Compiled, x: Ints, leans: Floats, answered: Bools, ratio: Floats) 
     in_bank_order = np.empty_like(x)
     in_bank_order[:, c.order] = x
     straight = block.straight_lines(c.arrays, in_bank_order)
-    misfit = (n_answered > 0) & (ratio > engine.MISFIT_RATIO)
+    misfit = (n_answered >= engine.STRAIGHT_LINE_MINIMUM) & (ratio > engine.MISFIT_RATIO)
     skipped = q - n_answered
     many = (skipped / q > c.bank.thresholds.many_skips + engine.EPSILON) if q else skipped < 0
     pieces = [_FLAGS_HEAD + _FLAGS_TAIL] * n

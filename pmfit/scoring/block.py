@@ -77,20 +77,19 @@ def decide(arrays: Arrays, chosen: Ints) -> Decisions:
         marginal += like[:, s * cells : (s + 1) * cells]
     total = np.zeros(n)
     by_outcome = np.zeros((n, 3))
-    low = np.full(n, np.nan)
-    high = np.full(n, np.nan)
-    for g in range(cells):
-        total += marginal[:, g]
-        by_outcome[:, arrays.truth[g]] += marginal[:, g]
-    low_at, high_at = 0.05 * total, 0.95 * total
-    running = np.zeros(n)
-    for g in range(cells):
-        running += marginal[:, g]
-        low = np.where(np.isnan(low) & (running >= low_at), arrays.true_score[g], low)
-        high = np.where(np.isnan(high) & (running >= high_at), arrays.true_score[g], high)
-    last = arrays.true_score[-1]
-    low = np.where(np.isnan(low), last, low)
-    high = np.where(np.isnan(high), last, high)
+    truth = arrays.truth.tolist()
+    for g in range(cells // 2):
+        h = cells - 1 - g
+        pair = marginal[:, g] + marginal[:, h]
+        total += pair
+        if truth[g] == truth[h]:
+            by_outcome[:, truth[g]] += pair
+        else:
+            by_outcome[:, truth[g]] += marginal[:, g]
+            by_outcome[:, truth[h]] += marginal[:, h]
+    tail = 0.05 * total
+    low = arrays.true_score[_tail_cells(marginal, tail)]
+    high = arrays.true_score[cells - 1 - _tail_cells(marginal[:, ::-1], tail)]
     probabilities = by_outcome / total[:, None]
     ratio = like[:, -1] * float(len(model.SIGMAS) * cells) / total
     lead = np.argmax(probabilities, axis=1)  # the first of equals, as the engine
@@ -120,3 +119,17 @@ def straight_lines(arrays: Arrays, chosen: Ints) -> Bools:
     line |= top == bottom
     result: Bools = line & (count >= engine.STRAIGHT_LINE_MINIMUM)
     return result
+
+
+def _tail_cells(marginal: Floats, tail: Floats) -> Ints:
+    """model._tail_cell for each row."""
+    n, cells = marginal.shape
+    found = np.full(n, cells - 1, dtype=np.int64)
+    open_rows = np.ones(n, dtype=bool)
+    running = np.zeros(n)
+    for g in range(cells):
+        running += marginal[:, g]
+        reached = open_rows & (running >= tail)
+        found[reached] = g
+        open_rows &= ~reached
+    return found

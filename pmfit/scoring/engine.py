@@ -18,7 +18,7 @@ recommendation, confidence, probabilities, interval
 flags
     straight_lining: at least STRAIGHT_LINE_MINIMUM answers, all at the same
     relative position (every first, every last or every middle option) or all
-    with the same lean. misfit: the answers fit random choice MISFIT_RATIO times
+    with the same lean. misfit: at least as many answers, which fit random choice MISFIT_RATIO times
     better than any position of the model (a person-fit measure, tuned with
     `pmfit bank simulate`). many_skips: more than `thresholds.many_skips` skipped.
 """
@@ -157,7 +157,14 @@ def score(bank: Bank, answers: Mapping[str, str | None], respondent: str | None 
             for d in bank.dimensions
         ],
         rationale=_rationale(answered, recommendation, answers),
-        flip=_flip(answered, recommendation, value, band, answers),
+        # The flip moves the score across the band's edge: it starts from the score's side.
+        flip=_flip(
+            answered,
+            recommendation if recommendation == "insufficient" else recommend(value, band),
+            value,
+            band,
+            answers,
+        ),
         flags=_flags(bank, answers, answered, post),
     )
 
@@ -256,7 +263,7 @@ def _flip(
         candidates = [_changes(answered, value, band, -1)]
     elif recommendation == "B2B":
         candidates = [_changes(answered, value, -band, +1)]
-    elif recommendation in ("either", "too_close"):
+    elif recommendation == "either":
         candidates = [
             _changes(answered, value, band + margin, +1),
             _changes(answered, value, -band - margin, -1),
@@ -302,7 +309,7 @@ def _flags(
         flags.append(
             Flag(code="straight_lining", questions=[a.question.id for a in answered], detail=line)
         )
-    if answered and post.random_ratio > MISFIT_RATIO:
+    if len(answered) >= STRAIGHT_LINE_MINIMUM and post.random_ratio > MISFIT_RATIO:
         flags.append(
             Flag(
                 code="misfit",

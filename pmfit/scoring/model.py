@@ -28,7 +28,7 @@ from typing import NamedTuple
 from pmfit.bank.model import Bank, Question
 
 #: Cells of the grid over t: midpoints of CELLS equal cells of [-1, 1].
-CELLS = 80
+CELLS = 80  # even: the cells pair up as mirror images
 SIGMAS = (0.5, 0.75, 1.0, 1.25, 1.5)
 #: The least probability an option gets: one slip cannot rule a position out.
 FLOOR = 1e-4
@@ -39,11 +39,17 @@ OUTCOMES = ("B2B", "either", "B2C")
 
 
 def positions() -> list[float]:
-    return [-1.0 + (2 * i + 1) / CELLS for i in range(CELLS)]
+    """The cells' midpoints, exactly symmetric about 0 (so mirrored banks mirror exactly)."""
+    return [(2 * i - (CELLS - 1)) / CELLS for i in range(CELLS)]
 
 
-def _normal_cdf(x: float) -> float:
-    return 0.5 * math.erfc(-x / math.sqrt(2.0))
+def _between(lo: float, hi: float) -> float:
+    """P(lo < Z < hi) for a standard normal Z, computed from the tail the interval lies
+    towards, so that the mirrored interval gets the very same float."""
+    root2 = math.sqrt(2.0)
+    if lo + hi >= 0:
+        return 0.5 * math.erfc(lo / root2) - 0.5 * math.erfc(hi / root2)
+    return 0.5 * math.erfc(-hi / root2) - 0.5 * math.erfc(-lo / root2)
 
 
 def nearest(question: Question, t: float) -> int:
@@ -69,7 +75,7 @@ def option_likelihoods(question: Question) -> list[list[float]]:
     for s, sigma in enumerate(SIGMAS):
         for g, t in enumerate(grid):
             for j, group in enumerate(groups):
-                p = _normal_cdf((bounds[j + 1] - t) / sigma) - _normal_cdf((bounds[j] - t) / sigma)
+                p = _between((bounds[j] - t) / sigma, (bounds[j + 1] - t) / sigma)
                 for i in group:
                     table[i][s * CELLS + g] = max(FLOOR, p / len(group))
     uniform = 1.0 / len(question.options)
@@ -184,25 +190,35 @@ def posterior(tab: Tables, chosen: Sequence[int]) -> Posterior:
     marginal = like[:CELLS]
     for s in range(1, len(SIGMAS)):
         marginal = [a + b for a, b in zip(marginal, like[s * CELLS : (s + 1) * CELLS], strict=True)]
+    # Sums run over mirror pairs of cells, outside in, so that a mirrored bank's sums
+    # are the same floats: each outcome gets a pair's sum, or each cell on its own.
     total = 0.0
     by_outcome = [0.0, 0.0, 0.0]
-    for g in range(CELLS):
-        total += marginal[g]
-        by_outcome[tab.truth[g]] += marginal[g]
-    low_at, high_at = 0.05 * total, 0.95 * total
-    running = 0.0
-    low = high = None
-    for g in range(CELLS):
-        running += marginal[g]
-        if low is None and running >= low_at:
-            low = tab.true_score[g]
-        if high is None and running >= high_at:
-            high = tab.true_score[g]
-    last = tab.true_score[-1]
+    for g in range(CELLS // 2):
+        h = CELLS - 1 - g
+        pair = marginal[g] + marginal[h]
+        total += pair
+        if tab.truth[g] == tab.truth[h]:
+            by_outcome[tab.truth[g]] += pair
+        else:
+            by_outcome[tab.truth[g]] += marginal[g]
+            by_outcome[tab.truth[h]] += marginal[h]
+    # The 5% tails, each counted from its own end.
+    tail = 0.05 * total
     return Posterior(
         probabilities=(by_outcome[0] / total, by_outcome[1] / total, by_outcome[2] / total),
-        low=last if low is None else low,
-        high=last if high is None else high,
+        low=tab.true_score[_tail_cell(marginal, tail)],
+        high=tab.true_score[CELLS - 1 - _tail_cell(marginal[::-1], tail)],
         random_ratio=like[-1] * (len(SIGMAS) * CELLS) / total,
         answered_share=share,
     )
+
+
+def _tail_cell(marginal: Sequence[float], tail: float) -> int:
+    """The first cell at which the running sum from the left reaches `tail`."""
+    running = 0.0
+    for g, x in enumerate(marginal):
+        running += x
+        if running >= tail:
+            return g
+    return len(marginal) - 1
