@@ -16,7 +16,8 @@ from pmfit.bank.loading import load_bank
 from pmfit.quiz import keys
 from pmfit.quiz.bound import reach
 from pmfit.quiz.progress import ProgressError, discard, load, progress_path, restore, save
-from pmfit.quiz.session import Session, estimated_minutes
+from pmfit.quiz.session import STOP_CONFIDENCE, Session, estimated_minutes
+from pmfit.scoring.engine import score
 
 BANK = load_bank(MINI)
 
@@ -81,17 +82,34 @@ def test_adaptive_stops_exactly_when_the_bound_settles(data: st.DataObject) -> N
     assert len(set(s.order)) == len(s.order)
     if s.stop is not None:
         assert s.stop.asked == len(s.order) < s.total
-        assert s.stop.reach.decided is not None
+        if s.stop.kind == "exact":
+            assert s.stop.reach.decided is not None
+        else:
+            result = score(s.final_bank(), s.answers)
+            assert result.recommendation in ("B2B", "either", "B2C")
+            assert result.confidence == s.stop.confidence >= STOP_CONFIDENCE
 
 
-def test_adaptive_asks_the_question_that_moves_the_score_most() -> None:
+def test_adaptive_asks_the_heaviest_questions_first() -> None:
     s = Session.start(BANK, adaptive=True)
-    # At the start every swing is the spread of the leans; the heaviest dimension wins.
+    # Weight share times the spread of the leans: problem-1 and problem-2 (weight 3 of
+    # 7.5, over two questions, spread 2) first, in bank order.
     assert s.current().id == "problem-1"
     s.answer("c")
-    # Now problem-2 (same dimension, weight 3) can move the score by 100 and buyer-1
-    # (a new dimension, weight 2) by 80.
     assert s.current().id == "problem-2"
+
+
+def test_adaptive_stops_when_the_result_is_decided_with_confidence() -> None:
+    bank = load_bank()  # the shipped bank
+    s = Session.start(bank, adaptive=True)
+    while (q := s.current()) is not None:
+        s.answer(max(q.options, key=lambda o: o.lean).id)  # every answer wholly B2C
+    assert s.stop is not None and s.stop.kind == "predictive"
+    # The exact bound would need far more answers: the rest could still drag the score down.
+    assert reach(bank, s.answers).decided is None
+    assert s.stop.asked < 10
+    result = score(s.final_bank(), s.answers)
+    assert result.recommendation == "B2C" and result.confidence >= STOP_CONFIDENCE
 
 
 def test_progress_round_trip(tmp_path: Path) -> None:

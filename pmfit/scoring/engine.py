@@ -92,12 +92,10 @@ def recommend(value: float, band: float) -> Recommendation:
     return "either"
 
 
-def score(bank: Bank, answers: Mapping[str, str | None], respondent: str | None = None) -> Result:
-    """Score `answers` ({question id: option id or None}) against `bank`."""
-    problems = check_answers(bank, answers)
-    if problems:
-        raise InvalidAnswers(problems)
-    band = bank.thresholds.either
+def _answered(
+    bank: Bank, answers: Mapping[str, str | None]
+) -> tuple[dict[str, list[tuple[Question, int, float]]], list[_Answered]]:
+    """The answers by dimension, and each answer with its share of the score."""
     weights = {d.id: d.weight for d in bank.dimensions}
     by_dimension: dict[str, list[tuple[Question, int, float]]] = {d.id: [] for d in bank.dimensions}
     for q in bank.questions:
@@ -113,9 +111,27 @@ def score(bank: Bank, answers: Mapping[str, str | None], respondent: str | None 
         items = by_dimension[d]
         share = weights[d] / (len(items) * total_weight)
         answered += [_Answered(q, pos, lean, share) for q, pos, lean in items]
+    return by_dimension, answered
 
-    raw = sum(a.weight * a.lean for a in answered)
-    value = 100.0 * raw
+
+def _value(answered: list[_Answered]) -> float:
+    return 100.0 * sum(a.weight * a.lean for a in answered)
+
+
+def side(bank: Bank, answers: Mapping[str, str | None]) -> Recommendation:
+    """The side of the band the (unrounded) score is on: what the flip and the exact
+    adaptive stop are about."""
+    return recommend(_value(_answered(bank, answers)[1]), bank.thresholds.either)
+
+
+def score(bank: Bank, answers: Mapping[str, str | None], respondent: str | None = None) -> Result:
+    """Score `answers` ({question id: option id or None}) against `bank`."""
+    problems = check_answers(bank, answers)
+    if problems:
+        raise InvalidAnswers(problems)
+    band = bank.thresholds.either
+    by_dimension, answered = _answered(bank, answers)
+    value = _value(answered)
     chosen = [
         next(i for i, o in enumerate(q.options) if o.id == answers[q.id])
         if answers.get(q.id) is not None
