@@ -174,30 +174,66 @@ def _subset(bank: Bank, ids: set[str]) -> Bank:
     )
 
 
-def adaptive(bank: Bank, chosen: Ints, exact: bool = True) -> tuple[Ints, Ints]:
+def _sides(arrays: block.Arrays, chosen: Ints) -> Ints:
+    band = arrays.bank.thresholds.either
+    value = full_scores(arrays, chosen)
+    out: Ints = np.where(
+        value > band + engine.EPSILON, 2, np.where(value < -band - engine.EPSILON, 0, 1)
+    )
+    return out
+
+
+class Adaptive:
+    """The adaptive quiz's order, and the bank of each of its prefixes (the questions asked
+    so far), built once."""
+
+    def __init__(self, bank: Bank) -> None:
+        self.bank = bank
+        self.full = block.Arrays(bank)
+        self.order = adaptive_order(bank)
+        self._prefixes: dict[int, tuple[Bank, list[int], block.Arrays]] = {}
+
+    def prefix(self, k: int) -> tuple[Bank, list[int], block.Arrays]:
+        found = self._prefixes.get(k)
+        if found is None:
+            index = {q.id: j for j, q in enumerate(self.bank.questions)}
+            sub = _subset(self.bank, set(self.order[:k]))
+            found = (sub, [index[q.id] for q in sub.questions], block.Arrays(sub))
+            self._prefixes[k] = found
+        return found
+
+
+def adaptive(plan: Adaptive, chosen: Ints, exact: bool = True) -> tuple[Ints, Ints]:
     """The adaptive quiz for each row: (questions asked, final recommendation code).
 
     It asks in the session's order and stops as the session does: when the result so far
     is decided with confidence STOP_CONFIDENCE (predictive), or, with `exact`, when no
     completion can move the score across the band (the exact bound).
     """
-    order = adaptive_order(bank)
-    index = {q.id: j for j, q in enumerate(bank.questions)}
+    bank, order = plan.bank, plan.order
     n = chosen.shape[0]
     asked = np.full(n, len(order), dtype=np.int64)
     final = np.full(n, block.INSUFFICIENT, dtype=np.int64)
     active = np.arange(n)
     for k in range(1, len(order) + 1):
-        ids = set(order[:k])
-        sub = _subset(bank, ids)
-        columns = [index[q.id] for q in sub.questions]
-        arrays = block.Arrays(sub)
+        sub, columns, arrays = plan.prefix(k)
         part = chosen[np.ix_(active, columns)]
         decisions = block.decide(arrays, part)
         top = decisions.probabilities[np.arange(len(active)), decisions.lead]
         stop = np.isin(decisions.recommendation, DECIDED) & (top >= STOP_CONFIDENCE)
         if exact and k < len(order):
-            for r in np.flatnonzero(~stop).tolist():
+            # The exact bound only where the two plainest completions (every remaining
+            # question at its most B2B or most B2C option) leave the score on one side.
+            rest = [j for j in range(len(bank.questions)) if j not in set(columns)]
+            sides = []
+            for pick in (np.argmin, np.argmax):
+                filled = chosen[active].copy()
+                for j in rest:
+                    q = bank.questions[j]
+                    filled[:, j] = int(pick([o.lean for o in q.options]))
+                sides.append(_sides(plan.full, filled))
+            candidates = ~stop & (sides[0] == sides[1])
+            for r in np.flatnonzero(candidates).tolist():
                 answers = {
                     q.id: (q.options[c].id if c >= 0 else None)
                     for q, c in zip(sub.questions, part[r].tolist(), strict=True)
@@ -232,6 +268,7 @@ def simulate(
     short_bank = bank.short_form()
     short = block.Arrays(short_bank) if short_bank.questions else None
     short_columns = [j for j, q in enumerate(bank.questions) if q.short]
+    plan = Adaptive(bank)
     rows: list[dict[str, Any]] = []
     for kind in models:
         for noise in noises:
@@ -268,7 +305,7 @@ def simulate(
                     "calibration": calibration(s_now, s_true),
                     "agrees_with_full": _rate(s_now.recommendation == now.recommendation),
                 }
-            asked, final = adaptive(bank, chosen)
+            asked, final = adaptive(plan, chosen)
             consistent = np.abs(np.array(sim.t)) >= CONSISTENT
             row["adaptive"] = {
                 "asked_median": float(np.median(asked)),

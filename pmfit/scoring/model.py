@@ -109,7 +109,23 @@ def _key(bank: Bank) -> tuple[object, ...]:
     )
 
 
+#: The last few banks seen, by identity: a bank is frozen, so the same object has the
+#: same tables, and the adaptive quiz asks for them at every step.
+_RECENT: dict[int, tuple[Bank, Tables]] = {}
+
+
 def tables(bank: Bank) -> Tables:
+    recent = _RECENT.get(id(bank))
+    if recent is not None and recent[0] is bank:
+        return recent[1]
+    found = _by_content(bank)
+    _RECENT[id(bank)] = (bank, found)
+    if len(_RECENT) > 64:
+        del _RECENT[next(iter(_RECENT))]
+    return found
+
+
+def _by_content(bank: Bank) -> Tables:
     key = _key(bank)
     found = _CACHE.get(key)
     if found is None:
