@@ -7,6 +7,26 @@ MESSAGES: dict[str, dict[str, str]] = {
     "rec.B2B": {"en": "B2B", "es": "B2B"},
     "rec.B2C": {"en": "B2C", "es": "B2C"},
     "rec.either": {"en": "Either: both fit you", "es": "Cualquiera: ambos te encajan"},
+    "rec.too_close": {"en": "Too close to call", "es": "Demasiado igualado para decidir"},
+    # Each outcome in words: what the recommendation claims.
+    "rec.explain.side": {
+        "en": "Your answers place you on the {side} side: {p} likely that your full answers, "
+        "without second thoughts, would come out {side}.",
+        "es": "Tus respuestas te sitúan del lado {side}: {p} de probabilidad de que tus "
+        "respuestas completas, sin dudas de última hora, salgan {side}.",
+    },
+    "rec.explain.either": {
+        "en": "Your answers are balanced: both kinds of job fit you ({p} likely).",
+        "es": "Tus respuestas están equilibradas: te encajan los dos tipos de trabajo "
+        "({p} de probabilidad).",
+    },
+    "rec.explain.too_close": {
+        "en": "You have answered enough, but your answers do not decide: {first} {p1}, "
+        "{second} {p2}. More answers may settle it.",
+        "es": "Has respondido lo suficiente, pero tus respuestas no deciden: {first} {p1}, "
+        "{second} {p2}. Más respuestas pueden decidirlo.",
+    },
+    "outcome.either": {"en": "both fit", "es": "ambos encajan"},
     "rec.insufficient": {
         "en": "Not enough answers to say",
         "es": "No hay respuestas suficientes para decirlo",
@@ -42,9 +62,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "es": "Ningún cambio de respuestas cambiaría este resultado.",
     },
     "flip.insufficient": {
-        "en": "Answer more questions: at least half the dimensions need an answer.",
-        "es": "Responde más preguntas: al menos la mitad de las dimensiones necesitan "
-        "una respuesta.",
+        "en": "Answer more questions: they need to settle at least {share} of the score.",
+        "es": "Responde más preguntas: tienen que decidir al menos el {share} de la "
+        "puntuación.",
     },
     "skipped": {"en": "(skipped)", "es": "(omitida)"},
     "flags": {"en": "About your answers", "es": "Sobre tus respuestas"},
@@ -54,11 +74,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "es": "Elegiste la misma posición en todas las preguntas; el resultado puede reflejar el "
         "orden de las opciones más que tus preferencias.",
     },
-    "flag.contradiction": {
-        "en": "Two questions that ask the same thing from opposite sides got opposite "
-        "answers: {questions}.",
-        "es": "Dos preguntas que preguntan lo mismo desde lados opuestos recibieron respuestas "
-        "opuestas: {questions}.",
+    "flag.misfit": {
+        "en": "Your answers fit random choice better than any consistent preference; the "
+        "result may say little about you.",
+        "es": "Tus respuestas se parecen más a una elección al azar que a una preferencia "
+        "coherente; el resultado puede decir poco de ti.",
     },
     "flag.many_skips": {
         "en": "You skipped {count} of {total} questions; the result rests on fewer answers.",
@@ -66,8 +86,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     # The result, in plain words and in plain mode.
     "interval.words": {
-        "en": "likely between {low:+.0f} and {high:+.0f}",
-        "es": "probablemente entre {low:+.0f} y {high:+.0f}",
+        "en": "the full quiz likely between {low:+.0f} and {high:+.0f}",
+        "es": "el cuestionario completo probablemente entre {low:+.0f} y {high:+.0f}",
+    },
+    "score.scale.undecided": {
+        "en": "Score {score:+.0f} on a scale from -100 (B2B) to +100 (B2C); {interval}.",
+        "es": "Puntuación {score:+.0f} en una escala de -100 (B2B) a +100 (B2C); {interval}.",
     },
     "score.scale": {
         "en": "Score {score:+.0f} on a scale from -100 (B2B) to +100 (B2C); {interval}; "
@@ -199,10 +223,26 @@ MESSAGES: dict[str, dict[str, str]] = {
         "es": "pmfit: no se pudo leer el cuestionario guardado ({reason}); empezamos de nuevo.",
     },
     "quiz.stopped": {
-        "en": "Stopped after {asked} of {total}: the other {rest} could not change the result "
-        "(your score stays between {low:+.0f} and {high:+.0f}).",
-        "es": "Detenido tras {asked} de {total}: las otras {rest} no podían cambiar el "
-        "resultado (tu puntuación queda entre {low:+.0f} y {high:+.0f}).",
+        "en": "Stopped after {asked} of {total}: the other {rest} could not move your score "
+        "across the band (it stays between {low:+.0f} and {high:+.0f}).",
+        "es": "Detenido tras {asked} de {total}: las otras {rest} no podían llevar tu "
+        "puntuación al otro lado de la banda (queda entre {low:+.0f} y {high:+.0f}).",
+    },
+    "quiz.stopped.predictive": {
+        "en": "Stopped after {asked} of {total}: the other {rest} would change this result "
+        "for fewer than 1 in 20 respondents like you (simulated).",
+        "es": "Detenido tras {asked} de {total}: las otras {rest} cambiarían este resultado "
+        "a menos de 1 de cada 20 personas como tú (en simulación).",
+    },
+    "quiz.continue": {
+        "en": "Too close to call after the short form. {rest} more questions of the full quiz "
+        "may settle it. Keep going? (Enter: keep going, r: see the result now) ",
+        "es": "Demasiado igualado tras la versión corta. {rest} preguntas más del cuestionario "
+        "completo pueden decidirlo. ¿Seguimos? (Intro: seguir, r: ver el resultado ya) ",
+    },
+    "quiz.continue.hint": {
+        "en": "Press Enter to keep going, or r to see the result now.",
+        "es": "Pulsa Intro para seguir, o r para ver el resultado ya.",
     },
     "quiz.done": {
         "en": "That was the last question. Your result:",

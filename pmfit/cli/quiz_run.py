@@ -140,6 +140,38 @@ class Terminal:
             )
         self.say(t("quiz.resumed", self.lang, n=self.session.number))
 
+    def offer_more(self) -> bool:
+        """After a short form that ends too close to call, offer the rest of the full quiz;
+        True if the respondent takes it (the session then continues into the full bank)."""
+        from pmfit.scoring.engine import score
+
+        session = self.session
+        assert session is not None
+        if session.form != "short":
+            return False
+        if score(session.final_bank(), session.answers).recommendation != "too_close":
+            return False
+        rest = [q.id for q in self.bank.questions if q.id not in session.answers]
+        if not rest:
+            return False
+        while True:
+            self.say(t("quiz.continue", self.lang, rest=len(rest)), end="")
+            line = _read(self.env.stdin)
+            if line is None:
+                self.say("")
+                return False
+            typed = line.strip().lower()
+            if typed in ("", "y", "yes", "s", "si", "sí"):
+                break
+            if typed in ("r", "n", "no", "q"):
+                return False
+            self.say(t("quiz.continue.hint", self.lang))
+        discard(self.path)
+        self.session = session.continued(self.bank)
+        self.path = progress_path(self.bank.id, "full", session.adaptive)
+        self.save()
+        return True
+
     def run(self) -> None:
         """Ask until the quiz is over; _Quit when the respondent stops."""
         from pmfit.render.quiz_view import hint, prompt_text, question_view, why_view
@@ -198,6 +230,8 @@ def run_terminal(env: Environment, options: Options) -> int:
         if not terminal.open():
             return ExitStatus.OK
         terminal.run()
+        while terminal.offer_more():
+            terminal.run()
     except _Quit:
         terminal.save()
         terminal.say(t("quiz.saved", terminal.lang, command=options.resume_command))
@@ -283,7 +317,7 @@ def _finish(
     if session.stop is not None:
         stop = session.stop
         note = t(
-            "quiz.stopped",
+            "quiz.stopped" if stop.kind == "exact" else "quiz.stopped.predictive",
             lang,
             asked=stop.asked,
             total=stop.total,

@@ -130,6 +130,18 @@ class Session:
         self.order.append(chosen)
         return self.bank.question(chosen)
 
+    def continued(self, bank: Bank) -> Session:
+        """This short form's answers carried into the full quiz of `bank`: the questions
+        answered so far come first (already reached), then the rest of the full form, in
+        bank order or, adaptively, as the adaptive quiz picks them."""
+        asked = [q for q in self.order if q in self.answers]
+        if self.adaptive:
+            return Session(bank, "full", True, order=asked, position=len(asked), answers=dict(self.answers))
+        rest = [q.id for q in bank.questions if q.id not in self.answers]
+        return Session(
+            bank, "full", False, order=asked + rest, position=len(asked), answers=dict(self.answers)
+        )
+
     def previous_answer(self) -> str | None:
         """The option already chosen for the question on screen, if any."""
         if self.position >= len(self.order):

@@ -26,17 +26,50 @@ from pmfit.i18n import t
 from pmfit.render.literal import literal
 from pmfit.scoring.result import Result
 
-SIDE_STYLE = {"B2B": "cyan", "B2C": "magenta", "either": "green", "insufficient": "yellow"}
+SIDE_STYLE = {
+    "B2B": "cyan",
+    "B2C": "magenta",
+    "either": "green",
+    "too_close": "yellow",
+    "insufficient": "yellow",
+}
 #: The why-section shows the strongest quotes behind the recommendation, at most this many.
 QUOTES_SHOWN = 5
 NARROW = 60
 SHORT_PROMPT = 90
 
 
+def explanation(result: Result, lang: str) -> str:
+    """What the recommendation claims, in words, with its probability."""
+    p = result.probabilities
+    if result.recommendation in ("B2B", "B2C"):
+        side = result.recommendation
+        return t("rec.explain.side", lang, side=side, p=percent(getattr(p, side)))
+    if result.recommendation == "either":
+        return t("rec.explain.either", lang, p=percent(p.either))
+    if result.recommendation == "too_close":
+        ranked = sorted(
+            [("B2B", p.B2B), (t("outcome.either", lang), p.either), ("B2C", p.B2C)],
+            key=lambda item: -item[1],
+        )
+        (first, p1), (second, p2) = ranked[:2]
+        return t(
+            "rec.explain.too_close",
+            lang,
+            first=first,
+            p1=percent(p1),
+            second=second,
+            p2=percent(p2),
+        )
+    return ""
+
+
 def lean_words(result: Result, lang: str) -> str:
     """ "clear B2C lean, fairly confident" for a result."""
     if result.recommendation == "insufficient":
         return t("rec.insufficient", lang)
+    if result.recommendation == "too_close":
+        return t("rec.too_close", lang)
     size = abs(result.score)
     side = "B2C" if result.score > 0 else "B2B"
     if result.recommendation == "either":
@@ -96,14 +129,18 @@ def short_prompt(question: Question, lang: str) -> str:
 
 def _summary(result: Result, lang: str, plain: bool, width: int | None) -> RenderableType:
     interval = t("interval.words", lang, low=result.interval.low, high=result.interval.high)
-    # "Not enough answers to say" is both the headline and the words: say it once.
-    words = "" if result.recommendation == "insufficient" else lean_words(result, lang)
+    # "Not enough answers to say" and "Too close to call" are both the headline and the
+    # words: say them once.
+    undecided = result.recommendation in ("insufficient", "too_close")
+    words = "" if undecided else lean_words(result, lang)
+    explained = explanation(result, lang)
     if plain:
         return Text(
             f"{t('recommendation', lang)}: {t(f'rec.{result.recommendation}', lang)}\n"
             + (f"{words}.\n" if words else "")
+            + (f"{explained}\n" if explained else "")
             + t(
-                "score.scale",
+                "score.scale.undecided" if undecided else "score.scale",
                 lang,
                 score=result.score,
                 interval=interval,
@@ -114,11 +151,13 @@ def _summary(result: Result, lang: str, plain: bool, width: int | None) -> Rende
     summary = Text.assemble(
         (t(f"rec.{result.recommendation}", lang), f"bold {SIDE_STYLE[result.recommendation]}"),
         "\n" + words if words else "",
+        "\n" + explained if explained else "",
         "\n\n",
         score_meter(result.score, meter_width),
         "\n",
-        f"{t('score', lang)} {result.score:+.0f}, {interval} (90%)  ·  "
-        f"{t('confidence', lang)} {percent(result.confidence)}",
+        f"{t('score', lang)} {result.score:+.0f}, {interval} (90%)",
+        # An undecided result has no confidence to state: the explanation gives the odds.
+        "" if undecided else f"  ·  {t('confidence', lang)} {percent(result.confidence)}",
     )
     return Panel(summary, title=t("recommendation", lang), box=box.ROUNDED, expand=False)
 
@@ -224,7 +263,8 @@ def _change(result: Result, bank: Bank, lang: str, plain: bool) -> Text:
     bullet = "- " if plain else "• "
     change = Text(t("flip", lang), style="" if plain else "bold")
     if result.recommendation == "insufficient":
-        change.append("\n" + t("flip.insufficient", lang))
+        share = f"{bank.thresholds.min_answered_weight:.0%}"
+        change.append("\n" + t("flip.insufficient", lang, share=share))
     elif not result.flip:
         change.append("\n" + t("flip.none", lang))
     for c in result.flip:
