@@ -142,7 +142,7 @@ def test_several_inputs_in_order(cli, tmp_path) -> None:
 def test_schema_is_published(cli) -> None:
     run = cli("batch", "--schema")
     schema = json.loads(run.stdout)
-    assert schema["$id"] == "https://pmfit.dev/schema/result-compact/1"
+    assert schema["$id"] == "https://pmfit.dev/schema/result-compact/2"
     reason = schema["$defs"]["CompactReason"]
     assert sorted(reason["required"]) == ["contribution", "option", "question"]
 

@@ -78,7 +78,9 @@ def test_adaptive_from_a_pipe_stops_and_says_so(cli) -> None:
     lines = [most_b2c[q] for q in ("problem-1", "problem-2", "buyer-1", "buyer-2")]
     run = cli("quiz", *BANK, "--adaptive", "--json", input="".join(f"{n}\n" for n in lines))
     assert run.exit_code == 0
-    assert run.stderr.startswith("Stopped after 4 of 8: the other 4 could not change the result")
+    assert run.stderr.startswith(
+        "Stopped after 4 of 8: the other 4 could not move your score across the band"
+    )
     data = json.loads(run.stdout)
     assert data["recommendation"] == "B2C"
     # Scored on the questions asked: those never asked are not "skipped".
