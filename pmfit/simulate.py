@@ -27,6 +27,7 @@ import msgspec
 import numpy as np
 
 from pmfit.bank.model import Bank
+from pmfit.batch.fast import pyround
 from pmfit.quiz.bound import reach
 from pmfit.quiz.session import STOP_CONFIDENCE, adaptive_order
 from pmfit.scoring import block, engine, model
@@ -203,24 +204,30 @@ class Adaptive:
         return found
 
 
-def adaptive(plan: Adaptive, chosen: Ints, exact: bool = True) -> tuple[Ints, Ints]:
-    """The adaptive quiz for each row: (questions asked, final recommendation code).
+def adaptive(plan: Adaptive, chosen: Ints, exact: bool = False) -> tuple[Ints, Ints, Ints]:
+    """The adaptive quiz for each row: questions asked, the final recommendation's code,
+    and how it stopped (0: it asked everything, 1: exact, 2: predictive).
 
     It asks in the session's order and stops as the session does: when the result so far
-    is decided with confidence STOP_CONFIDENCE (predictive), or, with `exact`, when no
-    completion can move the score across the band (the exact bound).
+    is decided with confidence STOP_CONFIDENCE (predictive), or, with `exact`
+    (`--adaptive --exact`), only when the result is decided and no completion can move
+    the score off its side (the exact bound).
     """
     bank, order = plan.bank, plan.order
     n = chosen.shape[0]
     asked = np.full(n, len(order), dtype=np.int64)
+    #: 0: asked everything; 1: the exact stop; 2: the predictive stop.
+    kinds = np.zeros(n, dtype=np.int64)
     final = np.full(n, block.INSUFFICIENT, dtype=np.int64)
     active = np.arange(n)
     for k in range(1, len(order) + 1):
         sub, columns, arrays = plan.prefix(k)
         part = chosen[np.ix_(active, columns)]
         decisions = block.decide(arrays, part)
-        top = decisions.probabilities[np.arange(len(active)), decisions.lead]
-        stop = np.isin(decisions.recommendation, DECIDED) & (top >= STOP_CONFIDENCE)
+        # The stated confidence, rounded as the result states it, as the session reads it.
+        top = pyround(decisions.probabilities[np.arange(len(active)), decisions.lead], 3)
+        stop = np.isin(decisions.recommendation, DECIDED) & (top >= STOP_CONFIDENCE) & (not exact)
+        kinds[active[stop]] = 2
         if exact and k < len(order):
             # The exact bound only where the two plainest completions (every remaining
             # question at its most B2B or most B2C option) leave the score on one side.
@@ -238,8 +245,11 @@ def adaptive(plan: Adaptive, chosen: Ints, exact: bool = True) -> tuple[Ints, In
                     q.id: (q.options[c].id if c >= 0 else None)
                     for q, c in zip(sub.questions, part[r].tolist(), strict=True)
                 }
-                if reach(bank, answers).decided is not None:
+                settled = reach(bank, answers).decided
+                current = block.RECOMMENDATIONS[int(decisions.recommendation[r])]
+                if settled is not None and settled == current:
                     stop[r] = True
+                    kinds[active[r]] = 1
         if k == len(order):
             stop[:] = True
         done = active[stop]
@@ -248,7 +258,7 @@ def adaptive(plan: Adaptive, chosen: Ints, exact: bool = True) -> tuple[Ints, In
         active = active[~stop]
         if not active.size:
             break
-    return asked, final
+    return asked, final, kinds
 
 
 def _rate(mask: Bools) -> float | None:
@@ -305,12 +315,18 @@ def simulate(
                     "calibration": calibration(s_now, s_true),
                     "agrees_with_full": _rate(s_now.recommendation == now.recommendation),
                 }
-            asked, final = adaptive(plan, chosen)
+            asked, final, kinds = adaptive(plan, chosen)
             consistent = np.abs(np.array(sim.t)) >= CONSISTENT
             row["adaptive"] = {
                 "asked_median": float(np.median(asked)),
                 "asked_mean": round(float(asked.mean()), 1),
                 "differs_from_full": _rate(final != now.recommendation),
+                # What each stop claims: among those it stopped, how many the rest of the
+                # quiz would have told something else.
+                "predictive_stops": _rate(kinds == 2),
+                "predictive_differs": _rate((final != now.recommendation)[kinds == 2]),
+                "exact_stops": _rate(kinds == 1),
+                "exact_differs": _rate((final != now.recommendation)[kinds == 1]),
                 "consistent_asked_median": float(np.median(asked[consistent]))
                 if consistent.any()
                 else None,

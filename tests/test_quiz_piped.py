@@ -76,7 +76,8 @@ def test_adaptive_from_a_pipe_stops_and_says_so(cli) -> None:
     }
     # The adaptive order is problem-1, problem-2, buyer-1, buyer-2 for this answer set.
     lines = [most_b2c[q] for q in ("problem-1", "problem-2", "buyer-1", "buyer-2")]
-    run = cli("quiz", *BANK, "--adaptive", "--json", input="".join(f"{n}\n" for n in lines))
+    feed = "".join(f"{n}\n" for n in lines)
+    run = cli("quiz", *BANK, "--adaptive", "--exact", "--json", input=feed)
     assert run.exit_code == 0
     assert run.stderr.startswith(
         "Stopped after 4 of 8: the other 4 could not move your score across the band"

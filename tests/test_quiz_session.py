@@ -75,19 +75,18 @@ def test_keys_from_a_pipe() -> None:
 @given(st.data())
 def test_adaptive_stops_exactly_when_the_bound_settles(data: st.DataObject) -> None:
     bank = data.draw(small_banks())
-    s = Session.start(bank, adaptive=True)
+    s = Session.start(bank, adaptive=True, exact=True)
     while (q := s.current()) is not None:
-        assert reach(bank, s.answers).decided is None  # asked only while unsettled
+        # Asked only while the result is not settled exactly on its side.
+        if s.answers:
+            settled = reach(bank, s.answers).decided
+            assert settled is None or settled != score(s.final_bank(), s.answers).recommendation
         s.answer(data.draw(st.sampled_from([None, *(o.id for o in q.options)])))
     assert len(set(s.order)) == len(s.order)
     if s.stop is not None:
         assert s.stop.asked == len(s.order) < s.total
-        if s.stop.kind == "exact":
-            assert s.stop.reach.decided is not None
-        else:
-            result = score(s.final_bank(), s.answers)
-            assert result.recommendation in ("B2B", "either", "B2C")
-            assert result.confidence == s.stop.confidence >= STOP_CONFIDENCE
+        assert s.stop.kind == "exact"
+        assert s.stop.reach.decided == score(s.final_bank(), s.answers).recommendation
 
 
 def test_adaptive_asks_the_heaviest_questions_first() -> None:
@@ -107,6 +106,11 @@ def test_adaptive_stops_when_the_result_is_decided_with_confidence() -> None:
     assert s.stop is not None and s.stop.kind == "predictive"
     # The exact bound would need far more answers: the rest could still drag the score down.
     assert reach(bank, s.answers).decided is None
+    exact = Session.start(bank, adaptive=True, exact=True)
+    while (q := exact.current()) is not None:
+        exact.answer(max(q.options, key=lambda o: o.lean).id)
+    assert exact.stop is not None and exact.stop.kind == "exact"
+    assert s.stop.asked < exact.stop.asked < exact.total
     assert s.stop.asked < 10
     result = score(s.final_bank(), s.answers)
     assert result.recommendation == "B2C" and result.confidence >= STOP_CONFIDENCE

@@ -82,7 +82,7 @@ def test_the_simulated_adaptive_quiz_is_the_sessions() -> None:
     """The simulator's adaptive quiz asks and stops exactly as `pmfit quiz --adaptive`."""
     bank = load_bank()  # the shipped bank
     sim = respondents(bank, 40, 1.0, "one-factor", np.random.default_rng(5))
-    asked, final = adaptive(Adaptive(bank), sim.chosen)
+    asked, final, _ = adaptive(Adaptive(bank), sim.chosen)
     for row, n_asked, code in zip(sim.chosen.tolist(), asked.tolist(), final.tolist(), strict=True):
         session = Session.start(bank, adaptive=True)
         while (q := session.current()) is not None:

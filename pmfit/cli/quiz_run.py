@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 class Options(NamedTuple):
     form: Form
     adaptive: bool
+    exact: bool
     restart: bool
     lang: str | None
     json: bool
@@ -61,7 +62,9 @@ class Terminal:
         self.bank = bank
         self.ui = ui
         self.lang = options.lang or env.language
-        self.path = progress_path(bank.id, options.form, options.adaptive)
+        self.path = progress_path(
+            bank.id, options.form, options.adaptive, exact=options.exact
+        )
         self.session: Session | None = None
 
     def say(self, renderable: RenderableType | str, end: str = "\n") -> None:
@@ -106,7 +109,9 @@ class Terminal:
                     self._resume(restore(saved, self.bank))
                     return True
                 discard(self.path)
-        self.session = Session.start(self.bank, self.options.form, self.options.adaptive)
+        self.session = Session.start(
+            self.bank, self.options.form, self.options.adaptive, self.options.exact
+        )
         self.say(welcome(self.bank, self.session, self.lang, self.options.plain))
         return True
 
@@ -168,7 +173,7 @@ class Terminal:
             self.say(t("quiz.continue.hint", self.lang))
         discard(self.path)
         self.session = session.continued(self.bank)
-        self.path = progress_path(self.bank.id, "full", session.adaptive)
+        self.path = progress_path(self.bank.id, "full", session.adaptive, exact=session.exact)
         self.save()
         return True
 
@@ -261,7 +266,7 @@ def run_piped(env: Environment, options: Options) -> int:
     from pmfit.bank.loading import load_bank
 
     bank = load_bank(options.bank_path)
-    session = Session.start(bank, options.form, options.adaptive)
+    session = Session.start(bank, options.form, options.adaptive, options.exact)
     lang = options.lang or env.language
     number = 0
     while (question := session.current()) is not None:

@@ -1,11 +1,11 @@
 """One quiz in progress: which questions, in what order, where we are, what was answered.
 
 A linear quiz walks the form's questions in bank order. An adaptive one asks the
-questions that weigh most first, and stops as soon as either the exact bound
-(`pmfit.quiz.bound`) shows that no way of answering or skipping the rest could
-move the score across the band, or the result so far is decided with a
-confidence (STOP_CONFIDENCE) at which the rest changes it for fewer than 1 in 20
-simulated respondents like this one.
+questions that weigh most first, and stops once the result so far is decided and
+either the exact bound (`pmfit.quiz.bound`) shows that no way of answering or
+skipping the rest could move the score off its side of the band, or its
+confidence is at least STOP_CONFIDENCE, at which the rest changes it for fewer
+than 1 in 20 simulated respondents like this one (`pmfit bank simulate`).
 """
 
 from __future__ import annotations
@@ -56,8 +56,9 @@ class Stop(NamedTuple):
     asked: int
     total: int
     reach: Reach
-    #: "exact": no completion can move the score across the band; "predictive": the
-    #: result so far is decided with at least STOP_CONFIDENCE.
+    #: "exact": the result so far is decided and no completion can move the score off
+    #: its side of the band; "predictive": the result so far is decided with at least
+    #: STOP_CONFIDENCE.
     kind: Literal["exact", "predictive"] = "exact"
     confidence: float = 1.0
 
@@ -71,10 +72,13 @@ class Session:
         order: list[str] | None = None,
         position: int = 0,
         answers: dict[str, str | None] | None = None,
+        exact: bool = False,
     ) -> None:
         self.bank = bank  # the form's bank: the full bank or its short form
         self.form: Form = form
         self.adaptive = adaptive
+        #: Adaptive only: stop by the exact bound alone, never by the predictive rule.
+        self.exact = exact
         #: The questions in the order they are asked. Linear: all of them. Adaptive: those
         #: asked so far (the last may be the one on screen, not yet answered).
         self.order = [] if order is None else order
@@ -85,10 +89,12 @@ class Session:
         self.stop: Stop | None = None
 
     @classmethod
-    def start(cls, bank: Bank, form: Form = "full", adaptive: bool = False) -> Session:
+    def start(
+        cls, bank: Bank, form: Form = "full", adaptive: bool = False, exact: bool = False
+    ) -> Session:
         chosen = form_bank(bank, form)
         order = [] if adaptive else [q.id for q in chosen.questions]
-        return cls(bank=chosen, form=form, adaptive=adaptive, order=order)
+        return cls(bank=chosen, form=form, adaptive=adaptive, order=order, exact=exact)
 
     @property
     def total(self) -> int:
@@ -105,20 +111,20 @@ class Session:
         from pmfit.quiz.bound import reach
 
         self.stop = None
-        bound = reach(self.bank, self.answers)
-        if bound.decided is not None:
-            if len(self.order) < self.total:
-                self.stop = Stop(asked=len(self.order), total=self.total, reach=bound)
-            return None
         chosen = next((q for q in adaptive_order(self.bank) if q not in self.order), None)
         if chosen is None:
             return None
         if self.answers:
             from pmfit.scoring.engine import score
 
+            bound = reach(self.bank, self.answers)
             result = score(self.final_bank(), self.answers)
             decided = result.recommendation in ("B2B", "either", "B2C")
-            if decided and result.confidence >= STOP_CONFIDENCE:
+            if self.exact and bound.decided is not None and bound.decided == result.recommendation:
+                # Exact: no completion moves the score off the side the result states.
+                self.stop = Stop(asked=len(self.order), total=self.total, reach=bound)
+                return None
+            if decided and not self.exact and result.confidence >= STOP_CONFIDENCE:
                 self.stop = Stop(
                     asked=len(self.order),
                     total=self.total,
@@ -136,7 +142,15 @@ class Session:
         bank order or, adaptively, as the adaptive quiz picks them."""
         asked = [q for q in self.order if q in self.answers]
         if self.adaptive:
-            return Session(bank, "full", True, order=asked, position=len(asked), answers=dict(self.answers))
+            return Session(
+                bank,
+                "full",
+                True,
+                order=asked,
+                position=len(asked),
+                answers=dict(self.answers),
+                exact=self.exact,
+            )
         rest = [q.id for q in bank.questions if q.id not in self.answers]
         return Session(
             bank, "full", False, order=asked + rest, position=len(asked), answers=dict(self.answers)
