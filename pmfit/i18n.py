@@ -75,10 +75,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "orden de las opciones más que tus preferencias.",
     },
     "flag.misfit": {
-        "en": "Your answers fit random choice better than any consistent preference; the "
-        "result may say little about you.",
-        "es": "Tus respuestas se parecen más a una elección al azar que a una preferencia "
-        "coherente; el resultado puede decir poco de ti.",
+        "en": "Your answers fit random choice ten times better than a consistent preference; "
+        "the result may say little about you.",
+        "es": "Tus respuestas encajan diez veces mejor con una elección al azar que con una "
+        "preferencia coherente; el resultado puede decir poco de ti.",
     },
     "flag.many_skips": {
         "en": "You skipped {count} of {total} questions; the result rests on fewer answers.",

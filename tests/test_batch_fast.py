@@ -115,16 +115,11 @@ def test_skip_heavy_and_uniform_blocks_match_the_engine(bank_dir) -> None:
     joined = score_bytes(compiled, np.array(rows, dtype=np.int64), [None] * len(rows))
     assert joined == b"".join(expected)
     seen = b"".join(lines)
-    for marker in (
-        b'"insufficient"',
-        b'"too_close"',
-        b'"many_skips"',
-        b'"straight_lining"',
-        b'"misfit"',
-        b'"B2B"',
-        b'"B2C"',
-    ):
-        assert marker in seen
+    markers = [b'"insufficient"', b'"too_close"', b'"many_skips"', b'"straight_lining"']
+    # Eight questions can never be ten times likelier at random; the shipped bank's can.
+    markers += [b'"B2B"', b'"B2C"'] + ([b'"misfit"'] if len(bank.questions) > 20 else [])
+    for marker in markers:
+        assert marker in seen, marker
 
 
 def test_compact_line_matches_its_published_schema() -> None:

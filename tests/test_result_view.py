@@ -85,11 +85,14 @@ def test_insufficient_says_so_once() -> None:
 
 
 def test_flags_in_words() -> None:
-    first = {q.id: q.options[0].id for q in BANK.questions}  # first options, keyed both ways
+    first = {q.id: q.options[0].id for q in BANK.questions}
     out = " ".join(render(result_view(score(BANK, first), BANK, "en")).split())
     assert "About your answers" in out
     assert "You chose the same option position for every question" in out
-    assert "Your answers fit random choice better than any consistent preference" in out
+    shipped = load_bank()
+    answers = dict(zip((q.id for q in shipped.questions), "baadeceabcedcbdccacadecbbacab"))
+    out = " ".join(render(result_view(score(shipped, answers), shipped, "es")).split())
+    assert "Tus respuestas encajan diez veces mejor con una elección al azar" in out
 
 
 def test_spanish_card() -> None:

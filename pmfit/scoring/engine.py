@@ -47,8 +47,8 @@ from pmfit.scoring.result import (
 #: The least probability of the most probable outcome that makes it the recommendation.
 DECIDE = 0.75
 #: The likelihood ratio (random choice over the model) above which answers are flagged.
-MISFIT_RATIO = 1.0
-MISFIT_DETAIL = "the answers fit random choice better than any consistent preference"
+MISFIT_RATIO = 10.0
+MISFIT_DETAIL = "the answers fit random choice ten times better than a consistent preference"
 RATIONALE_SIZE = 5
 STRAIGHT_LINE_MINIMUM = 6
 STRONG = 0.5
