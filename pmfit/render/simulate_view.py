@@ -110,6 +110,7 @@ def simulate_text(report: dict[str, Any]) -> str:
                 _pct(short["agrees_with_full"]) if short else "–",
                 f"{adaptive['asked_median']:.0f}",
                 _pct(adaptive["differs_from_full"]),
+                _pct(adaptive.get("predictive_differs")),
                 _num(adaptive["consistent_asked_median"], 0),
                 _pct(adaptive["consistent_differs"]),
             ]
@@ -125,6 +126,7 @@ def simulate_text(report: dict[str, Any]) -> str:
             "= full",
             "asked",
             "!= full",
+            "stopped != full",
             "asked |t|>=.4",
             "!= full",
         ],
