@@ -21,6 +21,7 @@ in the same order everywhere, so every path gives the same bytes.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from typing import NamedTuple
@@ -57,28 +58,34 @@ def nearest(question: Question, t: float) -> int:
     return min(range(len(question.options)), key=lambda i: abs(question.options[i].lean - t))
 
 
-def cuts(question: Question) -> tuple[list[float], list[list[int]]]:
-    """The question's distinct leans, ascending, as (cut points between them, the options
+def cuts(leans: Sequence[float]) -> tuple[list[float], list[list[int]]]:
+    """A question's distinct leans, ascending, as (cut points between them, the options
     of each lean). A position between two cut points answers with that lean."""
-    leans = sorted({o.lean for o in question.options})
-    groups = [[i for i, o in enumerate(question.options) if o.lean == v] for v in leans]
-    return [(a + b) / 2 for a, b in zip(leans, leans[1:], strict=False)], groups
+    distinct = sorted(set(leans))
+    groups = [[i for i, x in enumerate(leans) if x == v] for v in distinct]
+    return [(a + b) / 2 for a, b in zip(distinct, distinct[1:], strict=False)], groups
 
 
 def option_likelihoods(question: Question) -> list[list[float]]:
     """For each option, its probability at each (sigma, cell) of the grid, flattened
     sigma-major; the random component's 1/K is added as the last column."""
-    points, groups = cuts(question)
+    return _likelihoods(tuple(o.lean for o in question.options))
+
+
+@functools.lru_cache(maxsize=64)
+def _likelihoods(leans: tuple[float, ...]) -> list[list[float]]:
+    # Questions with the same leans (most of a bank) share one table: built once.
+    points, groups = cuts(leans)
     bounds = [-math.inf, *points, math.inf]
     grid = positions()
-    table = [[0.0] * (len(SIGMAS) * CELLS) for _ in question.options]
+    table = [[0.0] * (len(SIGMAS) * CELLS) for _ in leans]
     for s, sigma in enumerate(SIGMAS):
         for g, t in enumerate(grid):
             for j, group in enumerate(groups):
                 p = _between((bounds[j] - t) / sigma, (bounds[j + 1] - t) / sigma)
                 for i in group:
                     table[i][s * CELLS + g] = max(FLOOR, p / len(group))
-    uniform = 1.0 / len(question.options)
+    uniform = 1.0 / len(leans)
     return [row + [uniform] for row in table]
 
 
