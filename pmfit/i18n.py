@@ -63,8 +63,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "flip.insufficient": {
         "en": "Answer more questions: they need to settle at least {share} of the score.",
-        "es": "Responde más preguntas: tienen que decidir al menos el {share} de la "
-        "puntuación.",
+        "es": "Responde más preguntas: tienen que decidir al menos el {share} de la puntuación.",
     },
     "skipped": {"en": "(skipped)", "es": "(omitida)"},
     "flags": {"en": "About your answers", "es": "Sobre tus respuestas"},

@@ -19,7 +19,6 @@ the session's own order and stopping rules.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -67,7 +66,9 @@ def _choose(bank: Bank, positions: Floats) -> Ints:
     return out
 
 
-def respondents(bank: Bank, n: int, noise: float, kind: str, rng: np.random.Generator) -> Respondents:
+def respondents(
+    bank: Bank, n: int, noise: float, kind: str, rng: np.random.Generator
+) -> Respondents:
     t = rng.uniform(-1.0, 1.0, n)
     dims = {d.id: i for i, d in enumerate(bank.dimensions)}
     column = np.array([dims[q.dimension] for q in bank.questions], dtype=np.int64)
@@ -163,7 +164,8 @@ def _flagged(arrays: block.Arrays, chosen: Ints, decisions: block.Decisions) -> 
 def _shares(codes: Ints) -> dict[str, float]:
     n = max(1, len(codes))
     return {
-        name: round(float((codes == i).sum() / n), 3) for i, name in enumerate(block.RECOMMENDATIONS)
+        name: round(float((codes == i).sum() / n), 3)
+        for i, name in enumerate(block.RECOMMENDATIONS)
     }
 
 
@@ -222,7 +224,7 @@ def adaptive(plan: Adaptive, chosen: Ints, exact: bool = False) -> tuple[Ints, I
     active = np.arange(n)
     for k in range(1, len(order) + 1):
         sub, columns, arrays = plan.prefix(k)
-        part = chosen[np.ix_(active, columns)]
+        part = chosen[np.ix_(active, np.array(columns, dtype=np.int64))]
         decisions = block.decide(arrays, part)
         # The stated confidence, rounded as the result states it, as the session reads it.
         top = pyround(decisions.probabilities[np.arange(len(active)), decisions.lead], 3)
@@ -392,6 +394,3 @@ def ece_goal(report: dict[str, Any]) -> float:
                 if name in model.OUTCOMES:
                     worst = max(worst, figures["ece"])
     return worst
-
-
-_ = math

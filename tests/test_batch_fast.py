@@ -9,10 +9,10 @@ import sys
 import msgspec
 import numpy as np
 import pytest
+from banks import banks
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from banks import banks
 from conftest import MINI, ROOT
 from pmfit.bank.loading import load_bank
 from pmfit.batch.compact import COMPACT_SCHEMA_ID, CompactResult, compact, compact_schema

@@ -84,11 +84,15 @@ def test_one_answer_does_not_stand_in_for_a_dimension() -> None:
     bank = load_bank()  # the shipped bank
     b2b = {q.id: min(q.options, key=lambda o: o.lean).id for q in bank.questions}
     # Every question of the two heaviest dimensions: 27% of the weight, six answers.
-    heavy = {q.id: b2b[q.id] for q in bank.questions if q.dimension in ("problem_focus", "buyer_user")}
+    heavy = {
+        q.id: b2b[q.id] for q in bank.questions if q.dimension in ("problem_focus", "buyer_user")
+    }
     assert score(bank, heavy).recommendation == "B2B"
     # One answer in each of the six lightest dimensions: as many answers, 18% of the weight.
     light, seen = {}, set()
-    for q in sorted(bank.questions, key=lambda q: next(d.weight for d in bank.dimensions if d.id == q.dimension)):
+    for q in sorted(
+        bank.questions, key=lambda q: next(d.weight for d in bank.dimensions if d.id == q.dimension)
+    ):
         if q.dimension not in seen and len(seen) < 6:
             seen.add(q.dimension)
             light[q.id] = b2b[q.id]

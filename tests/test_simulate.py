@@ -44,7 +44,9 @@ def test_the_simulators_score_is_the_engines() -> None:
     )
     values = full_scores(arrays, chosen)
     for row, value in zip(chosen.tolist(), values.tolist(), strict=True):
-        answers = {q.id: q.options[k].id for q, k in zip(bank.questions, row, strict=True) if k >= 0}
+        answers = {
+            q.id: q.options[k].id for q, k in zip(bank.questions, row, strict=True) if k >= 0
+        }
         assert round(value, 2) == pytest.approx(engine.score(bank, answers).score, abs=0.006)
 
 

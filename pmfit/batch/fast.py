@@ -664,10 +664,7 @@ def _flags(c: Compiled, x: Ints, leans: Floats, answered: Bools, ratio: Floats) 
         flags = []
         if straight[r]:
             line = engine.straight_line(
-                [
-                    (int(x[r, j]), len(c.ordered[j].options), float(leans[r, j]))
-                    for j in cols
-                ]
+                [(int(x[r, j]), len(c.ordered[j].options), float(leans[r, j])) for j in cols]
             )
             assert line is not None
             flags.append(Flag(code="straight_lining", questions=ids, detail=line))

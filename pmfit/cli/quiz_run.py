@@ -62,9 +62,7 @@ class Terminal:
         self.bank = bank
         self.ui = ui
         self.lang = options.lang or env.language
-        self.path = progress_path(
-            bank.id, options.form, options.adaptive, exact=options.exact
-        )
+        self.path = progress_path(bank.id, options.form, options.adaptive, exact=options.exact)
         self.session: Session | None = None
 
     def say(self, renderable: RenderableType | str, end: str = "\n") -> None:

@@ -22,11 +22,15 @@ in the same order everywhere, so every path gives the same bytes.
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 from collections.abc import Sequence
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from pmfit.bank.model import Bank, Question
+
+if TYPE_CHECKING:
+    from pmfit.scoring.result import Recommendation
 
 #: Cells of the grid over t: midpoints of CELLS equal cells of [-1, 1].
 CELLS = 80  # even: the cells pair up as mirror images
@@ -36,7 +40,7 @@ FLOOR = 1e-4
 #: The likelihood vector is rescaled by its maximum after this many questions, so that
 #: long banks never underflow (a division by the maximum is exact in every path).
 RESCALE_EVERY = 8
-OUTCOMES = ("B2B", "either", "B2C")
+OUTCOMES: tuple[Recommendation, Recommendation, Recommendation] = ("B2B", "either", "B2C")
 
 
 def positions() -> list[float]:
@@ -63,7 +67,7 @@ def cuts(leans: Sequence[float]) -> tuple[list[float], list[list[int]]]:
     of each lean). A position between two cut points answers with that lean."""
     distinct = sorted(set(leans))
     groups = [[i for i, x in enumerate(leans) if x == v] for v in distinct]
-    return [(a + b) / 2 for a, b in zip(distinct, distinct[1:], strict=False)], groups
+    return [(a + b) / 2 for a, b in itertools.pairwise(distinct)], groups
 
 
 def option_likelihoods(question: Question) -> list[list[float]]:
@@ -86,7 +90,7 @@ def _likelihoods(leans: tuple[float, ...]) -> list[list[float]]:
                 for i in group:
                     table[i][s * CELLS + g] = max(FLOOR, p / len(group))
     uniform = 1.0 / len(leans)
-    return [row + [uniform] for row in table]
+    return [[*row, uniform] for row in table]
 
 
 class Tables(NamedTuple):
