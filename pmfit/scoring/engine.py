@@ -10,17 +10,23 @@ recommendation, confidence, probabilities, interval
     to every question would come out B2B, either or B2C, and a 90% interval for
     that true score. The recommendation is the most probable outcome when its
     probability is at least DECIDE; below that it is "too_close" (the answers do
-    not decide). Before the answers settle MIN_SHARE of the score's weight
-    (`thresholds.min_answered_weight`) it is "insufficient". The confidence is
+    not decide). Before the answers settle `thresholds.min_answered_weight` of
+    the score's weight (each question carries its dimension's weight over the
+    dimension's questions) it is "insufficient". The confidence is
     the probability of the most probable outcome, whatever the recommendation.
     A dimension answered once counts as one answer about the respondent, not as
     the whole dimension: the model pools answers, it does not extrapolate them.
 flags
     straight_lining: at least STRAIGHT_LINE_MINIMUM answers, all at the same
     relative position (every first, every last or every middle option) or all
-    with the same lean. misfit: at least as many answers, which fit random choice MISFIT_RATIO times
-    better than any position of the model (a person-fit measure, tuned with
-    `pmfit bank simulate`). many_skips: more than `thresholds.many_skips` skipped.
+    with the same lean. misfit: at least as many answers, MISFIT_RATIO times
+    likelier if chosen at random than under the model, averaged over its positions
+    and noise levels (a person-fit measure, tuned with `pmfit bank simulate`).
+    many_skips: more than `thresholds.many_skips` skipped.
+flip
+    The fewest changes that move the score to the other side of the band's edge
+    (unchanged from schema 1); the recommendation after them also weighs how sure
+    the answers are.
 """
 
 from __future__ import annotations
@@ -50,7 +56,6 @@ MISFIT_RATIO = 10.0
 MISFIT_DETAIL = "the answers fit random choice ten times better than a consistent preference"
 RATIONALE_SIZE = 5
 STRAIGHT_LINE_MINIMUM = 6
-STRONG = 0.5
 EPSILON = 1e-9
 
 
