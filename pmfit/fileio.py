@@ -27,8 +27,10 @@ def display_path(path: str | os.PathLike[str]) -> str:
     """The path relative to the working directory when it is below it, else absolute."""
     path = Path(path)
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
+        # realpath, not Path.resolve: a symbolic link loop must not raise here.
+        real = Path(os.path.realpath(path))
+        return str(real.relative_to(os.path.realpath(Path.cwd())))
+    except (ValueError, OSError):
         return str(path)
 
 

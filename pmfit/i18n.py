@@ -26,7 +26,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "es": "Has respondido lo suficiente, pero tus respuestas no deciden: {first} {p1}, "
         "{second} {p2}. Más respuestas pueden decidirlo.",
     },
-    "outcome.either": {"en": "both fit", "es": "ambos encajan"},
     "rec.insufficient": {
         "en": "Not enough answers to say",
         "es": "No hay respuestas suficientes para decirlo",
@@ -42,10 +41,16 @@ MESSAGES: dict[str, dict[str, str]] = {
     "conf.fairly": {"en": "fairly confident", "es": "con bastante confianza"},
     "conf.somewhat": {"en": "somewhat confident", "es": "con algo de confianza"},
     "conf.low": {"en": "not confident", "es": "con poca confianza"},
+    "conf.at_most": {"en": "at most {figure}", "es": "como mucho {figure}"},
     "dimensions": {"en": "By dimension", "es": "Por dimensión"},
     "dimension": {"en": "Dimension", "es": "Dimensión"},
     "answered": {"en": "answered", "es": "respondidas"},
     "why": {"en": "Why", "es": "Por qué"},
+    "why.both": {
+        "en": "Why: your strongest reasons on each side",
+        "es": "Por qué: tus razones más fuertes de cada lado",
+    },
+    "why.toward": {"en": "which points to {side}", "es": "que apunta a {side}"},
     "said_by": {"en": "answer {n}, {role}", "es": "respuesta {n}, {role}"},
     "why.item": {
         "en": "You chose \u201c{label}\u201d ({dimension})",
@@ -53,6 +58,24 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "you_chose": {"en": "You chose: {label}", "es": "Elegiste: {label}"},
     "flip": {"en": "What would change it", "es": "Qué lo cambiaría"},
+    "flip.to": {"en": "What would change it to {to}", "es": "Qué lo cambiaría a {to}"},
+    "flip.side": {
+        "en": "What would move your score across the band (the result would stay)",
+        "es": "Qué llevaría tu puntuación al otro lado de la banda (el resultado seguiría igual)",
+    },
+    # A recommendation inside a sentence ("change it to ..."); B2B and B2C read as they are.
+    "outcome.either": {
+        "en": "\u201ceither\u201d (both fit)",
+        "es": "\u00abcualquiera\u00bb (ambos encajan)",
+    },
+    "outcome.insufficient": {
+        "en": "\u201cnot enough answers\u201d",
+        "es": "\u00abno hay respuestas suficientes\u00bb",
+    },
+    "outcome.too_close": {
+        "en": "\u201ctoo close to call\u201d",
+        "es": "\u00abdemasiado igualado para decidir\u00bb",
+    },
     "flip.item": {
         "en": "{prompt} \u2014 \u201c{to}\u201d instead of \u201c{from}\u201d",
         "es": "{prompt} \u2014 \u00ab{to}\u00bb en lugar de \u00ab{from}\u00bb",
@@ -134,7 +157,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "quiz.keys": {
         "en": "Type a number and press Enter to answer. Other keys, each followed by Enter: "
         "b back, s skip, ? why this question, q save and quit, h help.",
-        "es": "Escribe un número y pulsa Intro para responder. Otras teclas, seguidas de Intro: "
+        "es": "Escribe un número y presiona Enter para responder. Otras teclas, seguidas de Enter: "
         "b atrás, s saltar, ? por qué esta pregunta, q guardar y salir, h ayuda.",
     },
     "quiz.saved_note": {
@@ -151,11 +174,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "quiz.previous": {
         "en": "Your earlier answer: {n}. Press Enter to keep it, or type another number.",
-        "es": "Tu respuesta anterior: {n}. Pulsa Intro para mantenerla o escribe otro número.",
+        "es": "Tu respuesta anterior: {n}. Presiona Enter para mantenerla o escribe otro número.",
     },
     "quiz.previous.skipped": {
         "en": "You skipped this one. Press Enter to keep it skipped, or type a number.",
-        "es": "Saltaste esta. Pulsa Intro para dejarla sin responder o escribe un número.",
+        "es": "Saltaste esta pregunta. Presiona Enter para dejarla sin responder o escribe un "
+        "número.",
     },
     "quiz.ask": {
         "en": "Your answer (1-{last}, b, s, ?, q): ",
@@ -169,7 +193,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "quiz.hint.blank": {
         "en": "Type a number from 1 to {last} and press Enter (s skips this question).",
-        "es": "Escribe un número del 1 al {last} y pulsa Intro (s salta esta pregunta).",
+        "es": "Escribe un número del 1 al {last} y presiona Enter (s salta esta pregunta).",
     },
     "quiz.first": {
         "en": "This is the first question: there is nothing before it.",
@@ -197,11 +221,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "quiz.resume.ask": {
         "en": "Press Enter to resume, r to start over, or q to quit: ",
-        "es": "Pulsa Intro para continuar, r para empezar de nuevo o q para salir: ",
+        "es": "Presiona Enter para continuar, r para empezar de nuevo o q para salir: ",
     },
     "quiz.resume.hint": {
         "en": "Press Enter to resume, type r to start over, or q to quit.",
-        "es": "Pulsa Intro para continuar, escribe r para empezar de nuevo o q para salir.",
+        "es": "Presiona Enter para continuar, escribe r para empezar de nuevo o q para salir.",
     },
     "quiz.resumed": {
         "en": "Resuming at question {n}.",
@@ -215,7 +239,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "quiz.bank_dropped": {
         "en": "{count} earlier answers no longer fit and were dropped: {questions}.",
-        "es": "{count} respuestas anteriores ya no encajan y se han descartado: {questions}.",
+        "es": "{count} respuestas anteriores ya no encajan y se descartaron: {questions}.",
     },
     "quiz.unreadable": {
         "en": "pmfit: could not read the saved quiz ({reason}); starting over.",
@@ -237,17 +261,17 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Too close to call after the short form. {rest} more questions of the full quiz "
         "may settle it. Keep going? (Enter: keep going, r: see the result now) ",
         "es": "Demasiado igualado tras la versión corta. {rest} preguntas más del cuestionario "
-        "completo pueden decidirlo. ¿Seguimos? (Intro: seguir, r: ver el resultado ya) ",
+        "completo pueden decidirlo. ¿Seguimos? (Enter: seguir, r: ver el resultado ya) ",
     },
     "quiz.continue.hint": {
         "en": "Press Enter to keep going, or r to see the result now.",
-        "es": "Pulsa Intro para seguir, o r para ver el resultado ya.",
+        "es": "Presiona Enter para seguir, o r para ver el resultado ya.",
     },
     "quiz.done": {
         "en": "That was the last question. Your result:",
         "es": "Esa era la última pregunta. Tu resultado:",
     },
-    "quiz.wrote": {"en": "Wrote {path}", "es": "Escrito {path}"},
+    "quiz.wrote": {"en": "Wrote {path}", "es": "Se guardó {path}"},
 }
 
 NUMBER_WORDS: dict[str, list[str]] = {

@@ -169,14 +169,6 @@ def _shares(codes: Ints) -> dict[str, float]:
     }
 
 
-def _subset(bank: Bank, ids: set[str]) -> Bank:
-    return msgspec.structs.replace(
-        bank,
-        questions=[q for q in bank.questions if q.id in ids],
-        pairs=[p for p in bank.pairs if all(q in ids for q in p)],
-    )
-
-
 def _sides(arrays: block.Arrays, chosen: Ints) -> Ints:
     band = arrays.bank.thresholds.either
     value = full_scores(arrays, chosen)
@@ -187,23 +179,12 @@ def _sides(arrays: block.Arrays, chosen: Ints) -> Ints:
 
 
 class Adaptive:
-    """The adaptive quiz's order, and the bank of each of its prefixes (the questions asked
-    so far), built once."""
+    """The adaptive quiz's order for a bank, and the bank's arrays."""
 
     def __init__(self, bank: Bank) -> None:
         self.bank = bank
         self.full = block.Arrays(bank)
         self.order = adaptive_order(bank)
-        self._prefixes: dict[int, tuple[Bank, list[int], block.Arrays]] = {}
-
-    def prefix(self, k: int) -> tuple[Bank, list[int], block.Arrays]:
-        found = self._prefixes.get(k)
-        if found is None:
-            index = {q.id: j for j, q in enumerate(self.bank.questions)}
-            sub = _subset(self.bank, set(self.order[:k]))
-            found = (sub, [index[q.id] for q in sub.questions], block.Arrays(sub))
-            self._prefixes[k] = found
-        return found
 
 
 def adaptive(plan: Adaptive, chosen: Ints, exact: bool = False) -> tuple[Ints, Ints, Ints]:
@@ -216,6 +197,7 @@ def adaptive(plan: Adaptive, chosen: Ints, exact: bool = False) -> tuple[Ints, I
     the score off its side (the exact bound).
     """
     bank, order = plan.bank, plan.order
+    index = {q.id: j for j, q in enumerate(bank.questions)}
     n = chosen.shape[0]
     asked = np.full(n, len(order), dtype=np.int64)
     #: 0: asked everything; 1: the exact stop; 2: the predictive stop.
@@ -223,9 +205,12 @@ def adaptive(plan: Adaptive, chosen: Ints, exact: bool = False) -> tuple[Ints, I
     final = np.full(n, block.INSUFFICIENT, dtype=np.int64)
     active = np.arange(n)
     for k in range(1, len(order) + 1):
-        sub, columns, arrays = plan.prefix(k)
-        part = chosen[np.ix_(active, np.array(columns, dtype=np.int64))]
-        decisions = block.decide(arrays, part)
+        # The questions asked so far; the others count as not answered (as the session
+        # scores them: on the whole bank, unasked questions not counted as skipped).
+        columns = sorted(index[qid] for qid in order[:k])
+        part = np.full((len(active), len(bank.questions)), -1, dtype=np.int64)
+        part[:, columns] = chosen[np.ix_(active, np.array(columns, dtype=np.int64))]
+        decisions = block.decide(plan.full, part)
         # The stated confidence, rounded as the result states it, as the session reads it.
         top = pyround(decisions.probabilities[np.arange(len(active)), decisions.lead], 3)
         stop = np.isin(decisions.recommendation, DECIDED) & (top >= STOP_CONFIDENCE) & (not exact)
@@ -244,8 +229,7 @@ def adaptive(plan: Adaptive, chosen: Ints, exact: bool = False) -> tuple[Ints, I
             candidates = ~stop & (sides[0] == sides[1])
             for r in np.flatnonzero(candidates).tolist():
                 answers = {
-                    q.id: (q.options[c].id if c >= 0 else None)
-                    for q, c in zip(sub.questions, part[r].tolist(), strict=True)
+                    bank.questions[j].id: bank.questions[j].options[part[r, j]].id for j in columns
                 }
                 settled = reach(bank, answers).decided
                 current = block.RECOMMENDATIONS[int(decisions.recommendation[r])]

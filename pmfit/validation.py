@@ -16,6 +16,7 @@ from typing import Any, TypeVar, Union
 
 import msgspec
 
+from pmfit.bank.model import WEIGHT_RANGE
 from pmfit.errors import Problem
 from pmfit.located import Located, Path
 
@@ -141,6 +142,9 @@ def _friendly(doc: Located, root_type: Any, base: Path, message: str, path: Path
     m = re.match(r"Expected `(\w+)` (>=|<=|>|<) (\S+)", message)
     if m and full and full[-1] == "lean":
         return doc.problem(full, f"{context}: lean {value} is outside -1..1")
+    if m and full and full[-1] == "weight":
+        low, high = WEIGHT_RANGE
+        return doc.problem(full, f"{context}: weight {value} must be from {low:g} to {high:g}")
     if m:
         bound = m.group(3)
         with contextlib.suppress(ValueError):
@@ -156,6 +160,9 @@ def _friendly(doc: Located, root_type: Any, base: Path, message: str, path: Path
         what = "at least" if m.group(2) == ">=" else "at most"
         return doc.problem(full, f"{subject}: needs {what} {m.group(3)} items")
     m = re.match(r"Expected `(\w+)`(?: \| `(\w+)`)*, got `(\w+)`", message)
+    hint = _number_hint(value) if m and m.group(1) == "float" else None
+    if hint:
+        return doc.problem(full, f"{subject}: {value!r} is read as text, not a number; {hint}")
     if m:
         want = _TYPE_WORDS.get(m.group(1), m.group(1))
         got = _TYPE_WORDS.get(m.group(3), m.group(3))
@@ -166,6 +173,28 @@ def _friendly(doc: Located, root_type: Any, base: Path, message: str, path: Path
         listed = ", ".join(str(a) for a in allowed_values)
         return doc.problem(full, f"{subject} {m.group(1)} is not one of {listed}")
     return doc.problem(full, f"{subject}: {message}")
+
+
+def _number_hint(value: Any) -> str | None:
+    """How to write `value`, text that Python reads as a number, so that YAML does too."""
+    if not isinstance(value, str):
+        return None
+    try:
+        float(value)
+    except ValueError:
+        return None
+    mantissa, e, exponent = value.strip().lower().partition("e")
+    if not e:
+        return "write it without quotes"
+    # YAML 1.1 reads 1e-300 as text: it wants a decimal point and a signed exponent.
+    mantissa = mantissa if "." in mantissa else f"{mantissa}.0"
+    exponent = exponent if exponent[:1] in "+-" else f"+{exponent}"
+    return f"write it as {mantissa}e{exponent}"
+
+
+def _annotated_item(tp: Any) -> Any:
+    """A list type's item type, with its constraints (`_list_item` drops them)."""
+    return typing.get_args(_unwrap(tp))[0]
 
 
 def _length_bounds(tp: Any) -> tuple[int | None, int | None]:
@@ -219,13 +248,21 @@ def convert(
             problems += found
             if obj is not None:
                 kept[name] = obj
-        elif _is_struct(item_type) and isinstance(raw, list):
+        elif item_type is not None and isinstance(raw, list):
+            # Item by item, so that one bad item does not hide the others' problems.
             good = []
             for index, item in enumerate(raw):
-                obj, found = convert(doc, item, typing.cast(type, item_type), (*at, index))
-                problems += found
-                if obj is not None:
-                    good.append(obj)
+                if _is_struct(item_type):
+                    obj, found = convert(doc, item, typing.cast(type, item_type), (*at, index))
+                    problems += found
+                    if obj is not None:
+                        good.append(obj)
+                    continue
+                try:
+                    good.append(msgspec.convert(item, _annotated_item(field_type), strict=True))
+                except msgspec.ValidationError as error:
+                    message, path = _parse(error)
+                    problems.append(_friendly(doc, tp, base, message, (name, index, *path)))
             low, high = _length_bounds(field_type)
             if low is not None and len(raw) < low:
                 problems.append(

@@ -2,45 +2,15 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import msgspec
 import pytest
+from banks import broken_bank, hits, where
 
 from conftest import MINI
 from pmfit.bank.loading import load_bank
 from pmfit.errors import BankError
-
-
-def broken_bank(tmp_path: Path, edits: dict[str, list[tuple[str, str]]]) -> Path:
-    """A copy of the mini bank with textual edits applied (each must match once)."""
-    bank = tmp_path / "bank"
-    shutil.copytree(MINI, bank)
-    for name, pairs in edits.items():
-        path = bank / name
-        text = path.read_text(encoding="utf-8")
-        for old, new in pairs:
-            assert text.count(old) == 1, old
-            text = text.replace(old, new)
-        path.write_text(text, encoding="utf-8")
-    return bank
-
-
-def hits(bank: Path, name: str, needle: str, offset: int = 0) -> list[str]:
-    """`name:line:col` of each line holding `needle` (col of needle + offset)."""
-    lines = (bank / name).read_text(encoding="utf-8").splitlines()
-    return [
-        f"{name}:{n}:{line.index(needle) + 1 + offset}"
-        for n, line in enumerate(lines, 1)
-        if needle in line
-    ]
-
-
-def where(bank: Path, name: str, needle: str, offset: int = 0) -> str:
-    found = hits(bank, name, needle, offset)
-    assert found, needle
-    return found[0]
 
 
 def problems(bank: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
@@ -117,8 +87,8 @@ def test_quote_attributed_to_the_wrong_answer(
         {
             "questions.yaml": [
                 (
-                    '      - answer: 3\n        quote:\n          es: "Lo construyes',
-                    '      - answer: 2\n        quote:\n          es: "Lo construyes',
+                    '      - answer: 3\n        side: B2C\n        quote:\n          es: "Lo construyes',
+                    '      - answer: 2\n        side: B2C\n        quote:\n          es: "Lo construyes',
                 ),
             ]
         },
@@ -126,6 +96,29 @@ def test_quote_attributed_to_the_wrong_answer(
     assert problems(bank, monkeypatch) == [
         f"{where(bank, 'questions.yaml', 'Lo construyes', -1)}: question 'release-1' source #1: "
         "quote is from answer 3, not answer 2 (lines 28-48)"
+    ]
+
+
+def test_every_quote_names_the_side_it_speaks_for(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bank = broken_bank(
+        tmp_path,
+        {
+            "questions.yaml": [
+                ("      - answer: 3\n        side: B2C\n", "      - answer: 3\n"),
+                (
+                    "      - answer: 5\n        side: B2C\n",
+                    "      - answer: 5\n        side: b2c\n",
+                ),
+            ]
+        },
+    )
+    assert problems(bank, monkeypatch) == [
+        f"{where(bank, 'questions.yaml', '- answer: 3', 2)}: question 'release-1' source #1: "
+        "missing required field 'side'",
+        f"{where(bank, 'questions.yaml', 'b2c')}: question 'risk-1' source #1: "
+        "side 'b2c' is not one of B2B, B2C, both",
     ]
 
 
@@ -211,8 +204,10 @@ def test_bank_level_checks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     languages = broken_bank(
         tmp_path / "2", {"bank.yaml": [("languages: [en, es]", "languages: [en, fr]")]}
     )
+    # Every problem, not only the first: 'fr' is not allowed, and 'es' is then missing.
     assert problems(languages, monkeypatch) == [
-        f"{where(languages, 'bank.yaml', 'fr]')}: languages #2 'fr' is not one of en, es"
+        f"{where(languages, 'bank.yaml', '[en, fr]')}: languages: must include 'es'",
+        f"{where(languages, 'bank.yaml', 'fr]')}: languages #2 'fr' is not one of en, es",
     ]
     bank = broken_bank(
         tmp_path,
@@ -224,7 +219,8 @@ def test_bank_level_checks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
         },
     )
     assert problems(bank, monkeypatch) == [
-        f"{where(bank, 'bank.yaml', 'weight: 0', 8)}: dimension 'risk_reward': weight 0 must be > 0",
+        f"{where(bank, 'bank.yaml', 'weight: 0', 8)}: dimension 'risk_reward': "
+        "weight 0 must be from 0.01 to 100",
         f"{where(bank, 'bank.yaml', 'problem-9')}: pair #1: unknown question 'problem-9'",
     ]
 
@@ -275,21 +271,23 @@ def test_a_cache_hit_parses_no_yaml(tmp_path: Path) -> None:
     assert runs == ["['pmfit.bank.validating', 'yaml']\n", "[]\n"]
 
 
-def test_bank_compile_writes_a_compiled_bank_that_loads_until_a_file_changes(
+def test_bank_compile_keeps_another_bank_in_the_cache_until_a_file_changes(
     cli, tmp_path: Path
 ) -> None:
+    """Only pmfit's own compile is trusted: another bank's goes into the user's cache,
+    where pmfit put it, never beside the bank, where anyone could have."""
     import stat
 
     from pmfit.bank.loading import COMPILED_FILE
 
     bank_dir = broken_bank(tmp_path, {})
     run = cli("bank", "compile", str(bank_dir))
-    compiled = bank_dir / COMPILED_FILE
+    (compiled,) = (tmp_path / "cache" / "pmfit").glob("bank-*.json")
     assert (run.exit_code, run.stdout) == (0, f"wrote {compiled}\n")
+    assert not (bank_dir / COMPILED_FILE).exists()
     assert stat.S_IMODE(compiled.stat().st_mode) & 0o044  # readable, not a private temp file
     bank = load_bank(bank_dir)
     assert msgspec.json.decode(compiled.read_bytes())["bank"] == msgspec.to_builtins(bank)
-    assert not (tmp_path / "cache").exists()  # the compiled bank was enough
     path = bank_dir / "bank.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace("0.1.0", "0.1.2"), encoding="utf-8")
     assert load_bank(bank_dir).version == "0.1.2"

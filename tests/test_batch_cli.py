@@ -84,6 +84,11 @@ def test_json_and_csv_output(cli, tmp_path) -> None:
             assert (float(cell) if cell else None) == d["score"]
             assert int(row[f"{d['id']}.answered"]) == d["answered"]
         assert row["flags"] == "; ".join(f["code"] for f in result["flags"])
+        assert row["rationale"] == "; ".join(
+            f"{r['question']}={r['option']} ({r['contribution']:+g} toward {r['toward']})"
+            for r in result["rationale"]
+        )
+        assert row["flip_to"] == (result["flip_to"] or "")
         for qid, oid in result["answers"].items():
             assert row[f"answer.{qid}"] == (oid or "")
     empty = cli(
@@ -142,9 +147,9 @@ def test_several_inputs_in_order(cli, tmp_path) -> None:
 def test_schema_is_published(cli) -> None:
     run = cli("batch", "--schema")
     schema = json.loads(run.stdout)
-    assert schema["$id"] == "https://pmfit.dev/schema/result-compact/2"
+    assert schema["$id"] == "https://pmfit.dev/schema/result-compact/3"
     reason = schema["$defs"]["CompactReason"]
-    assert sorted(reason["required"]) == ["contribution", "option", "question"]
+    assert sorted(reason["required"]) == ["contribution", "option", "question", "toward"]
 
 
 def test_worker_processes_give_the_same_bytes_in_order(cli, tmp_path, monkeypatch) -> None:

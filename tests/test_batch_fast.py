@@ -64,7 +64,9 @@ def test_random_answer_sets_give_the_engines_bytes(bank_dir, with_quotes) -> Non
 
 @pytest.mark.parametrize("with_quotes", [False, True], ids=["compact", "with-quotes"])
 def test_random_banks_give_the_engines_bytes(with_quotes) -> None:
-    """Random banks: 2-5 options, declared pairs, dimensions without questions, skips."""
+    """Random banks: 2-5 options, weights at the bounds, quote sides, declared pairs,
+    dimensions without questions, skips. The rationale's sides, the quotes kept for each,
+    flip_to and the flags agree with the engine."""
 
     @settings(max_examples=150, deadline=None)
     @given(st.data())

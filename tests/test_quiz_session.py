@@ -17,7 +17,6 @@ from pmfit.quiz import keys
 from pmfit.quiz.bound import reach
 from pmfit.quiz.progress import ProgressError, discard, load, progress_path, restore, save
 from pmfit.quiz.session import STOP_CONFIDENCE, Session, estimated_minutes
-from pmfit.scoring.engine import score
 
 BANK = load_bank(MINI)
 
@@ -80,13 +79,13 @@ def test_adaptive_stops_exactly_when_the_bound_settles(data: st.DataObject) -> N
         # Asked only while the result is not settled exactly on its side.
         if s.answers:
             settled = reach(bank, s.answers).decided
-            assert settled is None or settled != score(s.final_bank(), s.answers).recommendation
+            assert settled is None or settled != s.result().recommendation
         s.answer(data.draw(st.sampled_from([None, *(o.id for o in q.options)])))
     assert len(set(s.order)) == len(s.order)
     if s.stop is not None:
         assert s.stop.asked == len(s.order) < s.total
         assert s.stop.kind == "exact"
-        assert s.stop.reach.decided == score(s.final_bank(), s.answers).recommendation
+        assert s.stop.reach.decided == s.result().recommendation
 
 
 def test_adaptive_asks_the_heaviest_questions_first() -> None:
@@ -112,7 +111,7 @@ def test_adaptive_stops_when_the_result_is_decided_with_confidence() -> None:
     assert exact.stop is not None and exact.stop.kind == "exact"
     assert s.stop.asked < exact.stop.asked < exact.total
     assert s.stop.asked < 10
-    result = score(s.final_bank(), s.answers)
+    result = s.result()
     assert result.recommendation == "B2C" and result.confidence >= STOP_CONFIDENCE
 
 

@@ -100,6 +100,8 @@ def test_bank_text_is_shown_literally_even_in_colour() -> None:
 
 def test_literal_escapes_controls_but_keeps_newlines_tabs_and_text() -> None:
     assert literal("a\tb\nc") == "a\tb\nc"
-    assert literal("\x1b[1m\r\x7f\x9b") == "\\x1b[1m\\x0d\\x7f\\x9b"
+    # DEL and C1 as JSON's own escapes, so that JSON output stays valid JSON.
+    assert literal("\x1b[1m\r\x7f\x9b") == "\\x1b[1m\\x0d\\u007f\\u009b"
+    assert literal("line\r\n") == "line\r\n"
     assert literal("abc\u202eevil") == "abc\\u202eevil"
     assert literal("¿Qué? «sí» — “ok” ✓") == "¿Qué? «sí» — “ok” ✓"

@@ -256,6 +256,49 @@ def test_results_from_another_bank_are_refused(cli, tiny, tmp_path) -> None:
     assert run.stderr.rstrip().endswith("pass --bank with the bank these results were scored with")
 
 
+def test_results_of_another_version_say_so_and_can_be_rescored(cli, tmp_path) -> None:
+    """Results of version 0.1.0 reported with 0.2.0 (t3 renamed t4, t2's option b gone):
+    one line names both versions and how to score them again; --rescore does, keeping
+    the answers whose question and option 0.2.0 still has, as the quiz's resume does."""
+    old = tiny_bank(tmp_path / "old")
+    new = tmp_path / "new"
+    shutil.copytree(old, new)
+    meta = yaml.safe_load((new / "bank.yaml").read_text())
+    meta["version"] = "0.2.0"
+    (new / "bank.yaml").write_text(yaml.safe_dump(meta, allow_unicode=True))
+    questions = yaml.safe_load((new / "questions.yaml").read_text())
+    questions["questions"][1]["options"].pop(1)
+    questions["questions"][2]["id"] = "t4"
+    (new / "questions.yaml").write_text(yaml.safe_dump(questions))
+    (tmp_path / "a.jsonl").write_text(
+        '{"answers": {"t1": "a", "t2": "b", "t3": "c"}}\n'
+        '{"answers": {"t1": "c", "t2": "c", "t3": null}}\n'
+    )
+    results = tmp_path / "r.jsonl"
+    batch = cli("batch", "--bank", str(old), str(tmp_path / "a.jsonl"), "-o", str(results))
+    assert batch.exit_code == 0
+    before, after = load_bank(old), load_bank(new)
+    refused = cli("report", "--bank", str(new), str(results))
+    assert refused.exit_code == 2
+    assert refused.stderr == (
+        f"{results}:1: results of bank tiny 0.1.0 (sha256 {before.sha256[:12]}), not the "
+        f"loaded 0.2.0 (sha256 {after.sha256[:12]}): pass --rescore to score their answers "
+        "again with 0.2.0, or --bank with the bank they were scored with\n"
+    )
+    rescored = cli("report", "--bank", str(new), str(results), "--rescore", "--json")
+    assert rescored.exit_code == 0
+    assert rescored.stderr == (
+        "rescored with bank tiny 0.2.0 results of 0.1.0; answers dropped because the bank "
+        "no longer has their question or option: t2 (1), t3 (1)\n"
+    )
+    (tmp_path / "kept.jsonl").write_text(
+        '{"answers": {"t1": "a"}}\n{"answers": {"t1": "c", "t2": "c"}}\n'
+    )
+    direct = cli("report", "--bank", str(new), str(tmp_path / "kept.jsonl"), "--json")
+    assert json.loads(rescored.stdout) == json.loads(direct.stdout)
+    assert json.loads(rescored.stdout)["respondents"] == 2
+
+
 def test_too_few_respondents_flag_nothing(cli, tiny, tmp_path) -> None:
     """Two or three people give correlations of ±1: no question is accused on that."""
     sheets = [

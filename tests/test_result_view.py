@@ -6,12 +6,14 @@ import io
 import re
 
 import msgspec
+from banks import banks_with_answers
+from hypothesis import given, settings
 from rich.console import Console, RenderableType
 
 from conftest import MINI
 from pmfit.bank.loading import load_bank
 from pmfit.bank.model import Bank, Option, Question, Text
-from pmfit.render.result_view import result_view, score_meter
+from pmfit.render.result_view import QUOTES_SHOWN, result_view, score_meter
 from pmfit.scoring.engine import score
 
 BANK = load_bank(MINI)
@@ -134,3 +136,200 @@ def test_bank_text_is_printed_literally() -> None:
     out = console.file.getvalue()  # type: ignore[attr-defined]
     assert "You chose \u201c[red]c[/red]\\x07\u201d" in out
     assert "\x07" not in out and "\x1b[31mred" not in out
+
+
+# The Why and What-would-change-it sections, exactly, through the CLI.
+SCORE = ["score", "--bank", str(MINI), "--format", "table"]
+
+
+def _section(out: str, start: str, end: str | None = None) -> str:
+    """From the line `start` up to (not including) the line starting with `end`, with
+    Rich's trailing padding stripped from each line."""
+    lines = [line.rstrip() for line in out.splitlines()]
+    first = lines.index(start)
+    last = next(
+        (i for i in range(first + 1, len(lines)) if end and lines[i].startswith(end)), len(lines)
+    )
+    return "\n".join(lines[first:last]).strip("\n") + "\n"
+
+
+def _answers(**chosen: str) -> list[str]:
+    return [arg for qid, oid in chosen.items() for arg in ("-a", f"{qid.replace('_', '-')}={oid}")]
+
+
+def test_a_b2b_result_shows_only_quotes_for_b2b_and_what_would_change_it(cli) -> None:
+    # buyer-1 has a quote for each side: only the B2B one may follow a B2B answer, and
+    # a reason with no quote for its side (problem-2's quote speaks for B2C) stands alone.
+    answers = _answers(problem_1="a", buyer_1="b", release_1="a", risk_1="b", problem_2="b")
+    run = cli(*SCORE, *answers, "-a", "buyer-2=c")
+    assert run.exit_code == 0
+    assert _section(run.stdout, "Why", "What would change it") == (
+        "Why\n"
+        "• Which problems would you rather solve?\n"
+        "  You chose “A business's problems” (Problem focus), which points to B2B\n"
+        "  “Como PM, si está dispuesto a resolver los problemas del usuario final, elija B2C y,"
+        " en caso de\n"
+        "  que los problemas comerciales lo atraigan más, elija B2B.”\n"
+        "  “As a PM, if you are keen to solve end-user problems, choose B2C, and if business"
+        " problems appeal\n"
+        "  to you more, choose B2B.”\n"
+        "  — answer 2, a B2B SaaS PM\n"
+        "\n"
+        "• What draws you more?\n"
+        "  You chose “Problems of a role, a team, an industry” (Problem focus), which points to B2B\n"
+        "\n"
+        "• Who would you rather build for?\n"
+        "  You chose “An executive buyer and their teams” (Buyer and user), which points to B2B\n"
+        "  “En B2B, el comprador y el usuario rara vez son la misma persona”\n"
+        "  “In B2B, the buyer and the user are rarely the same person”\n"
+        "  — answer 4, a PM on buyer versus user\n"
+        "\n"
+        "• Which trade-off suits you?\n"
+        "  You chose “Low risk and stress, steady rewards” (Risk and reward), which points to B2B\n"
+        "\n"
+        "• How soon do you want to see your work live?\n"
+        "  You chose “In long, planned releases” (Release cadence), which points to B2B\n"
+    )
+    # Moving the score across the band leaves two answers each way: too close to call.
+    assert _section(run.stdout, "What would change it to “too close to call”") == (
+        "What would change it to “too close to call”\n"
+        "• Which problems would you rather solve? — “An end user's problems” instead of “A"
+        " business's\n"
+        "problems”\n"
+        "• What draws you more? — “Consumers' everyday problems” instead of “Problems of a role,"
+        " a team, an\n"
+        "industry”\n"
+    )
+    assert "“en B2C, el comprador" not in run.stdout
+
+
+EITHER = _answers(problem_1="b", buyer_1="a", buyer_2="a", release_1="a", risk_1="a", risk_2="a")
+
+
+def test_a_result_on_neither_side_shows_the_strongest_reasons_on_both_sides(cli) -> None:
+    run = cli(*SCORE, *EITHER)
+    assert run.exit_code == 0 and "Too close to call" in run.stdout
+    assert _section(run.stdout, "Why: your strongest reasons on each side", "What would") == (
+        "Why: your strongest reasons on each side\n"
+        "• Who would you rather build for?\n"
+        "  You chose “People who buy and use it themselves” (Buyer and user), which points to B2C\n"
+        "  “en B2C, el comprador y el usuario suelen ser la misma persona”\n"
+        "  “in B2C, the buyer and the user are usually the same person”\n"
+        "  — answer 4, a PM on buyer versus user\n"
+        "\n"
+        "• Which value would you rather deliver?\n"
+        "  You chose “Strategic value to an executive” (Buyer and user), which points to B2B\n"
+        "  “debe crear soluciones que brinden valor estratégico al comprador ejecutivo con"
+        " productos que\n"
+        "  tengan valor táctico para los usuarios”\n"
+        "  “you must build solutions that deliver strategic value to the executive buyer with"
+        " products that\n"
+        "  have tactical value for users”\n"
+        "  — answer 4, a PM on buyer versus user\n"
+        "\n"
+        "• How soon do you want to see your work live?\n"
+        "  You chose “In long, planned releases” (Release cadence), which points to B2B\n"
+        "\n"
+        "• Which trade-off suits you?\n"
+        "  You chose “High risk and stress, high rewards” (Risk and reward), which points to B2C\n"
+        "  “B2C = ciclos de vida del producto cortos, producción de alto volumen, alto riesgo /"
+        " estrés, altas\n"
+        "  recompensas”\n"
+        "  “B2C = short product life cycles, high-volume output, high risk / stress, high"
+        " rewards”\n"
+        "  — answer 5, a PM's short summary\n"
+        "\n"
+        "• Which life cycle do you prefer?\n"
+        "  You chose “Long product life cycles” (Risk and reward), which points to B2B\n"
+        "  “B2B = ciclos de vida del producto largos”\n"
+        "  “B2B = long product life cycles”\n"
+        "  — answer 5, a PM's short summary\n"
+    )
+    # The change moves the score out of the band, but the answers still do not decide.
+    title = "What would move your score across the band (the result would stay)"
+    assert _section(run.stdout, title) == (
+        f"{title}\n"
+        "• Which problems would you rather solve? — “An end user's problems” instead of “Both"
+        " equally”\n"
+    )
+
+
+def test_the_flip_says_what_it_changes_to_in_spanish(cli) -> None:
+    run = cli(*SCORE, *EITHER, "--lang", "es")
+    title = "Qué llevaría tu puntuación al otro lado de la banda (el resultado seguiría igual)"
+    assert _section(run.stdout, title) == (
+        f"{title}\n"
+        "• ¿Qué problemas prefieres resolver? — «Los de un usuario final» en lugar de «Ambos por"
+        " igual»\n"
+    )
+    b2c = cli(
+        *SCORE, *_answers(problem_1="c", buyer_1="a", release_1="b", risk_1="b"), "--lang", "es"
+    )
+    assert "Qué lo cambiaría a «demasiado igualado para decidir»\n" in b2c.stdout
+    english = cli(*SCORE, *_answers(problem_1="c", buyer_1="a", release_1="b", risk_1="b"))
+    assert "What would change it to “too close to call”\n" in english.stdout
+
+
+def test_no_view_claims_certainty(cli) -> None:
+    # Every answer on the B2C side: the engine's confidence rounds to more than 99%.
+    everything = _answers(
+        problem_1="c",
+        buyer_1="a",
+        release_1="b",
+        risk_1="a",
+        problem_2="a",
+        buyer_2="c",
+        release_2="a",
+        risk_2="b",
+    )
+    result = score(BANK, dict(a.split("=") for a in everything[1::2]))
+    assert result.confidence >= 0.995
+    run = cli(*SCORE, *everything)
+    assert "strong B2C lean, very confident" in run.stdout
+    assert "Confidence 99%" in run.stdout and "100%" not in run.stdout
+    plain = render(result_view(result, BANK, "en", plain=True))
+    assert "confidence 99%." in plain and "100%" not in plain
+
+
+def test_many_skips_never_sit_beside_very_confident(cli) -> None:
+    # Five of eight answered, all B2C: confident by the numbers, but 3 of 8 skipped.
+    answers = _answers(problem_1="c", buyer_1="a", release_1="b", risk_1="a", problem_2="a")
+    result = score(BANK, dict(a.split("=") for a in answers[1::2]))
+    assert result.confidence >= 0.9 and "many_skips" in {f.code for f in result.flags}
+    run = cli(*SCORE, *answers)
+    assert "strong B2C lean, somewhat confident" in run.stdout
+    assert "Confidence at most 74%" in run.stdout
+    assert "You skipped 3 of 8 questions" in run.stdout
+    assert "very confident" not in run.stdout and "fairly confident" not in run.stdout
+    spanish = cli(*SCORE, *answers, "--lang", "es")
+    words = " ".join(spanish.stdout.replace("│", " ").split())
+    assert "con algo de confianza" in words and "Confianza como mucho 74%" in words
+
+
+@settings(max_examples=200, deadline=None)
+@given(banks_with_answers())
+def test_no_shown_quote_argues_against_the_push_of_its_reason(
+    case: tuple[Bank, dict[str, str | None]],
+) -> None:
+    """On random banks (each quote's text names its side: "cita q3 B2B"), every quote the
+    card shows speaks for the side its reason pushed, or for both; none says "100%";
+    "very confident" never sits beside the many-skips note."""
+    bank, answers = case
+    result = score(bank, answers)
+    out = render(result_view(result, bank, "en", plain=True), width=200)
+    push = None
+    shown = 0
+    for line in out.splitlines():
+        reason = re.search(r"which points to (B2B|B2C)$", line.rstrip())
+        if reason:
+            push = reason.group(1)
+        quote = re.match(r"\s+es: “cita q\d+ (B2B|B2C|both)”", line)
+        if quote:
+            shown += 1
+            assert push is not None and quote.group(1) in (push, "both"), out
+    assert shown == min(QUOTES_SHOWN, sum(len(r.sources) for r in result.rationale))
+    assert "100%" not in out
+    if "many_skips" in {f.code for f in result.flags}:
+        assert "very confident" not in out and "fairly confident" not in out
+    if result.recommendation in ("B2B", "B2C"):
+        assert set(re.findall(r"which points to (B2B|B2C)", out)) <= {result.recommendation}

@@ -90,7 +90,7 @@ def test_the_simulated_adaptive_quiz_is_the_sessions() -> None:
         while (q := session.current()) is not None:
             session.answer(q.options[row[bank.questions.index(q)]].id)
         assert len(session.order) == n_asked
-        result = engine.score(session.final_bank(), session.answers)
+        result = session.result()
         assert result.recommendation == block.RECOMMENDATIONS[code]
 
 

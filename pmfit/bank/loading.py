@@ -1,10 +1,19 @@
-"""Load a bank: from the cache when its files are unchanged, else validated anew.
+"""Load a bank: from pmfit's own compiled copy when it matches the files, else validated anew.
 
 A bank is a directory holding `bank.yaml` (metadata, dimensions, pairs, the
 thread's map) and any further `*.yaml` files of questions, read in name order.
-A validated bank is kept compiled (beside the bank, or in the user's cache)
-with a fingerprint of its files, so everyday commands neither parse YAML nor
-import the validator.
+Validating means parsing YAML and importing the validator; everyday commands
+skip both by loading a compiled copy of the validated bank. A compiled copy is
+trusted only where pmfit itself put it, and only for exactly the bytes it was
+compiled from:
+
+- where: the shipped bank's `bank.compiled.json` (made by `pmfit bank compile`
+  at build time and installed with pmfit), or pmfit's cache in the user's cache
+  directory. A `bank.compiled.json` beside any other bank could have been
+  written by anyone, so it is ignored (`pmfit bank validate` reports it if it
+  disagrees with the YAML).
+- what: its bank's sha256 is recomputed from the YAML files and the thread as
+  they are now (reading and hashing them is cheap; parsing is what is skipped).
 """
 
 from __future__ import annotations
@@ -17,20 +26,39 @@ from pathlib import Path
 import msgspec
 
 from pmfit import __version__
+from pmfit.bank.files import BANK_FILE, digest, read_file, real_directory, yaml_names
 from pmfit.bank.model import Bank
-from pmfit.errors import BankError, Problem
-from pmfit.fileio import display_path
+from pmfit.errors import BankError
 
-BANK_FILE = "bank.yaml"
+__all__ = ["BANK_FILE", "COMPILED_FILE", "BankSources", "load_bank", "read_thread"]
 
 COMPILED_FILE = "bank.compiled.json"
 
 
 class CompiledBank(msgspec.Struct, frozen=True, kw_only=True):
-    """A validated bank and the fingerprint of the files it was validated from."""
+    """A validated bank; its `sha256` names the bytes it was validated from."""
 
-    fingerprint: str
     bank: Bank
+
+
+class BankSources:
+    """A bank directory's YAML files, read once: bank.yaml first, then the others."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.root = real_directory(directory)
+        self.files = [(name, self.read(name)) for name in yaml_names(directory)]
+
+    def read(self, name: str) -> bytes:
+        """A file of the bank, by the rules of `pmfit.bank.files`."""
+        return read_file(self.directory, name, self.root)
+
+    def path(self, name: str) -> Path:
+        return self.directory / name
+
+    def digest(self, thread_name: str) -> str:
+        """The sha256 a bank compiled from these files and that thread must carry."""
+        return digest(self.files, self.read(thread_name))
 
 
 def shipped_bank_dir() -> Path:
@@ -40,42 +68,16 @@ def shipped_bank_dir() -> Path:
     return installed if installed.is_dir() else package.parent / "questions"
 
 
-def _bank_dir(path: str | os.PathLike[str] | None) -> Path:
+def bank_dir(path: str | os.PathLike[str] | None) -> Path:
     if path is None:
         return shipped_bank_dir()
     path = Path(path)
     return path.parent if path.is_file() else path
 
 
-def _files(directory: Path) -> list[Path]:
-    main = directory / BANK_FILE
-    if not main.is_file():
-        raise BankError(
-            [Problem(display_path(directory), None, None, "not a bank: it has no bank.yaml")]
-        )
-    extra = sorted(
-        p for p in directory.iterdir() if p.suffix in (".yaml", ".yml") and p.name != BANK_FILE
-    )
-    return [main, *extra]
-
-
-def bank_files(path: str | os.PathLike[str] | None = None) -> list[Path]:
-    """The YAML files of a bank, bank.yaml first."""
-    return _files(_bank_dir(path))
-
-
-def fingerprint(files: list[Path], thread_name: str) -> str:
-    """What a compiled bank must match: the names and bytes of its files and thread.
-
-    A checksum, not a hash: it only has to notice an edit, and crc32 is in the
-    standard library's always-loaded zlib, where hashlib would cost start-up time.
-    """
-    crc, size = 0, 0
-    for path in [*files, files[0].parent / thread_name]:
-        data = path.read_bytes()
-        crc = zlib.crc32(data, zlib.crc32(path.name.encode() + b"\0", crc))
-        size += len(data)
-    return f"{crc:08x}-{size}"
+def is_shipped(directory: Path) -> bool:
+    shipped = shipped_bank_dir()
+    return directory == shipped or os.path.samefile(directory, shipped)
 
 
 def _user_cache_file(directory: Path) -> Path | None:
@@ -83,61 +85,67 @@ def _user_cache_file(directory: Path) -> Path | None:
         return None
     from platformdirs import user_cache_path
 
-    key = zlib.crc32(str(directory.resolve()).encode())
+    key = zlib.crc32(os.path.realpath(directory).encode())
     return user_cache_path("pmfit", appauthor=False) / f"bank-{__version__}-{key:08x}.json"
 
 
-def _from_compiled(path: Path, files: list[Path]) -> Bank | None:
+def trusted_compiled_file(directory: Path) -> Path | None:
+    """Where pmfit keeps its own compiled copy of the bank in `directory`, if anywhere."""
+    if is_shipped(directory):
+        return directory / COMPILED_FILE
+    return _user_cache_file(directory)
+
+
+def from_compiled(data: bytes, sources: BankSources) -> Bank | None:
+    """The bank compiled in `data`, if it was compiled from exactly `sources`."""
     try:
-        entry = msgspec.json.decode(path.read_bytes(), type=CompiledBank)
-        if entry.fingerprint == fingerprint(files, entry.bank.source.file):
-            return entry.bank
-    except (msgspec.DecodeError, msgspec.ValidationError, OSError):
-        pass  # stale or broken: validated anew
+        bank = msgspec.json.decode(data, type=CompiledBank).bank
+        if bank.sha256 == sources.digest(bank.source.file):
+            return bank
+    except (msgspec.DecodeError, msgspec.ValidationError, BankError):
+        pass  # stale, broken or not ours: validated anew
     return None
 
 
-def load_bank(path: str | os.PathLike[str] | None = None, *, use_cache: bool = True) -> Bank:
-    """Load and validate a bank; raise BankError listing every problem found.
+def _read_compiled(path: Path) -> bytes | None:
+    try:
+        return read_file(path.parent, path.name)
+    except BankError:
+        return None
 
-    A bank may ship compiled (`bank.compiled.json` beside its YAML, as the shipped
-    bank does, so that a fresh install needs neither the validator nor a writable
-    cache); otherwise a validated bank is kept in the user's cache directory.
-    Either is used only while it matches the files byte for byte.
-    """
-    files = bank_files(path)
-    directory = files[0].parent
-    if use_cache:
-        compiled = directory / COMPILED_FILE
-        bank = _from_compiled(compiled, files) if compiled.is_file() else None
-        if bank is not None:
-            return bank
-    cache = _user_cache_file(directory) if use_cache else None
-    if cache is not None and cache.is_file():
-        bank = _from_compiled(cache, files)
+
+def load_bank(path: str | os.PathLike[str] | None = None, *, use_cache: bool = True) -> Bank:
+    """Load and validate a bank; raise BankError listing every problem found."""
+    sources = BankSources(bank_dir(path))
+    compiled = trusted_compiled_file(sources.directory) if use_cache else None
+    if compiled is not None and os.path.lexists(compiled):
+        data = _read_compiled(compiled)
+        bank = from_compiled(data, sources) if data is not None else None
         if bank is not None:
             return bank
 
     from pmfit.bank.validating import validate_bank
 
-    bank = validate_bank(files)[0]
-    if cache is not None:
+    bank = validate_bank(sources)
+    if compiled is not None and not is_shipped(sources.directory):
         # Caching is an optimisation: a read-only home must not break scoring.
-        with contextlib.suppress(OSError):
-            write_compiled(cache, files, bank)
+        with contextlib.suppress(OSError, BankError):
+            write_compiled(compiled, bank)
     return bank
 
 
-def write_compiled(target: Path, files: list[Path], bank: Bank) -> None:
+def compiled_bytes(bank: Bank) -> bytes:
+    return msgspec.json.format(msgspec.json.encode(CompiledBank(bank=bank)), indent=1) + b"\n"
+
+
+def write_compiled(target: Path, bank: Bank) -> None:
     from pmfit.fileio import atomic_write_bytes
 
-    entry = CompiledBank(fingerprint=fingerprint(files, bank.source.file), bank=bank)
-    data = msgspec.json.format(msgspec.json.encode(entry), indent=1) + b"\n"
-    atomic_write_bytes(target, data, make_parents=True)
+    atomic_write_bytes(target, compiled_bytes(bank), make_parents=True)
 
 
 def read_thread(path: str | os.PathLike[str] | None, bank: Bank) -> str:
     """The thread's text as shipped with the bank."""
     from pmfit.bank.validating import read_text
 
-    return read_text(_bank_dir(path) / bank.source.file)
+    return read_text(bank_dir(path), bank.source.file)

@@ -6,6 +6,7 @@ These structs are what the loader validates a bank against, what
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated, Literal
 
 import msgspec
@@ -16,7 +17,20 @@ Lean = Annotated[
     float,
     msgspec.Meta(ge=-1, le=1, description="-1 is wholly B2B, +1 wholly B2C, 0 neutral"),
 ]
+#: A dimension's weight is relative to the others': within these bounds one dimension
+#: counts at most 10,000 times another, and no sum or product of weights can overflow.
+WEIGHT_RANGE = (0.01, 100.0)
+Weight = Annotated[
+    float,
+    msgspec.Meta(
+        ge=WEIGHT_RANGE[0],
+        le=WEIGHT_RANGE[1],
+        description="relative to the other dimensions' weights, from 0.01 to 100",
+    ),
+]
 Language = Literal["en", "es"]
+#: The side a quote speaks for: it argues for or describes B2B, B2C, or both alike.
+Side = Literal["B2B", "B2C", "both"]
 LANGUAGES: tuple[Language, ...] = ("en", "es")
 
 
@@ -43,7 +57,18 @@ class Quote(Strict, frozen=True, kw_only=True):
 
 class Source(Strict, frozen=True, kw_only=True):
     answer: Annotated[int, msgspec.Meta(ge=1, description="the thread's answer number")]
+    side: Annotated[
+        Side,
+        msgspec.Meta(
+            description="the side the quote speaks for, read from the thread: B2B, B2C, "
+            "or both (it argues for, or describes, both alike)"
+        ),
+    ]
     quote: Quote
+
+    def speaks_for(self, toward: str) -> bool:
+        """Whether the quote supports an answer that pushed `toward` ("B2B" or "B2C")."""
+        return self.side == toward or self.side == "both"
 
 
 class Option(Strict, frozen=True, kw_only=True):
@@ -63,7 +88,7 @@ class Question(Strict, frozen=True, kw_only=True):
 
 class Dimension(Strict, frozen=True, kw_only=True):
     id: Id
-    weight: Annotated[float, msgspec.Meta(gt=0)]
+    weight: Weight
     name: Text
     description: Text
 
@@ -93,7 +118,20 @@ class ThreadAnswer(Strict, frozen=True, kw_only=True):
 
 
 class NoPreference(Strict, frozen=True, kw_only=True):
+    """A paragraph of the thread that bears on no preference, or, with `sentence`, the
+    sentences of it that a verbatim part of them names."""
+
     line: Annotated[int, msgspec.Meta(ge=1)]
+    sentence: (
+        Annotated[
+            str,
+            msgspec.Meta(
+                min_length=1,
+                description="a verbatim part of the line: sets aside only the sentences it touches",
+            ),
+        ]
+        | None
+    ) = None
     why: NonEmpty
 
 
@@ -148,6 +186,20 @@ class Bank(Strict, frozen=True, kw_only=True):
             if q.id == question_id:
                 return q
         raise KeyError(question_id)
+
+    def fitting(self, answers: Mapping[str, str | None]) -> tuple[dict[str, str | None], list[str]]:
+        """The answers whose question, and chosen option, this bank has; and the ids of
+        those it has not. Answers given to another version of the bank keep what still
+        fits: a saved quiz resumes with them, and `pmfit report --rescore` scores them."""
+        options = {q.id: {o.id for o in q.options} for q in self.questions}
+        kept: dict[str, str | None] = {}
+        dropped: list[str] = []
+        for qid, oid in answers.items():
+            if qid in options and (oid is None or oid in options[qid]):
+                kept[qid] = oid
+            else:
+                dropped.append(qid)
+        return kept, dropped
 
     def short_form(self) -> Bank:
         questions = [q for q in self.questions if q.short]

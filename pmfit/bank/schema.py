@@ -25,7 +25,7 @@ def _schema(types: tuple[Any, ...], title: str, ident: str) -> dict[str, Any]:
 
 def bank_schema() -> dict[str, Any]:
     """A bank file: `bank.yaml` (metadata, dimensions) or a further file of questions."""
-    return _schema((BankFile, QuestionsFile), "pmfit bank file", "https://pmfit.dev/schema/bank/1")
+    return _schema((BankFile, QuestionsFile), "pmfit bank file", "https://pmfit.dev/schema/bank/2")
 
 
 def result_schema() -> dict[str, Any]:

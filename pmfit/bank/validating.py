@@ -6,10 +6,12 @@ result in a cache so that everyday commands never import this module.
 
 from __future__ import annotations
 
-import hashlib
+import os
 from collections import Counter
 from pathlib import Path
 
+from pmfit.bank.files import digest, read_file
+from pmfit.bank.loading import BankSources
 from pmfit.bank.model import Bank, BankFile, Question, QuestionsFile
 from pmfit.bank.thread import ThreadText
 from pmfit.errors import BankError, InputError, Problem, merge_problems
@@ -18,37 +20,27 @@ from pmfit.located import Located, load_yaml
 from pmfit.validation import convert
 
 
-def validate_bank(files: list[Path]) -> tuple[Bank, str]:
-    """The bank in `files` (bank.yaml first), and the name of the thread file it quotes."""
-    directory = files[0].parent
-    raw = {f: read_bytes(f) for f in files}
-    hasher = hashlib.sha256()
-    for f in files:
-        hasher.update(f.name.encode() + b"\0" + raw[f] + b"\0")
-    texts = {f: _decode(raw[f], f) for f in files}
-    first = _parse(texts[files[0]], files[0])
+def validate_bank(sources: BankSources) -> Bank:
+    """The bank in `sources` (bank.yaml first), validated, with every problem found."""
+    first, *others = [
+        _parse(_decode(data, sources.path(name)), sources.path(name))
+        for name, data in sources.files
+    ]
     # The thread is part of the bank: a quote is only valid against it.
     thread_name = _thread_name(first)
-    thread_path = directory / thread_name if thread_name else None
-    thread_bytes = read_bytes(thread_path) if thread_path and thread_path.is_file() else b""
-    hasher.update(thread_bytes)
-    bank = _validate(
+    thread_bytes, thread_problem = b"", None
+    if thread_name:
+        try:
+            thread_bytes = sources.read(thread_name)
+        except BankError as error:
+            thread_problem = error.problems[0].message
+    return _validate(
         first,
-        [_parse(texts[f], f) for f in files[1:]],
-        hasher.hexdigest(),
-        thread_path,
-        _decode(thread_bytes, thread_path) if thread_path else "",
+        others,
+        digest(sources.files, thread_bytes),
+        thread_problem,
+        _decode(thread_bytes, sources.path(thread_name)) if thread_name else "",
     )
-    return bank, bank.source.file
-
-
-def read_bytes(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as error:
-        raise BankError(
-            [Problem(display_path(path), None, None, error.strerror or str(error))]
-        ) from None
 
 
 def _decode(data: bytes, path: Path) -> str:
@@ -77,7 +69,7 @@ def _validate(
     first: Located,
     others: list[Located],
     digest: str,
-    thread_path: Path | None,
+    thread_problem: str | None,
     thread_text: str,
 ) -> Bank:
     parsing = [p for doc in (first, *others) for p in doc.problems]
@@ -97,12 +89,12 @@ def _validate(
     if meta is None:
         raise BankError(merge_problems(parsing, problems))
 
-    if thread_path is None or not thread_text:
-        problems.append(
-            first.problem(
-                ("source", "file"), f"source: file {meta.source.file!r} not found beside bank.yaml"
-            )
-        )
+    if thread_problem or not thread_text:
+        why = thread_problem or "is empty"
+        if thread_problem == "no such file":
+            why = "not found beside bank.yaml"
+        shown = f"source: file {meta.source.file!r} {why}"
+        problems.append(first.problem(("source", "file"), shown))
     problems += _check_meta(first, meta, thread_text)
     problems += _check_questions(first, meta, questions, thread_text, raw_ids)
     if problems or parsing:
@@ -158,13 +150,26 @@ def _check_meta(doc: Located, meta: BankFile, thread_text: str) -> list[Problem]
                     f"and within the thread's {last_line} lines",
                 )
             )
-    paragraphs = {p.line for p in ThreadText.parse(thread_text).paragraphs}
+    thread = ThreadText.parse(thread_text)
+    paragraphs = {p.line for p in thread.paragraphs}
     for i, entry in enumerate(meta.source.no_preference):
         if thread_text and entry.line not in paragraphs:
             problems.append(
                 doc.problem(
                     ("source", "no_preference", i, "line"),
                     f"no_preference: line {entry.line} is not a paragraph of the thread",
+                )
+            )
+        elif (
+            thread_text
+            and entry.sentence is not None
+            and thread.spans(entry.sentence, entry.line, entry.line) is None
+        ):
+            problems.append(
+                doc.problem(
+                    ("source", "no_preference", i, "sentence"),
+                    f"no_preference: line {entry.line} does not contain this sentence verbatim "
+                    "(white space may differ; `…` marks an elision)",
                 )
             )
     return problems
@@ -250,7 +255,12 @@ def _check_questions(
                     )
                 )
     ids = {q.id: q for _, _, q in questions}
-    for i, pair in enumerate(meta.pairs):
+    declared: dict[frozenset[str], int] = {}
+    # The pairs as written, so that numbers and places stay right when one is invalid.
+    raw_pairs = first.value.get("pairs") if isinstance(first.value, dict) else None
+    for i, pair in enumerate(raw_pairs if isinstance(raw_pairs, list) else []):
+        if not (isinstance(pair, list) and pair in meta.pairs):
+            continue  # already reported as invalid
         for j, qid in enumerate(pair):
             if qid not in ids and qid not in raw_ids:
                 problems.append(
@@ -260,14 +270,25 @@ def _check_questions(
             problems.append(
                 first.problem(("pairs", i), f"pair #{i + 1}: a question cannot pair with itself")
             )
+        elif frozenset(pair) in declared:
+            problems.append(
+                first.problem(
+                    ("pairs", i),
+                    f"pair #{i + 1}: repeats pair #{declared[frozenset(pair)] + 1} "
+                    f"(a pair is declared once, in either order)",
+                )
+            )
+        else:
+            declared[frozenset(pair)] = i
     return problems
 
 
-def subject_locations(files: list[Path]) -> dict[tuple[str, ...], Problem]:
+def subject_locations(sources: BankSources) -> dict[tuple[str, ...], Problem]:
     """Where each dimension, question, option and pair is declared, for pointing at it."""
     found: dict[tuple[str, ...], Problem] = {}
-    for f in files:
-        doc = _parse(_decode(read_bytes(f), f), f)
+    for name, data in sources.files:
+        f = sources.path(name)
+        doc = _parse(_decode(data, f), f)
         found.setdefault(("bank",), doc.problem((), ""))
         value = doc.value if isinstance(doc.value, dict) else {}
         for i, d in enumerate(value.get("dimensions") or []):
@@ -288,5 +309,33 @@ def subject_locations(files: list[Path]) -> dict[tuple[str, ...], Problem]:
     return found
 
 
-def read_text(path: Path) -> str:
-    return _decode(read_bytes(path), path)
+def read_text(directory: Path, name: str) -> str:
+    """A file of the bank (its thread), read by the bank's rules and decoded."""
+    return _decode(read_file(directory, name), directory / name)
+
+
+def check_compiled(sources: BankSources, bank: Bank) -> None:
+    """A `bank.compiled.json` beside the bank must be pmfit's compile of its YAML files."""
+    from pmfit.bank.loading import COMPILED_FILE, from_compiled, is_shipped
+
+    name = COMPILED_FILE
+    if not os.path.lexists(sources.path(name)):
+        return
+    if from_compiled(sources.read(name), sources) == bank:
+        return
+    remedy = (
+        "run `pmfit bank compile` to remake it"
+        if is_shipped(sources.directory)
+        else "pmfit does not use it; delete it"
+    )
+    raise BankError(
+        [
+            Problem(
+                display_path(sources.path(name)),
+                None,
+                None,
+                f"is not pmfit's compile of this bank's YAML files (it differs from them); "
+                f"{remedy}",
+            )
+        ]
+    )

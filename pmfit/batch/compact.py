@@ -3,7 +3,7 @@
 A batch of a million respondents repeats the same quotes a million times, so by
 default each rationale item keeps only what identifies it and what it weighs:
 
-    rationale: [{"question": id, "option": id, "contribution": points}]
+    rationale: [{"question": id, "option": id, "contribution": points, "toward": side}]
 
 Everything else in the line is exactly `pmfit score --json`'s (flip already names
 only ids). `pmfit batch --with-quotes` writes the full items instead, and
@@ -26,9 +26,10 @@ from pmfit.scoring.result import (
     Probabilities,
     Recommendation,
     Result,
+    Toward,
 )
 
-COMPACT_SCHEMA_ID = "https://pmfit.dev/schema/result-compact/2"
+COMPACT_SCHEMA_ID = "https://pmfit.dev/schema/result-compact/3"
 
 
 class CompactReason(Out, frozen=True, kw_only=True):
@@ -36,6 +37,8 @@ class CompactReason(Out, frozen=True, kw_only=True):
     option: str
     #: Points this answer adds to the score (negative: toward B2B).
     contribution: float
+    #: The way this answer pushed: the sign of its contribution, in words.
+    toward: Toward
 
 
 class CompactResult(Out, frozen=True, kw_only=True):
@@ -54,6 +57,7 @@ class CompactResult(Out, frozen=True, kw_only=True):
     dimensions: list[DimensionScore]
     rationale: list[CompactReason]
     flip: list[FlipChange]
+    flip_to: Recommendation | None
     flags: list[Flag]
 
 
@@ -62,7 +66,9 @@ def compact(result: Result) -> CompactResult:
     fields = msgspec.structs.asdict(result)
     fields["schema"] = COMPACT_SCHEMA_ID
     fields["rationale"] = [
-        CompactReason(question=r.question, option=r.option, contribution=r.contribution)
+        CompactReason(
+            question=r.question, option=r.option, contribution=r.contribution, toward=r.toward
+        )
         for r in result.rationale
     ]
     return CompactResult(**fields)

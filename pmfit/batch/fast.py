@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-from pmfit.bank.model import Bank
+from pmfit.bank.model import Bank, Dimension
 from pmfit.batch.compact import COMPACT_SCHEMA_ID, CompactReason
 from pmfit.scoring import block, engine
 from pmfit.scoring.result import (
@@ -36,6 +36,7 @@ from pmfit.scoring.result import (
     FlipChange,
     QuoteOut,
     RationaleItem,
+    Toward,
 )
 
 if TYPE_CHECKING:
@@ -59,7 +60,7 @@ GROUP_CODES = 256
 #: and doubled to carry the sign bit.
 _HUNDREDTHS = 10_000
 _VALUES = 2 * (2 * _HUNDREDTHS + 1)
-_FLAGS_HEAD = b'],"flags":['
+_FLAGS_HEAD = b',"flags":['
 _FLAGS_TAIL = b"]}\n"
 
 
@@ -209,6 +210,12 @@ class Compiled:
             [b'},"recommendation":"' + r + b'","confidence":' for r in _RECOMMENDATIONS],
             dtype=object,
         )
+        #: After the flip's changes: what they would get, by recommendation code; the
+        #: last entry is for no change at all.
+        self.flip_to_pieces = np.array(
+            [b'],"flip_to":"' + r + b'"' for r in _RECOMMENDATIONS] + [b'],"flip_to":null'],
+            dtype=object,
+        )
 
     def _column(self, qid: str) -> int:
         return next(j for j, q in enumerate(self.ordered) if q.id == qid)
@@ -233,13 +240,14 @@ class Compiled:
         ]
         self.dimension_groups = []
         dims = self._group(by_dimension, bank_order=False, keep_units=True)
-        start = 0  # groups are consecutive dimensions: the first one's index
+        start = 0  # units are the dimensions in bank order, those without questions too
         for i, (group, radix) in enumerate(dims):
+            dimensions = self.bank.dimensions[start : start + len(group)]
+            start += len(group)
             piece = self._dimension_piece(
-                group, radix, start, first=i == 0, last=i == len(dims) - 1
+                dimensions, group, radix, first=i == 0, last=i == len(dims) - 1
             )
             self.dimension_groups.append(([j for unit in group for j in unit], radix, piece))
-            start += len(group)
         self.no_change = self.n_questions * 2 * self.width**2
         self.flip_piece = _Lazy(self._flip_change, self.no_change + 1)
         self.reason_cache: dict[tuple[int, float], bytes] = {}
@@ -291,11 +299,13 @@ class Compiled:
         return _Lazy(build, math.prod(radix))
 
     def _dimension_piece(
-        self, group: list[list[int]], radix: list[int], start: int, first: bool, last: bool
+        self,
+        dimensions: list[Dimension],
+        group: list[list[int]],
+        radix: list[int],
+        first: bool,
+        last: bool,
     ) -> _Lazy:
-        # A dimension without questions is a unit without columns: it is listed all the
-        # same (score null, 0 of 0 answered), as the engine lists it.
-        dimensions = self.bank.dimensions[start : start + len(group)]
         head = b',"dimensions":[' if first else b","
         tail = b'],"rationale":[' if last else b""
 
@@ -351,6 +361,9 @@ class Compiled:
             q = self.ordered[j]
             option = q.options[k]
             item: Any
+            # The code keeps the contribution's sign (a -0.0 included), which is the way
+            # the unrounded points pushed.
+            toward: Toward = "B2B" if math.copysign(1.0, points) < 0 else "B2C"
             if self.with_quotes:
                 item = RationaleItem(
                     question=q.id,
@@ -358,12 +371,17 @@ class Compiled:
                     dimension=q.dimension,
                     lean=option.lean,
                     contribution=round(points, 2),
+                    toward=toward,
                     sources=[
-                        QuoteOut(answer=s.answer, es=s.quote.es, en=s.quote.en) for s in q.sources
+                        QuoteOut(answer=s.answer, side=s.side, es=s.quote.es, en=s.quote.en)
+                        for s in q.sources
+                        if s.speaks_for(toward)
                     ],
                 )
             else:
-                item = CompactReason(question=q.id, option=option.id, contribution=round(points, 2))
+                item = CompactReason(
+                    question=q.id, option=option.id, contribution=round(points, 2), toward=toward
+                )
             piece = self.reason_cache[key] = _encode(item)
         return piece
 
@@ -484,33 +502,21 @@ def _pieces(c: Compiled, bank_codes: Ints, respondents: Sequence[str | None]) ->
     n = bank_codes.shape[0]
     if n == 0:
         return np.empty((0, 0), dtype=object)
-    eps = engine.EPSILON
-    thresholds = c.bank.thresholds
-    band = thresholds.either
+    band = c.bank.thresholds.either
     x = bank_codes[:, c.order].astype(np.int64)
-    answered = x >= 0
-    q = x.shape[1]
-    leans = c.leans[np.arange(q)[None, :], x]
-    counts = answered.astype(np.int64) @ c.membership
-    dim_answered = counts > 0
-    total_weight = pysum(np.broadcast_to(c.dim_weights, counts.shape), dim_answered)
-    col_counts = counts[:, c.dim_of]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        weight = np.where(
-            answered, c.dim_weights[c.dim_of][None, :] / (col_counts * total_weight[:, None]), 0.0
-        )
-    raw = pysum(weight * leans, answered)
-    value = 100.0 * raw
-    # The decision, as the engine's (pmfit.scoring.block reproduces it bit for bit).
-    decisions = block.decide(c.arrays, bank_codes.astype(np.int64))
-    rec = decisions.recommendation
+    decided = _decide(c, x)
+    answered, leans, weight = decided.answered, decided.leans, decided.weight
+    value, rec, decisions = decided.value, decided.rec, decided.decisions
     confidence = decisions.probabilities[np.arange(n), decisions.lead]
-    low, high = decisions.low, decisions.high
-
     p = decisions.probabilities
     numbers = _floats(
         np.concatenate(
-            [pyround(value, 2), pyround(low, 2), pyround(high, 2), pyround(confidence, 3)]
+            [
+                pyround(value, 2),
+                pyround(decisions.low, 2),
+                pyround(decisions.high, 2),
+                pyround(confidence, 3),
+            ]
             + [pyround(p[:, i].copy(), 3) for i in range(3)]
         ).tolist()
     )
@@ -540,11 +546,54 @@ def _pieces(c: Compiled, bank_codes: Ints, respondents: Sequence[str | None]) ->
     columns.append(_rationale(c, x, leans, weight, answered, rec))
     columns.append(b'],"flip":[')
     # The flip starts from the score's side of the band, as the engine's does.
+    eps = engine.EPSILON
     side = np.where(value > band + eps, _B2C, np.where(value < -band - eps, _B2B, _EITHER))
     side = np.where(rec == _INSUFFICIENT, _INSUFFICIENT, side)
-    columns.append(_flip(c, x, leans, answered, weight, value, side, band))
+    flip_pieces, after, flipped = _flip(c, x, leans, answered, weight, value, side, band)
+    columns.append(flip_pieces)
+    # What the changed answers would get, decided by the same rule (as the engine does).
+    flip_to = np.full(n, len(_RECOMMENDATIONS), dtype=np.int64)
+    if flipped.any():
+        flip_to[flipped] = _decide(c, after[flipped]).rec
+    columns.append(c.flip_to_pieces[flip_to])
     columns.append(_flags(c, x, leans, answered, decisions.random_ratio))
     return _matrix(n, columns)
+
+
+@dataclass
+class _Decided:
+    """`engine._decide` for a block: what the answers decide (x in the engine's order)."""
+
+    answered: Bools
+    leans: Floats
+    weight: Floats
+    value: Floats
+    rec: Ints
+    decisions: block.Decisions
+
+
+def _decide(c: Compiled, x: Ints) -> _Decided:
+    import numpy as np
+
+    answered = x >= 0
+    q = x.shape[1]
+    leans = c.leans[np.arange(q)[None, :], x]
+    counts = answered.astype(np.int64) @ c.membership
+    dim_answered = counts > 0
+    total_weight = pysum(np.broadcast_to(c.dim_weights, counts.shape), dim_answered)
+    col_counts = counts[:, c.dim_of]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        weight = np.where(
+            answered, c.dim_weights[c.dim_of][None, :] / (col_counts * total_weight[:, None]), 0.0
+        )
+    raw = pysum(weight * leans, answered)
+    value = 100.0 * raw
+    # The decision, as the engine's (pmfit.scoring.block reproduces it bit for bit), on
+    # the answers in bank order.
+    in_bank_order = np.empty_like(x)
+    in_bank_order[:, c.order] = x
+    decisions = block.decide(c.arrays, in_bank_order)
+    return _Decided(answered, leans, weight, value, decisions.recommendation, decisions)
 
 
 def _rationale(
@@ -554,23 +603,31 @@ def _rationale(
 
     n, q = x.shape
     points = 100.0 * weight * leans
-    # B2C ranks the largest positive points first, B2B the largest negative ones, "either"
-    # the largest either way; `signed` is positive exactly for the answers that qualify.
-    either = ((rec == _EITHER) | (rec == _TOO_CLOSE))[:, None]
+    # B2C ranks the largest positive points first, B2B the largest negative ones, any other
+    # decided outcome ("both sides") the largest either way, at most PER_SIDE per side;
+    # `signed` is positive exactly for the answers that qualify.
+    both = ((rec != _B2B) & (rec != _B2C) & (rec != _INSUFFICIENT))[:, None]
     toward = np.where(rec == _B2C, 1.0, np.where(rec == _B2B, -1.0, 0.0))
     signed = points * toward[:, None]
-    eligible = answered & (leans != 0) & ((signed > 0) | either)
-    key = np.where(eligible, np.where(either, -np.abs(points), -signed), np.inf)
+    eligible = answered & (leans != 0) & ((signed > 0) | both)
+    key = np.where(eligible, np.where(both, -np.abs(points), -signed), np.inf)
     size = min(engine.RATIONALE_SIZE, q)
     # The engine's stable sort, for the first few only: argmin returns the first minimum,
-    # so ties keep the answered order.
+    # so ties keep the answered order. A side that has had its PER_SIDE leaves the race.
     order = np.empty((n, size), dtype=np.int64)
     taken = np.empty((n, size), dtype=bool)
     everyone = np.arange(n)
+    positive = points > 0
+    per_side = np.zeros((n, 2), dtype=np.int64)
     for i in range(size):
         order[:, i] = pick = np.argmin(key, axis=1)
         taken[:, i] = key[everyone, pick] < np.inf
         key[everyone, pick] = np.inf
+        side = positive[everyone, pick].astype(np.int64)
+        per_side[everyone, side] += taken[:, i]
+        full = both[:, 0] & (per_side[everyone, side] >= engine.PER_SIDE)
+        if full.any():
+            key[full] = np.where(positive[full] == side[full, None], np.inf, key[full])
     rows = everyone[:, None]
     # An item's bytes depend on the answer, on whether a comma goes before it, and on the
     # rounded contribution only: hundredths (and the sign, for a -0.0) make an exact code.
@@ -593,7 +650,8 @@ def _flip(
     value: Floats,
     rec: Ints,
     band: float,
-) -> Objects:
+) -> tuple[Objects, Ints, Bools]:
+    """The flip's pieces, the answers with its changes made, and which rows have one."""
     import numpy as np
 
     n, q = x.shape
@@ -602,7 +660,7 @@ def _flip(
     up_target = np.where(rec == _B2B, -band, band + margin)
     down_target = np.where(rec == _B2C, band, -band - margin)
     # Each direction only for the rows that need it.
-    flips = []
+    flips: list[_Flip] = []
     for rows_needing, target, direction in (
         ((rec == _B2B) | (rec == _EITHER), up_target, +1),
         ((rec == _B2C) | (rec == _EITHER), down_target, -1),
@@ -638,9 +696,13 @@ def _flip(
     target = np.where(stage == (length - 1)[:, None], last[:, None], best)
     w = c.width
     code = ((steps * 2 + (stage > 0)) * w + old) * w + target
-    code = np.where(stage < length[:, None], code, c.no_change)
+    live = stage < length[:, None]
+    code = np.where(live, code, c.no_change)
     pieces: Objects = c.flip_piece.lookup(code.reshape(-1)).reshape(n, longest)
-    return pieces
+    after = x.copy()
+    rows, stages = np.nonzero(live)
+    after[rows, steps[rows, stages]] = target[rows, stages]
+    return pieces, after, length > 0
 
 
 def _flags(c: Compiled, x: Ints, leans: Floats, answered: Bools, ratio: Floats) -> list[bytes]:

@@ -60,6 +60,7 @@ class _Line(msgspec.Struct):
     dimensions: list[dict[str, Any]]
     rationale: list[dict[str, Any]]
     flip: list[dict[str, Any]]
+    flip_to: str | None
     flags: list[dict[str, Any]]
 
 
@@ -75,7 +76,7 @@ def csv_columns(bank: Bank) -> list[str]:
     ]
     for d in bank.dimensions:
         columns += [f"{d.id}.score", f"{d.id}.answered"]
-    columns += ["rationale", "flip", "flags", "bank"]
+    columns += ["rationale", "flip", "flip_to", "flags", "bank"]
     columns += [f"answer.{q.id}" for q in bank.questions]
     return columns
 
@@ -84,10 +85,26 @@ def _number(value: float | None) -> str:
     return "" if value is None else repr(value)
 
 
-def csv_row(line: _Line) -> list[str]:
+#: A spreadsheet reads a cell starting with one of these as a formula, which can run
+#: commands or send data away ("CSV injection"); such text cells get a leading '.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def guard_formula(cell: str) -> str:
+    """`cell`, with a leading ' if a spreadsheet would read it as a formula."""
+    return "'" + cell if cell.startswith(FORMULA_START) else cell
+
+
+def _as_is(cell: str) -> str:
+    return cell
+
+
+def csv_row(line: _Line, formula_guard: bool = True) -> list[str]:
+    """One flat row; text cells (never numbers, so -12.5 stays a number) guarded."""
+    text = guard_formula if formula_guard else _as_is
     row = [
-        line.respondent or "",
-        line.recommendation,
+        text(line.respondent or ""),
+        text(line.recommendation),
         _number(line.score),
         _number(line.interval["low"]),
         _number(line.interval["high"]),
@@ -96,20 +113,27 @@ def csv_row(line: _Line) -> list[str]:
     for d in line.dimensions:
         row += [_number(d["score"]), str(d["answered"])]
     row.append(
-        "; ".join(f"{r['question']}={r['option']} ({r['contribution']:+g})" for r in line.rationale)
+        text(
+            "; ".join(
+                f"{r['question']}={r['option']} ({r['contribution']:+g} toward {r['toward']})"
+                for r in line.rationale
+            )
+        )
     )
-    row.append("; ".join(f"{f['question']}: {f['from']} -> {f['to']}" for f in line.flip))
-    row.append("; ".join(f["code"] for f in line.flags))
-    row.append(f"{line.bank['id']}@{line.bank['version']}")
-    row += [value or "" for value in line.answers.values()]
+    row.append(text("; ".join(f"{f['question']}: {f['from']} -> {f['to']}" for f in line.flip)))
+    row.append(text(line.flip_to or ""))
+    row.append(text("; ".join(f["code"] for f in line.flags)))
+    row.append(text(f"{line.bank['id']}@{line.bank['version']}"))
+    row += [text(value or "") for value in line.answers.values()]
     return row
 
 
 class CsvTable(Formatter):
     """CSV for a spreadsheet or pandas: a header, then one flat row per result."""
 
-    def __init__(self, bank: Bank) -> None:
+    def __init__(self, bank: Bank, *, formula_guard: bool = True) -> None:
         self.bank = bank
+        self.formula_guard = formula_guard
         self.decode = msgspec.json.Decoder(_Line).decode
 
     def _rows(self, rows: list[list[str]]) -> bytes:
@@ -121,12 +145,13 @@ class CsvTable(Formatter):
         return self._rows([csv_columns(self.bank)])
 
     def chunk(self, data: bytes) -> bytes:
-        return self._rows([csv_row(self.decode(line)) for line in data.splitlines()])
+        guard = self.formula_guard
+        return self._rows([csv_row(self.decode(line), guard) for line in data.splitlines()])
 
 
-def formatter(kind: OutputFormat, bank: Bank) -> Formatter:
+def formatter(kind: OutputFormat, bank: Bank, *, formula_guard: bool = True) -> Formatter:
     if kind == "csv":
-        return CsvTable(bank)
+        return CsvTable(bank, formula_guard=formula_guard)
     if kind == "json":
         return JsonArray()
     return Formatter()

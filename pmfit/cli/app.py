@@ -24,7 +24,24 @@ def environment(ctx: click.Context) -> Environment:
     return root.obj
 
 
+def _usage_error(env: Environment, error: click.exceptions.UsageError) -> typer.Exit:
+    # One line, like every other error: what was wrong and where to look.
+    path = error.ctx.command_path if error.ctx else "pmfit"
+    env.error(f"{path}: {error.format_message()} (see {path} --help)")
+    return typer.Exit(int(ExitStatus.BAD_INPUT))
+
+
 class Boundary(TyperGroup):
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        # The group's own options are parsed before `invoke`: a bad one is reported
+        # here, through the same stream as every other error.
+        try:
+            return super().parse_args(ctx, args)
+        except click.exceptions.NoArgsIsHelpError:
+            raise
+        except click.exceptions.UsageError as error:
+            raise _usage_error(environment(ctx), error) from None
+
     def invoke(self, ctx: click.Context) -> Any:
         env = environment(ctx)
         try:
@@ -32,10 +49,7 @@ class Boundary(TyperGroup):
         except (typer.Exit, typer.Abort):
             raise
         except click.exceptions.UsageError as error:
-            # One line, like every other error: what was wrong and where to look.
-            path = error.ctx.command_path if error.ctx else "pmfit"
-            env.error(f"{path}: {error.format_message()} (see {path} --help)")
-            raise typer.Exit(int(ExitStatus.BAD_INPUT)) from None
+            raise _usage_error(env, error) from None
         except BrokenPipeError:
             # The reader went away (`pmfit ... | head`): stop quietly, as `cat` would.
             import sys
@@ -96,7 +110,7 @@ BankOption = Annotated[
 ]
 
 
-def _version(value: bool) -> None:
+def _version(ctx: typer.Context, value: bool) -> None:
     if value:
         from pmfit import __version__
         from pmfit.bank.loading import load_bank
@@ -106,7 +120,7 @@ def _version(value: bool) -> None:
             about = f"bank {bank.id} {bank.version} sha256:{bank.sha256[:12]}"
         except PmfitError as error:
             about = f"bank not loaded: {error.lines()[0]}"
-        typer.echo(f"pmfit {__version__} ({about})")
+        environment(ctx).stdout.write(f"pmfit {__version__} ({about})\n")
         raise typer.Exit()
 
 

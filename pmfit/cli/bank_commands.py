@@ -32,15 +32,18 @@ def validate(
         bool, typer.Option("--strict", help="Treat lint warnings as errors.")
     ] = False,
 ) -> None:
-    """Check a bank: schema, ids, quotes verbatim in the thread; then lint it."""
+    """Check a bank: schema, ids, quotes verbatim in the thread, its compiled copy; then
+    lint it."""
     from pmfit.bank.lint import keying_share, lint
-    from pmfit.bank.loading import bank_files, load_bank
-    from pmfit.bank.validating import subject_locations
+    from pmfit.bank.loading import BankSources, bank_dir
+    from pmfit.bank.validating import check_compiled, subject_locations, validate_bank
 
     env = environment(ctx)
-    bank = load_bank(path, use_cache=False)
+    sources = BankSources(bank_dir(path))
+    bank = validate_bank(sources)
+    check_compiled(sources, bank)
     findings = lint(bank)
-    where = subject_locations(bank_files(path)) if findings else {}
+    where = subject_locations(sources) if findings else {}
     for finding in findings:
         at = where.get(finding.subject) or where.get(finding.subject[:2]) or where[("bank",)]
         env.error(str(at).rstrip(": ") + f": warning: {finding.message}")
@@ -58,15 +61,21 @@ def validate(
 
 @bank_app.command("compile")
 def compile_bank(ctx: typer.Context, path: PathArgument = None) -> None:
-    """Validate a bank and write bank.compiled.json beside it, so that loading it needs
-    no validation. Loading ignores the file once any bank file changes; rerun then."""
-    from pmfit.bank.loading import COMPILED_FILE, bank_files, load_bank, write_compiled
+    """Validate a bank and keep it compiled, so that loading it needs no validation: the
+    shipped bank as bank.compiled.json beside it, any other in your cache directory.
+    Loading ignores the compiled copy once any bank file changes; rerun then."""
+    from pmfit.bank.loading import BankSources, bank_dir, trusted_compiled_file, write_compiled
+    from pmfit.bank.validating import validate_bank
+    from pmfit.errors import BankError, Problem
     from pmfit.fileio import display_path
 
-    files = bank_files(path)
-    bank = load_bank(path, use_cache=False)
-    target = files[0].parent / COMPILED_FILE
-    write_compiled(target, files, bank)
+    sources = BankSources(bank_dir(path))
+    bank = validate_bank(sources)
+    target = trusted_compiled_file(sources.directory)
+    if target is None:
+        shown = display_path(sources.directory)
+        raise BankError([Problem(shown, None, None, "not compiled: PMFIT_NO_CACHE is set")])
+    write_compiled(target, bank)
     environment(ctx).stdout.write(f"wrote {display_path(target)}\n")
 
 
@@ -96,7 +105,11 @@ def normalised_bank(bank: Any) -> dict[str, Any]:
                     for o in q.options
                 ],
                 "sources": [
-                    {"answer": s.answer, "quote": {"es": s.quote.es, "en": s.quote.en}}
+                    {
+                        "answer": s.answer,
+                        "side": s.side,
+                        "quote": {"es": s.quote.es, "en": s.quote.en},
+                    }
                     for s in q.sources
                 ],
             }
@@ -133,7 +146,8 @@ def coverage(
     format: FormatOption = None,
     json_: JsonFlag = False,
 ) -> None:
-    """Each paragraph of the thread and the questions that quote it; flag the gaps."""
+    """Each paragraph of the thread, sentence by sentence, and the questions that quote it;
+    flag every sentence that bears on a preference and that nothing quotes."""
     from pmfit.bank.coverage import coverage as compute
     from pmfit.bank.loading import load_bank, read_thread
 
@@ -141,13 +155,17 @@ def coverage(
     bank = load_bank(path)
     rows = compute(bank, read_thread(path, bank))
     needed = [r for r in rows if r.no_preference is None]
-    covered = [r for r in needed if r.questions]
+    covered = [r for r in needed if not r.uncovered]
+    sentences = [s for r in needed for s in r.sentences if s.no_preference is None]
+    quoted = [s for s in sentences if s.questions]
     if wants_json(env, format, json_):
         env.stdout.write(
             _dump(
                 {
                     "covered": len(covered),
                     "needed": len(needed),
+                    "sentences_covered": len(quoted),
+                    "sentences_needed": len(sentences),
                     "paragraphs": [
                         {
                             "line": r.line,
@@ -156,6 +174,15 @@ def coverage(
                             "no_preference": r.no_preference,
                             "uncovered": r.uncovered,
                             "text": r.text,
+                            "sentences": [
+                                {
+                                    "text": s.text,
+                                    "questions": list(s.questions),
+                                    "no_preference": s.no_preference,
+                                    "uncovered": s.uncovered,
+                                }
+                                for s in r.sentences
+                            ],
                         }
                         for r in rows
                     ],
@@ -167,8 +194,9 @@ def coverage(
 
         env.console().print(coverage_view(rows))
     env.error(
-        f"coverage: {len(covered)} of {len(needed)} paragraphs that bear on a preference "
-        f"are quoted ({len(needed) - len(covered)} uncovered)"
+        f"coverage: {len(covered)} of {len(needed)} paragraphs and {len(quoted)} of "
+        f"{len(sentences)} sentences that bear on a preference are quoted "
+        f"({len(sentences) - len(quoted)} uncovered)"
     )
 
 

@@ -180,6 +180,14 @@ def batch(
         bool,
         typer.Option("--schema", help="Print the JSON Schema of the compact result line."),
     ] = False,
+    formula_guard: Annotated[
+        bool,
+        typer.Option(
+            "--csv-formula-guard/--no-csv-formula-guard",
+            help="In CSV output, put ' before a text cell starting with =, +, -, @, tab or "
+            "CR, which a spreadsheet would run as a formula.",
+        ),
+    ] = True,
     bank_path: BankOption = None,
 ) -> None:
     """Score many respondents at once: one result per respondent, in input order.
@@ -226,7 +234,7 @@ def batch(
                     bank,
                     sources,
                     sink,
-                    formatter(format.value, bank),
+                    formatter(format.value, bank, formula_guard=formula_guard),
                     with_quotes=with_quotes,
                     strict=strict,
                     jobs=jobs,

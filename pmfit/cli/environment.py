@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import os
 import sys
+import typing
 from typing import IO, TYPE_CHECKING
+
+from pmfit.render.literal import VisibleText
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -54,13 +57,16 @@ class Environment:
     def stdin(self) -> IO[str]:
         return sys.stdin
 
+    # Every text pmfit writes (results, errors, notices, help) goes through these two,
+    # or through `console()`: this is where input text loses the power to drive a
+    # terminal (see pmfit.render.literal).
     @property
     def stdout(self) -> IO[str]:
-        return sys.stdout
+        return typing.cast("IO[str]", VisibleText(sys.stdout))
 
     @property
     def stderr(self) -> IO[str]:
-        return sys.stderr
+        return typing.cast("IO[str]", VisibleText(sys.stderr))
 
     def is_tty(self, name: str) -> bool:
         told: bool | None = getattr(self, f"{name}_isatty")
@@ -85,12 +91,14 @@ class Environment:
 
     def console(self, *, stderr: bool = False, plain: bool = False) -> Console:
         """A Rich console on stdout or stderr; Rich is imported only when one is needed."""
-        from rich.console import Console
+        from pmfit.render.console import VisibleConsole
 
         name = "stderr" if stderr else "stdout"
         tty = self.is_tty(name)
-        return Console(
-            file=getattr(self, name),
+        return VisibleConsole(
+            # The raw stream: the console makes input text literal itself, and its own
+            # escape sequences (colours) must reach the terminal as they are.
+            file=getattr(sys, name),
             force_terminal=tty and not plain,
             force_interactive=tty and not plain,
             no_color=self.no_color or plain,
@@ -102,5 +110,5 @@ class Environment:
         )
 
     def error(self, line: str) -> None:
-        """One line on stderr, as written: never interpreted as markup."""
+        """One line on stderr, never interpreted as markup, control characters shown."""
         print(line, file=self.stderr)

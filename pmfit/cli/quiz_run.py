@@ -146,13 +146,11 @@ class Terminal:
     def offer_more(self) -> bool:
         """After a short form that ends too close to call, offer the rest of the full quiz;
         True if the respondent takes it (the session then continues into the full bank)."""
-        from pmfit.scoring.engine import score
-
         session = self.session
         assert session is not None
         if session.form != "short":
             return False
-        if score(session.final_bank(), session.answers).recommendation != "too_close":
+        if session.result().recommendation != "too_close":
             return False
         rest = [q.id for q in self.bank.questions if q.id not in session.answers]
         if not rest:
@@ -311,10 +309,9 @@ def _finish(
     """The stop note, the result card (on the `terminal` console if given, else stdout),
     the JSON, the saved card."""
     from pmfit.render.result_view import result_view
-    from pmfit.scoring.engine import score
 
-    bank = session.final_bank()
-    result = score(bank, session.answers)
+    bank = session.bank
+    result = session.result()
     out = terminal if terminal is not None else env.console(plain=options.plain)
     to_terminal = terminal is not None or env.is_tty("stdout")
     if session.stop is not None:

@@ -51,6 +51,15 @@ def report(
         ),
     ] = None,
     bank_path: BankOption = None,
+    rescore: Annotated[
+        bool,
+        typer.Option(
+            "--rescore",
+            help="Score the answers in results again with the loaded bank (results of "
+            "another version of it), keeping the answers whose question and option it "
+            "still has.",
+        ),
+    ] = False,
 ) -> None:
     """Summarise a cohort and judge the questions: shares, scores, flags, Cronbach's alpha
     with a 95% CI, and per question its answers, skips, item-rest r and alpha if dropped."""
@@ -75,7 +84,7 @@ def report(
     with contextlib.ExitStack() as stack:
         (inp,) = open_inputs([source], input_format, env, stack)
         head = inp.stream.peek()  # type: ignore[attr-defined]
-        lines = ResultLines(bank, accumulator, inp.shown, on_rejection)
+        lines = ResultLines(bank, accumulator, inp.shown, on_rejection, rescore=rescore)
         try:
             if inp.format in ("jsonl", "json") and looks_like_results(head):
                 while True:
@@ -89,19 +98,29 @@ def report(
                 lines.close()
         except BankMismatch as error:
             found = error.found
-            raise InputError(
-                [
-                    Problem(
-                        inp.shown,
-                        error.line,
-                        None,
-                        f"scored with bank {found.id} {found.version} "
-                        f"(sha256 {found.sha256[:12]}), not the loaded bank {bank.id} "
-                        f"{bank.version} (sha256 {bank.sha256[:12]}); pass --bank with the "
-                        "bank these results were scored with",
-                    )
-                ]
-            ) from None
+            if found.id == bank.id:
+                # Another version of the same bank: the answers can be scored again.
+                reason = (
+                    f"results of bank {found.id} {found.version} (sha256 "
+                    f"{found.sha256[:12]}), not the loaded {bank.version} (sha256 "
+                    f"{bank.sha256[:12]}): pass --rescore to score their answers again with "
+                    f"{bank.version}, or --bank with the bank they were scored with"
+                )
+            else:
+                reason = (
+                    f"scored with bank {found.id} {found.version} "
+                    f"(sha256 {found.sha256[:12]}), not the loaded bank {bank.id} "
+                    f"{bank.version} (sha256 {bank.sha256[:12]}); pass --bank with the "
+                    "bank these results were scored with"
+                )
+            raise InputError([Problem(inp.shown, error.line, None, reason)]) from None
+    if rescore and lines.versions:
+        dropped = ", ".join(f"{qid} ({n:,})" for qid, n in sorted(lines.dropped.items()))
+        env.error(
+            f"rescored with bank {bank.id} {bank.version} results of "
+            f"{', '.join(sorted(lines.versions))}; answers dropped because the bank no "
+            f"longer has their question or option: {dropped or 'none'}"
+        )
     result = accumulator.report()
 
     chosen = ReportFormat.json if json_ else format

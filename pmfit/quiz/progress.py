@@ -103,15 +103,8 @@ class Restored(NamedTuple):
 def restore(saved: Saved, bank: Bank) -> Restored:
     """The saved quiz as a session on `bank` (the full bank), keeping what still fits."""
     chosen = form_bank(bank, saved.form)
-    questions = {q.id: q for q in chosen.questions}
-    answers: dict[str, str | None] = {}
-    dropped: list[str] = []
-    for qid, oid in saved.answers.items():
-        q = questions.get(qid)
-        if q is None or (oid is not None and oid not in {o.id for o in q.options}):
-            dropped.append(qid)
-        else:
-            answers[qid] = oid
+    questions = {q.id for q in chosen.questions}
+    answers, dropped = chosen.fitting(saved.answers)
     changed = saved.bank_sha256 != bank.sha256
     if saved.adaptive:
         order = [qid for qid in saved.order if qid in questions]

@@ -12,12 +12,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Literal, NamedTuple
 
-import msgspec
-
 from pmfit.bank.model import Bank, Question
 
 if TYPE_CHECKING:
     from pmfit.quiz.bound import Reach
+    from pmfit.scoring.result import Result
 
 Form = Literal["full", "short"]
 
@@ -115,10 +114,8 @@ class Session:
         if chosen is None:
             return None
         if self.answers:
-            from pmfit.scoring.engine import score
-
             bound = reach(self.bank, self.answers)
-            result = score(self.final_bank(), self.answers)
+            result = self.result()
             decided = result.recommendation in ("B2B", "either", "B2C")
             if self.exact and bound.decided is not None and bound.decided == result.recommendation:
                 # Exact: no completion moves the score off the side the result states.
@@ -191,18 +188,12 @@ class Session:
     def answered_count(self) -> int:
         return sum(1 for v in self.answers.values() if v is not None)
 
-    def final_bank(self) -> Bank:
-        """The bank the result is scored on. An adaptive quiz that stopped early is scored
-        on the questions it asked, so that the questions it never asked do not count as
-        skipped (the score and the recommendation are the same either way)."""
-        if not self.adaptive:
-            return self.bank
-        asked = set(self.answers)
-        return msgspec.structs.replace(
-            self.bank,
-            questions=[q for q in self.bank.questions if q.id in asked],
-            pairs=[p for p in self.bank.pairs if all(q in asked for q in p)],
-        )
+    def result(self) -> Result:
+        """The result so far, on the form's whole bank: what the answers say about the full
+        quiz. An adaptive quiz counts as skipped only the questions it asked."""
+        from pmfit.scoring.engine import score
+
+        return score(self.bank, self.answers, asked=set(self.answers) if self.adaptive else None)
 
 
 READING_WORDS_PER_MINUTE = 240  # a typical adult silent-reading pace

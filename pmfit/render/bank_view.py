@@ -41,12 +41,18 @@ def coverage_view(rows: list[ParagraphCoverage]) -> RenderableType:
     table.add_column("paragraph", ratio=3)
     table.add_column("quoted by", ratio=1)
     for r in rows:
-        excerpt = r.text if len(r.text) <= 120 else r.text[:117] + "..."
+        excerpt = Text(r.text if len(r.text) <= 120 else r.text[:117] + "...")
         if r.uncovered:
             quoted = Text("UNCOVERED", style="bold red")
+            if r.questions:
+                quoted.append(f" (quoted by {', '.join(r.questions)})", style="")
+            for s in r.sentences:
+                if s.uncovered:
+                    excerpt.append("\nuncovered: ", style="bold red")
+                    excerpt.append(s.text if len(s.text) <= 120 else s.text[:117] + "...")
         elif r.questions:
             quoted = Text(", ".join(r.questions))
         else:
             quoted = Text(f"({r.no_preference})", style="dim")
-        table.add_row(str(r.line), str(r.answer or ""), Text(excerpt), quoted)
+        table.add_row(str(r.line), str(r.answer or ""), excerpt, quoted)
     return table

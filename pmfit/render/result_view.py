@@ -22,7 +22,7 @@ from rich.table import Table
 from rich.text import Text
 
 from pmfit.bank.model import Bank, Question
-from pmfit.i18n import t
+from pmfit.i18n import MESSAGES, t
 from pmfit.render.literal import literal
 from pmfit.scoring.result import Result
 
@@ -33,20 +33,45 @@ SIDE_STYLE = {
     "too_close": "yellow",
     "insufficient": "yellow",
 }
-#: The why-section shows the strongest quotes behind the recommendation, at most this many.
+#: The why-section shows at most this many quotes, shared out so every reason gets one
+#: before any gets a second.
 QUOTES_SHOWN = 5
+#: The most certainty a view states: a handful of answers never makes a result certain.
+CONFIDENCE_CEILING = 0.99
+#: Beside a many-skips note the words stop at "somewhat confident" (below "fairly").
+SKIPS_CEILING = 0.74
 NARROW = 60
 SHORT_PROMPT = 90
+
+
+def shown_confidence(result: Result) -> tuple[float, bool]:
+    """The confidence a view states, and whether many skips capped it.
+
+    The engine's figure stays in the JSON; a view never states more than
+    `CONFIDENCE_CEILING`, and beside a many-skips flag no more than `SKIPS_CEILING`:
+    the figure then rests on too few of the questions to be called very sure.
+    """
+    skips = any(f.code == "many_skips" for f in result.flags)
+    ceiling = SKIPS_CEILING if skips else CONFIDENCE_CEILING
+    return min(result.confidence, ceiling), skips and result.confidence > ceiling
+
+
+def confidence_figure(result: Result, lang: str) -> str:
+    """ "97%", or "at most 74%" when many skips capped it."""
+    shown, capped = shown_confidence(result)
+    figure = percent(shown)
+    return t("conf.at_most", lang, figure=figure) if capped else figure
 
 
 def explanation(result: Result, lang: str) -> str:
     """What the recommendation claims, in words, with its probability."""
     p = result.probabilities
+    # A decided result's own probability is its confidence: stated as the panel states it.
     if result.recommendation in ("B2B", "B2C"):
         side = result.recommendation
-        return t("rec.explain.side", lang, side=side, p=percent(getattr(p, side)))
+        return t("rec.explain.side", lang, side=side, p=confidence_figure(result, lang))
     if result.recommendation == "either":
-        return t("rec.explain.either", lang, p=percent(p.either))
+        return t("rec.explain.either", lang, p=confidence_figure(result, lang))
     if result.recommendation == "too_close":
         ranked = sorted(
             [("B2B", p.B2B), (t("outcome.either", lang), p.either), ("B2C", p.B2C)],
@@ -72,7 +97,7 @@ def lean_words(result: Result, lang: str) -> str:
         return t("rec.too_close", lang)
     size = abs(result.score)
     side = "B2C" if result.score > 0 else "B2B"
-    if result.recommendation == "either":
+    if result.recommendation not in ("B2B", "B2C"):
         lean = t("lean.none", lang)
     elif size < 35:
         lean = t("lean.mild", lang, side=side)
@@ -80,7 +105,7 @@ def lean_words(result: Result, lang: str) -> str:
         lean = t("lean.clear", lang, side=side)
     else:
         lean = t("lean.strong", lang, side=side)
-    c = result.confidence
+    c, _ = shown_confidence(result)
     key = (
         "conf.very"
         if c >= 0.9
@@ -144,12 +169,15 @@ def _summary(result: Result, lang: str, plain: bool, width: int | None) -> Rende
                 lang,
                 score=result.score,
                 interval=interval,
-                confidence=percent(result.confidence),
+                confidence=confidence_figure(result, lang),
             )
         )
     meter_width = 21 if width is None else max(5, min(21, width - 16))
     summary = Text.assemble(
-        (t(f"rec.{result.recommendation}", lang), f"bold {SIDE_STYLE[result.recommendation]}"),
+        (
+            t(f"rec.{result.recommendation}", lang),
+            f"bold {SIDE_STYLE.get(result.recommendation, 'green')}",
+        ),
         "\n" + words if words else "",
         "\n" + explained if explained else "",
         "\n\n",
@@ -157,7 +185,7 @@ def _summary(result: Result, lang: str, plain: bool, width: int | None) -> Rende
         "\n",
         f"{t('score', lang)} {result.score:+.0f}, {interval} (90%)",
         # An undecided result has no confidence to state: the explanation gives the odds.
-        "" if undecided else f"  ·  {t('confidence', lang)} {percent(result.confidence)}",
+        "" if undecided else f"  ·  {t('confidence', lang)} {confidence_figure(result, lang)}",
     )
     return Panel(summary, title=t("recommendation", lang), box=box.ROUNDED, expand=False)
 
@@ -214,30 +242,44 @@ def _dimensions(
     return table
 
 
+def _shared_quotes(result: Result) -> list[int]:
+    """How many quotes each reason shows: `QUOTES_SHOWN` in all, dealt one per reason
+    per round in the rationale's order, so no reason (and no side) goes without."""
+    counts = [0] * len(result.rationale)
+    left = QUOTES_SHOWN
+    while left:
+        dealt = False
+        for i, item in enumerate(result.rationale):
+            if left and counts[i] < len(item.sources):
+                counts[i] += 1
+                left -= 1
+                dealt = True
+        if not dealt:
+            break
+    return counts
+
+
 def _why(result: Result, bank: Bank, lang: str, plain: bool) -> RenderableType:
     questions = {q.id: q for q in bank.questions}
     names = {d.id: literal(d.name.get(lang)) for d in bank.dimensions}
     bullet = "- " if plain else "• "
-    parts: list[RenderableType] = [Text(t("why", lang), style="" if plain else "bold")]
-    shown = 0
-    for item in result.rationale:
-        if shown >= QUOTES_SHOWN:
-            break
+    one_side = result.recommendation in ("B2B", "B2C")
+    title = t("why" if one_side else "why.both", lang)
+    parts: list[RenderableType] = [Text(title, style="" if plain else "bold")]
+    for i, (item, quotes) in enumerate(zip(result.rationale, _shared_quotes(result), strict=True)):
         q = questions[item.question]
         label = next(o.label.get(lang) for o in q.options if o.id == item.option)
         dimension = names.get(item.dimension, item.dimension)
-        if shown:
+        if i:
             parts.append(Text(""))
         parts.append(Text(bullet + literal(short_prompt(q, lang)), style="" if plain else "bold"))
-        parts.append(
-            Padding(
-                Text(t("why.item", lang, label=literal(label), dimension=dimension)),
-                (0, 0, 0, 2),
-                expand=False,
-            )
+        chose = Text(t("why.item", lang, label=literal(label), dimension=dimension))
+        chose.append(", ")
+        chose.append(
+            t("why.toward", lang, side=item.toward), style="" if plain else SIDE_STYLE[item.toward]
         )
-        for s in item.sources[: QUOTES_SHOWN - shown]:
-            shown += 1
+        parts.append(Padding(chose, (0, 0, 0, 2), expand=False))
+        for s in item.sources[:quotes]:
             said_by = t(
                 "said_by",
                 lang,
@@ -258,10 +300,23 @@ def _why(result: Result, bank: Bank, lang: str, plain: bool) -> RenderableType:
     return Group(*parts)
 
 
+def outcome_name(recommendation: str, lang: str) -> str:
+    """A recommendation as it reads inside a sentence ("B2C", "“either” (both fit)")."""
+    key = f"outcome.{recommendation}"
+    return t(key if key in MESSAGES else f"rec.{recommendation}", lang)
+
+
 def _change(result: Result, bank: Bank, lang: str, plain: bool) -> Text:
     questions = {q.id: q for q in bank.questions}
     bullet = "- " if plain else "• "
-    change = Text(t("flip", lang), style="" if plain else "bold")
+    if result.flip and result.flip_to == result.recommendation:
+        # The changes move the score across the band, yet the answers still say the same.
+        title = t("flip.side", lang)
+    elif result.flip and result.flip_to is not None:
+        title = t("flip.to", lang, to=outcome_name(result.flip_to, lang))
+    else:
+        title = t("flip", lang)
+    change = Text(title, style="" if plain else "bold")
     if result.recommendation == "insufficient":
         share = f"{bank.thresholds.min_answered_weight:.0%}"
         change.append("\n" + t("flip.insufficient", lang, share=share))
@@ -287,8 +342,11 @@ def _flags(result: Result, lang: str, plain: bool) -> Text:
     flags = Text(t("flags", lang), style="" if plain else "bold yellow")
     for f in result.flags:
         if f.code == "many_skips":
-            skipped = sum(1 for v in result.answers.values() if v is None)
-            words = t("flag.many_skips", lang, count=skipped, total=len(result.answers))
+            # The flag lists the skipped questions among those put to the respondent (an
+            # adaptive quiz does not put them all).
+            answered = sum(1 for v in result.answers.values() if v is not None)
+            skipped = len(f.questions)
+            words = t("flag.many_skips", lang, count=skipped, total=skipped + answered)
         else:
             words = t(f"flag.{f.code}", lang, questions=", ".join(f.questions))
         flags.append("\n" + bullet + literal(words))

@@ -38,6 +38,13 @@ class _Result(msgspec.Struct):
     flags: list[_Flag]
 
 
+class _Answers(msgspec.Struct):
+    """What `--rescore` reads of a result: its bank and its answers."""
+
+    bank: _BankRef
+    answers: dict[str, str | None]
+
+
 class BankMismatch(Exception):
     def __init__(self, line: int, found: _BankRef) -> None:
         self.line = line
@@ -61,6 +68,7 @@ class ResultLines:
         accumulator: Accumulator,
         shown: str = "<results>",
         on_rejection: Callable[[Rejection], None] = lambda r: None,
+        rescore: bool = False,
     ) -> None:
         self.bank = bank
         self.accumulator = accumulator
@@ -68,6 +76,14 @@ class ResultLines:
         self.on_rejection = on_rejection
         self.index = OptionIndex(bank)
         self.decode = msgspec.json.Decoder(_Result).decode
+        #: Score each result's answers again with `bank` (results of another version of
+        #: it), keeping the answers whose question and option it still has.
+        self.rescore = rescore
+        self.decode_answers = msgspec.json.Decoder(_Answers).decode
+        #: With rescore: the versions the results were scored with, and how many results
+        #: lost an answer to each question the bank no longer has (or no longer offers).
+        self.versions: set[str] = set()
+        self.dropped: dict[str, int] = {}
         self.rest = b""
         self.pending: list[tuple[int, bytes]] = []
         self.line = 0
@@ -96,7 +112,7 @@ class ResultLines:
         codes, scores, recommendations, dims, flags = [], [], [], [], []
         for line, raw in self.pending:
             try:
-                result = self.decode(raw)
+                result = self._rescored(line, raw) if self.rescore else self.decode(raw)
             except (msgspec.DecodeError, ValueError) as error:
                 self._reject(line, f"not a pmfit result: {error}")
                 continue
@@ -120,6 +136,27 @@ class ResultLines:
                 np.array(dims, dtype=np.float64),
                 flags,
             )
+
+    def _rescored(self, line: int, raw: bytes) -> _Result:
+        from pmfit.scoring.engine import score
+
+        found = self.decode_answers(raw)
+        if found.bank.id != self.bank.id:
+            raise BankMismatch(line, found.bank)
+        self.versions.add(found.bank.version)
+        answers, dropped = self.bank.fitting(found.answers)
+        for qid in dropped:
+            if found.answers[qid] is not None:  # a skip loses nothing
+                self.dropped[qid] = self.dropped.get(qid, 0) + 1
+        result = score(self.bank, answers)
+        return _Result(
+            bank=_BankRef(self.bank.id, self.bank.version, self.bank.sha256),
+            answers=result.answers,
+            score=result.score,
+            recommendation=result.recommendation,
+            dimensions=[_Dimension(d.score) for d in result.dimensions],
+            flags=[_Flag(f.code) for f in result.flags],
+        )
 
     def _reject(self, line: int, reason: str) -> None:
         self.rejected += 1

@@ -23,15 +23,21 @@ flags
     likelier if chosen at random than under the model, averaged over its positions
     and noise levels (a person-fit measure, tuned with `pmfit bank simulate`).
     many_skips: more than `thresholds.many_skips` skipped.
-flip
-    The fewest changes that move the score to the other side of the band's edge
-    (unchanged from schema 1); the recommendation after them also weighs how sure
-    the answers are.
+rationale
+    Each reason is an answer, the side it pushed toward (the sign of its points)
+    and the question's quotes that speak for that side or both. B2B and B2C
+    show the answers that pushed their way; any other outcome with reasons
+    (either, too_close) shows the strongest on each side.
+flip, flip_to
+    The fewest changes that move the score to the other side of the band's edge,
+    and the recommendation the changed answers get under the same rule as these
+    (which also weighs how sure the answers are: it may be too_close, or even the
+    same recommendation when the other answers outweigh the changed ones).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import NamedTuple
 
 from pmfit.bank.model import Bank, Question
@@ -47,6 +53,7 @@ from pmfit.scoring.result import (
     RationaleItem,
     Recommendation,
     Result,
+    Toward,
 )
 
 #: The least probability of the most probable outcome that makes it the recommendation.
@@ -55,6 +62,8 @@ DECIDE = 0.75
 MISFIT_RATIO = 10.0
 MISFIT_DETAIL = "the answers fit random choice ten times better than a consistent preference"
 RATIONALE_SIZE = 5
+#: A result on neither side shows reasons from both: at most this many from one side.
+PER_SIDE = RATIONALE_SIZE - RATIONALE_SIZE // 2
 STRAIGHT_LINE_MINIMUM = 6
 EPSILON = 1e-9
 
@@ -128,14 +137,19 @@ def side(bank: Bank, answers: Mapping[str, str | None]) -> Recommendation:
     return recommend(_value(_answered(bank, answers)[1]), bank.thresholds.either)
 
 
-def score(bank: Bank, answers: Mapping[str, str | None], respondent: str | None = None) -> Result:
-    """Score `answers` ({question id: option id or None}) against `bank`."""
-    problems = check_answers(bank, answers)
-    if problems:
-        raise InvalidAnswers(problems)
-    band = bank.thresholds.either
+class _Decision(NamedTuple):
+    """What the answers decide, before any explanation of it."""
+
+    by_dimension: dict[str, list[tuple[Question, int, float]]]
+    answered: list[_Answered]
+    value: float
+    post: model.Posterior
+    recommendation: Recommendation
+    lead: int  # the most probable outcome's index in model.OUTCOMES
+
+
+def _decide(bank: Bank, answers: Mapping[str, str | None]) -> _Decision:
     by_dimension, answered = _answered(bank, answers)
-    value = _value(answered)
     chosen = [
         next(i for i, o in enumerate(q.options) if o.id == answers[q.id])
         if answers.get(q.id) is not None
@@ -144,7 +158,40 @@ def score(bank: Bank, answers: Mapping[str, str | None], respondent: str | None 
     ]
     post = model.posterior(model.tables(bank), chosen)
     recommendation, lead = decide(post, bank.thresholds.min_answered_weight)
+    return _Decision(by_dimension, answered, _value(answered), post, recommendation, lead)
+
+
+def score(
+    bank: Bank,
+    answers: Mapping[str, str | None],
+    respondent: str | None = None,
+    *,
+    asked: Collection[str] | None = None,
+) -> Result:
+    """Score `answers` ({question id: option id or None}) against `bank`.
+
+    `asked`, for a quiz that did not ask every question (the adaptive quiz), names the
+    questions it asked: only those count as skipped when unanswered. The decision is
+    about the whole bank either way."""
+    problems = check_answers(bank, answers)
+    if problems:
+        raise InvalidAnswers(problems)
+    band = bank.thresholds.either
+    by_dimension, answered, value, post, recommendation, lead = _decide(bank, answers)
     probabilities = post.probabilities
+    # The flip moves the score across the band's edge: it starts from the score's side.
+    flip = _flip(
+        answered,
+        recommendation if recommendation == "insufficient" else recommend(value, band),
+        value,
+        band,
+    )
+    # What the changed answers would get, decided by the same rule as these answers.
+    flip_to = (
+        _decide(bank, {**answers, **{c.question: c.to for c in flip}}).recommendation
+        if flip
+        else None
+    )
 
     return Result(
         bank=BankRef(id=bank.id, version=bank.version, sha256=bank.sha256),
@@ -176,16 +223,10 @@ def score(bank: Bank, answers: Mapping[str, str | None], respondent: str | None 
             )
             for d in bank.dimensions
         ],
-        rationale=_rationale(answered, recommendation, answers),
-        # The flip moves the score across the band's edge: it starts from the score's side.
-        flip=_flip(
-            answered,
-            recommendation if recommendation == "insufficient" else recommend(value, band),
-            value,
-            band,
-            answers,
-        ),
-        flags=_flags(bank, answers, answered, post),
+        rationale=_rationale(answered, recommendation),
+        flip=flip,
+        flip_to=flip_to,
+        flags=_flags(bank, answers, answered, post, asked),
     )
 
 
@@ -200,19 +241,29 @@ def decide(post: model.Posterior, min_share: float) -> tuple[Recommendation, int
     return "too_close", lead
 
 
-def _rationale(
-    answered: list[_Answered], recommendation: Recommendation, answers: Mapping[str, str | None]
-) -> list[RationaleItem]:
+def toward(points: float) -> Toward:
+    """The side an answer pushed toward, from the sign of its points."""
+    return "B2C" if points > 0 else "B2B"
+
+
+def _rationale(answered: list[_Answered], recommendation: Recommendation) -> list[RationaleItem]:
+    """The answers that pushed hardest toward the recommended side, with the quotes that
+    speak for that side; for any other decided outcome (balanced, undecided), the
+    strongest on each side, at most `PER_SIDE` from either."""
     if recommendation == "insufficient":
         return []
     points = [(100.0 * a.weight * a.lean, a) for a in answered if a.lean != 0]
-    if recommendation == "B2C":
-        # "either" and "too_close": the strongest answers whichever way they pushed.
-        ranked = sorted((p for p in points if p[0] > 0), key=lambda p: -p[0])
-    elif recommendation == "B2B":
-        ranked = sorted((p for p in points if p[0] < 0), key=lambda p: p[0])
+    if recommendation in ("B2C", "B2B"):
+        sign = 1.0 if recommendation == "B2C" else -1.0
+        ranked = sorted((p for p in points if sign * p[0] > 0), key=lambda p: -sign * p[0])
     else:
-        ranked = sorted(points, key=lambda p: -abs(p[0]))
+        ranked = []
+        taken = {"B2B": 0, "B2C": 0}
+        for p in sorted(points, key=lambda p: -abs(p[0])):
+            side = toward(p[0])
+            if taken[side] < PER_SIDE:
+                taken[side] += 1
+                ranked.append(p)
     return [
         RationaleItem(
             question=a.question.id,
@@ -220,8 +271,11 @@ def _rationale(
             dimension=a.question.dimension,
             lean=a.lean,
             contribution=round(points_, 2),
+            toward=toward(points_),
             sources=[
-                QuoteOut(answer=s.answer, es=s.quote.es, en=s.quote.en) for s in a.question.sources
+                QuoteOut(answer=s.answer, side=s.side, es=s.quote.es, en=s.quote.en)
+                for s in a.question.sources
+                if s.speaks_for(toward(points_))
             ],
         )
         for points_, a in ranked[:RATIONALE_SIZE]
@@ -271,11 +325,7 @@ def _changes(
 
 
 def _flip(
-    answered: list[_Answered],
-    recommendation: Recommendation,
-    value: float,
-    band: float,
-    answers: Mapping[str, str | None],
+    answered: list[_Answered], recommendation: Recommendation, value: float, band: float
 ) -> list[FlipChange]:
     # Moving exactly onto the band's edge gives "either"; leaving it needs a hair more.
     margin = 1e-6
@@ -321,7 +371,11 @@ def straight_line(answered: list[tuple[int, int, float]]) -> str | None:
 
 
 def _flags(
-    bank: Bank, answers: Mapping[str, str | None], answered: list[_Answered], post: model.Posterior
+    bank: Bank,
+    answers: Mapping[str, str | None],
+    answered: list[_Answered],
+    post: model.Posterior,
+    asked: Collection[str] | None = None,
 ) -> list[Flag]:
     flags: list[Flag] = []
     line = straight_line([(a.position, len(a.question.options), a.lean) for a in answered])
@@ -337,13 +391,14 @@ def _flags(
                 detail=MISFIT_DETAIL,
             )
         )
-    skipped = [q.id for q in bank.questions if answers.get(q.id) is None]
-    if bank.questions and len(skipped) / len(bank.questions) > bank.thresholds.many_skips + EPSILON:
+    put = [q.id for q in bank.questions if asked is None or q.id in asked]
+    skipped = [qid for qid in put if answers.get(qid) is None]
+    if put and len(skipped) / len(put) > bank.thresholds.many_skips + EPSILON:
         flags.append(
             Flag(
                 code="many_skips",
                 questions=skipped,
-                detail=f"{len(skipped)} of {len(bank.questions)} questions skipped",
+                detail=f"{len(skipped)} of {len(put)} questions skipped",
             )
         )
     return flags

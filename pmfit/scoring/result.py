@@ -6,10 +6,14 @@ from typing import Annotated, Literal
 
 import msgspec
 
-RESULT_SCHEMA_ID = "https://pmfit.dev/schema/result/2"
+from pmfit.bank.model import Side
+
+RESULT_SCHEMA_ID = "https://pmfit.dev/schema/result/3"
 
 Recommendation = Literal["B2B", "B2C", "either", "too_close", "insufficient"]
 FlagCode = Literal["straight_lining", "misfit", "many_skips"]
+#: The way an answer pushed the score: negative contributions toward B2B, positive toward B2C.
+Toward = Literal["B2B", "B2C"]
 
 
 class Out(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -48,6 +52,8 @@ class DimensionScore(Out, frozen=True, kw_only=True):
 
 class QuoteOut(Out, frozen=True, kw_only=True):
     answer: int
+    #: The side the quote speaks for, as the bank records it: B2B, B2C or both.
+    side: Side
     es: str
     en: str
 
@@ -59,6 +65,9 @@ class RationaleItem(Out, frozen=True, kw_only=True):
     lean: float
     #: Points this answer adds to the score (negative: toward B2B).
     contribution: float
+    #: The way this answer pushed: the sign of its contribution, in words.
+    toward: Toward
+    #: The question's quotes that speak for `toward` (or for both sides), in bank order.
     sources: list[QuoteOut] = []
 
 
@@ -90,4 +99,6 @@ class Result(Out, frozen=True, kw_only=True):
     dimensions: list[DimensionScore]
     rationale: list[RationaleItem]
     flip: list[FlipChange]
+    #: What the answers changed as `flip` says would get (null when no change would do).
+    flip_to: Recommendation | None
     flags: list[Flag]
