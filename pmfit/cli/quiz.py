@@ -26,7 +26,7 @@ def quiz(
         bool,
         typer.Option(
             "--adaptive",
-            help="The heaviest questions first; stop once the result is 98% sure, when finishing "
+            help="The heaviest questions first; stop once the result is 97% sure, when finishing "
             "changes it for fewer than 1 in 20 simulated respondents like you.",
         ),
     ] = False,

@@ -45,7 +45,7 @@ def adaptive_order(bank: Bank) -> list[str]:
 
 #: The predictive stop: a decided result this probable is changed by the rest of the
 #: quiz for fewer than 1 in 20 simulated respondents like this one (`pmfit bank simulate`).
-STOP_CONFIDENCE = 0.98
+STOP_CONFIDENCE = 0.97
 
 
 class Stop(NamedTuple):
