@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from pmfit.scoring.result import Recommendation
 
 #: Cells of the grid over t: midpoints of CELLS equal cells of [-1, 1].
-CELLS = 80  # even: the cells pair up as mirror images
+CELLS = 40  # even: the cells pair up as mirror images
 SIGMAS = (0.5, 0.75, 1.0, 1.25, 1.5)
 #: The least probability an option gets: one slip cannot rule a position out.
 FLOOR = 1e-4
