@@ -367,14 +367,3 @@ def _neutral(bank: Bank, full: block.Arrays) -> dict[str, Any]:
         "recommendation": block.RECOMMENDATIONS[code],
         "confidence": round(float(decisions.probabilities[0, decisions.lead[0]]), 3),
     }
-
-
-def ece_goal(report: dict[str, Any]) -> float:
-    """The largest expected calibration error of any decided outcome, over every row."""
-    worst = 0.0
-    for row in report["rows"]:
-        for form in ("full", "short"):
-            for name, figures in row.get(form, {}).get("calibration", {}).items():
-                if name in model.OUTCOMES:
-                    worst = max(worst, figures["ece"])
-    return worst
