@@ -9,6 +9,7 @@ from typing import Any, Literal, Protocol
 import msgspec
 
 from pmfit.bank.model import Bank
+from pmfit.scoring.model import OUTCOMES
 
 OutputFormat = Literal["jsonl", "json", "csv"]
 
@@ -57,6 +58,7 @@ class _Line(msgspec.Struct):
     interval: dict[str, float]
     recommendation: str
     confidence: float
+    probabilities: dict[str, float]
     dimensions: list[dict[str, Any]]
     rationale: list[dict[str, Any]]
     flip: list[dict[str, Any]]
@@ -73,6 +75,7 @@ def csv_columns(bank: Bank) -> list[str]:
         "interval_low",
         "interval_high",
         "confidence",
+        *(f"probability.{outcome}" for outcome in OUTCOMES),
     ]
     for d in bank.dimensions:
         columns += [f"{d.id}.score", f"{d.id}.answered"]
@@ -109,6 +112,7 @@ def csv_row(line: _Line, formula_guard: bool = True) -> list[str]:
         _number(line.interval["low"]),
         _number(line.interval["high"]),
         _number(line.confidence),
+        *(_number(line.probabilities[outcome]) for outcome in OUTCOMES),
     ]
     for d in line.dimensions:
         row += [_number(d["score"]), str(d["answered"])]
