@@ -20,6 +20,16 @@ def pmfit_command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "pmfit"]
 
 
+def timed(command: list[str]) -> float:
+    """Seconds to run `command` to its end, its output dropped."""
+    import subprocess
+    import time
+
+    start = time.perf_counter()
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, env=ENV)
+    return time.perf_counter() - start
+
+
 def compare(
     ours: Callable[[], float], theirs: Callable[[], float], runs: int, labels: tuple[str, str]
 ) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, NamedTuple
 
-from pmfit.bank.model import Bank
+from pmfit.bank.model import Bank, Question
 from pmfit.errors import AnswersError, Problem, merge_problems
 from pmfit.located import Located
 
@@ -38,6 +38,16 @@ def answer_problems(bank: Bank, qid: str, option: str | None) -> str | None:
     if option is not None and option not in {o.id for o in question.options}:
         allowed = ", ".join(o.id for o in question.options)
         return f"unknown option {option!r} (allowed: {allowed}, or blank to skip)"
+    return None
+
+
+def _typed_option(question: Question, typed: str) -> str | None:
+    """The option id that `typed` names: its id (any case) or its number, 1 first."""
+    for o in question.options:
+        if o.id.lower() == typed.lower():
+            return o.id
+    if typed.isascii() and typed.isdigit() and 1 <= int(typed) <= len(question.options):
+        return question.options[int(typed) - 1].id
     return None
 
 
@@ -99,7 +109,8 @@ def sheet_from_document(bank: Bank, doc: Located, base: tuple[str | int, ...] = 
 def sheet_from_pairs(
     bank: Bank, pairs: Iterable[str], respondent: str | None = None
 ) -> AnswerSheet:
-    """`--answer QID=OPTION` options, each checked; a question given twice is an error."""
+    """`--answer QID=OPTION` options, each checked; a question given twice is an error.
+    Typed by hand, so OPTION may be an option's id in any case or its number."""
     problems: list[Problem] = []
     answers: dict[str, str | None] = {}
     for pair in pairs:
@@ -118,11 +129,25 @@ def sheet_from_pairs(
         if qid in answers:
             problems.append(Problem("--answer", None, None, f"{qid}: duplicate answer"))
             continue
-        reason = answer_problems(bank, qid, option or None)
+        question = next((q for q in bank.questions if q.id == qid), None)
+        chosen = _typed_option(question, option) if question is not None and option else None
+        if question is not None and option and chosen is None:
+            allowed = ", ".join(o.id for o in question.options)
+            problems.append(
+                Problem(
+                    "--answer",
+                    None,
+                    None,
+                    f"{qid}: unknown option {option!r} (allowed: {allowed}, a number "
+                    f"1-{len(question.options)}, or blank to skip)",
+                )
+            )
+            continue
+        reason = answer_problems(bank, qid, chosen)
         if reason:
             problems.append(Problem("--answer", None, None, f"{qid}: {reason}"))
             continue
-        answers[qid] = option or None
+        answers[qid] = chosen
     if problems:
         raise AnswersError(problems)
     return AnswerSheet(respondent, answers)

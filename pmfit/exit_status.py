@@ -14,7 +14,8 @@ class ExitStatus(enum.IntEnum):
     #: Something failed that is not the input's fault (a worker process died, a bug):
     #: one line says what; `pmfit --debug` shows the traceback.
     FAILED = 3
-    #: Interrupted by Ctrl-C (128 + SIGINT).
+    #: Interrupted by Ctrl-C (128 + SIGINT). SIGTERM and SIGHUP end a run the same way,
+    #: with 128 + their number (143, 129): see `pmfit.interrupts`.
     INTERRUPTED = 130
     #: Whoever read stdout closed it early, as with `| head` (128 + SIGPIPE).
     BROKEN_PIPE = 141

@@ -1,11 +1,11 @@
-"""Small file helpers: atomic writes and paths as a user would type them."""
+"""Small file helpers for reading: UTF-8 decoding and paths as a user would type them.
+
+Every write goes through `pmfit.writing`."""
 
 from __future__ import annotations
 
-import contextlib
 import os
 from pathlib import Path
-from typing import IO
 
 from pmfit.errors import InputError, Problem
 
@@ -32,59 +32,3 @@ def display_path(path: str | os.PathLike[str]) -> str:
         return str(real.relative_to(os.path.realpath(Path.cwd())))
     except (ValueError, OSError):
         return str(path)
-
-
-class AtomicFile:
-    """Bytes written to a temporary file beside `path`, renamed onto it by `commit()`.
-
-    Until then nothing exists under the final name, so a crash or an interrupt never
-    leaves a half-written file there; `abort()` (or a failure) removes the temporary.
-    """
-
-    def __init__(self, path: str | os.PathLike[str], *, make_parents: bool = False) -> None:
-        import tempfile  # deferred: only writers pay for it
-
-        self.path = Path(path)
-        if make_parents:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        elif not self.path.parent.is_dir():
-            raise InputError([Problem(str(path), None, None, "no such directory to write into")])
-        try:
-            fd, name = tempfile.mkstemp(
-                dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".tmp"
-            )
-        except OSError as error:
-            reason = f"cannot write here: {error.strerror or error}"
-            raise InputError([Problem(str(path), None, None, reason)]) from None
-        self.temporary = Path(name)
-        # mkstemp makes the file private (0600); give it the mode any new file gets.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.fchmod(fd, 0o666 & ~umask)
-        self.handle: IO[bytes] = os.fdopen(fd, "wb", buffering=1 << 20)
-
-    def write(self, data: bytes) -> int:
-        return self.handle.write(data)
-
-    def commit(self) -> None:
-        self.handle.flush()
-        os.fsync(self.handle.fileno())
-        self.handle.close()
-        os.replace(self.temporary, self.path)
-
-    def abort(self) -> None:
-        with contextlib.suppress(OSError):
-            self.handle.close()
-        with contextlib.suppress(FileNotFoundError):
-            self.temporary.unlink()
-
-
-def atomic_write_bytes(path: Path, data: bytes, *, make_parents: bool = False) -> None:
-    """Write `data` to `path` atomically: never a half-written file under that name."""
-    target = AtomicFile(path, make_parents=make_parents)
-    try:
-        target.write(data)
-        target.commit()
-    except BaseException:
-        target.abort()
-        raise

@@ -33,6 +33,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "score": {"en": "Score", "es": "Puntuación"},
     "interval": {"en": "90% interval", "es": "Intervalo del 90 %"},
     "confidence": {"en": "Confidence", "es": "Confianza"},
+    "lean.toward": {"en": "leaning {side} ({p})", "es": "inclinado a {side} ({p})"},
     "lean.none": {"en": "no clear lean", "es": "sin inclinación clara"},
     "lean.mild": {"en": "mild {side} lean", "es": "ligera inclinación {side}"},
     "lean.clear": {"en": "clear {side} lean", "es": "clara inclinación {side}"},
@@ -242,8 +243,50 @@ MESSAGES: dict[str, dict[str, str]] = {
         "es": "{count} respuestas anteriores ya no encajan y se descartaron: {questions}.",
     },
     "quiz.unreadable": {
-        "en": "pmfit: could not read the saved quiz ({reason}); starting over.",
-        "es": "pmfit: no se pudo leer el cuestionario guardado ({reason}); empezamos de nuevo.",
+        "en": "pmfit: could not read the saved quiz {path} ({reason}); kept it as {aside} "
+        "and starting over.",
+        "es": "pmfit: no se pudo leer el cuestionario guardado {path} ({reason}); se conserva "
+        "como {aside} y empezamos de nuevo.",
+    },
+    "quiz.unreadable_kept": {
+        "en": "pmfit: could not read the saved quiz {path} ({reason}), nor move it aside "
+        "({why}); it is left as it is, and this quiz will not be saved.",
+        "es": "pmfit: no se pudo leer el cuestionario guardado {path} ({reason}) ni apartarlo "
+        "({why}); se deja como está y este cuestionario no se guardará.",
+    },
+    "quiz.not_moved": {
+        "en": "an unreadable earlier save is there and could not be moved aside: {reason}",
+        "es": "hay un guardado anterior ilegible que no se pudo apartar: {reason}",
+    },
+    "quiz.busy": {
+        "en": "another pmfit quiz is using this saved quiz; finish or quit that one "
+        "first (q saves it), then run: {command}",
+        "es": "otro pmfit quiz está usando este cuestionario guardado; termina o sal de ese "
+        "primero (q lo guarda) y luego ejecuta: {command}",
+    },
+    "quiz.save_failed": {
+        "en": "pmfit: could not save your progress to {path}: {reason}. Your answers are "
+        "kept while this quiz runs: finish it here, or fix that and answer on (each answer "
+        "tries again).",
+        "es": "pmfit: no se pudo guardar tu progreso en {path}: {reason}. Tus respuestas se "
+        "conservan mientras siga este cuestionario: termínalo aquí, o arregla eso y sigue "
+        "respondiendo (cada respuesta lo vuelve a intentar).",
+    },
+    "quiz.save_again": {
+        "en": "Saved your progress to {path} again.",
+        "es": "Tu progreso vuelve a guardarse en {path}.",
+    },
+    "quiz.quit_unsaved": {
+        "en": "Your answers are not saved (see above): quitting now loses them. Type q "
+        "again to quit anyway, or answer on.",
+        "es": "Tus respuestas no están guardadas (ver arriba): si sales ahora se pierden. "
+        "Escribe q otra vez para salir de todos modos, o sigue respondiendo.",
+    },
+    "quiz.not_saved": {
+        "en": "Not saved: could not write {path} ({reason}). To score your answers so far, "
+        "run: {command}",
+        "es": "No guardado: no se pudo escribir {path} ({reason}). Para puntuar tus "
+        "respuestas hasta ahora, ejecuta: {command}",
     },
     "quiz.stopped": {
         "en": "Stopped after {asked} of {total}: the other {rest} could not move your score "
@@ -272,6 +315,134 @@ MESSAGES: dict[str, dict[str, str]] = {
         "es": "Esa era la última pregunta. Tu resultado:",
     },
     "quiz.wrote": {"en": "Wrote {path}", "es": "Se guardó {path}"},
+    # `pmfit form`: the quiz as a form to paste into Google Forms and the like.
+    "form.title": {"en": "Form title: {title}", "es": "Título del formulario: {title}"},
+    "form.description.label": {
+        "en": "Form description: {description}",
+        "es": "Descripción del formulario: {description}",
+    },
+    "form.description": {
+        "en": "Choose the answer closest to you: there are no right or wrong answers.",
+        "es": "Elige la respuesta que más se acerque a ti: no hay respuestas correctas "
+        "ni incorrectas.",
+    },
+    "form.name.kind": {"en": "Short answer, required:", "es": "Respuesta corta, obligatoria:"},
+    "form.name": {"en": "Your name", "es": "Tu nombre"},
+    "form.email.kind": {
+        "en": "Short answer, required, an email address:",
+        "es": "Respuesta corta, obligatoria, una dirección de correo electrónico:",
+    },
+    "form.email": {"en": "Your email", "es": "Tu correo electrónico"},
+    "form.question": {
+        "en": "Question {n} of {total}, multiple choice, {status}:",
+        "es": "Pregunta {n} de {total}, opción múltiple, {status}:",
+    },
+    "form.required": {"en": "required", "es": "obligatoria"},
+    "form.optional": {"en": "optional", "es": "opcional"},
+    "form.wrote.script": {
+        "en": "Wrote {path}: paste it into a new project at https://script.google.com "
+        "and run createForm.",
+        "es": "Se guardó {path}: pégalo en un proyecto nuevo de https://script.google.com "
+        "y ejecuta createForm.",
+    },
+    "quiz.summary": {
+        "en": "Your result: {recommendation} — {words}, score {score}. The reasons are above.",
+        "es": "Tu resultado: {recommendation} — {words}, puntuación {score}. Los motivos "
+        "están arriba.",
+    },
+    "quiz.summary.insufficient": {
+        "en": "Your result: {recommendation}. Answer more questions to get a recommendation.",
+        "es": "Tu resultado: {recommendation}. Responde más preguntas para obtener una "
+        "recomendación.",
+    },
+    # The cohort report as a web page.
+    "report.title": {"en": "Cohort report", "es": "Informe de la cohorte"},
+    "report.about": {
+        "en": "{respondents} respondents; bank {bank} {version}.",
+        "es": "{respondents} participantes; banco {bank} {version}.",
+    },
+    "report.outcomes": {"en": "Recommendations", "es": "Recomendaciones"},
+    "report.outcome.B2B": {"en": "B2B", "es": "B2B"},
+    "report.outcome.B2C": {"en": "B2C", "es": "B2C"},
+    "report.outcome.either": {"en": "Either", "es": "Cualquiera"},
+    "report.outcome.too_close": {"en": "Too close to call", "es": "Demasiado igualado"},
+    "report.outcome.insufficient": {"en": "Too few answers", "es": "Pocas respuestas"},
+    "report.scores": {"en": "Scores", "es": "Puntuaciones"},
+    "report.scores.about": {
+        "en": "Mean {mean}, standard deviation {sd}, on a scale from -100 (wholly B2B) to "
+        "+100 (wholly B2C). The shaded band is “either”.",
+        "es": "Media {mean}, desviación típica {sd}, en una escala de -100 (totalmente B2B) "
+        "a +100 (totalmente B2C). La franja sombreada es «cualquiera».",
+    },
+    "report.bin": {"en": "{low} to {high}: {count}", "es": "{low} a {high}: {count}"},
+    "report.dimensions": {"en": "By dimension", "es": "Por dimensión"},
+    "report.dimensions.about": {
+        "en": "Each bar splits the respondents who answered the dimension: leaning B2B "
+        "(a score below -{band}) to the left of the line, balanced (from -{band} to {band}) "
+        "across it, leaning B2C (above {band}) to the right. The figures are the shares "
+        "leaning B2B and B2C.",
+        "es": "Cada barra reparte a quienes respondieron la dimensión: inclinados a B2B "
+        "(puntuación por debajo de -{band}) a la izquierda de la línea, equilibrados (de "
+        "-{band} a {band}) sobre ella, inclinados a B2C (por encima de {band}) a la derecha. "
+        "Las cifras son las proporciones inclinadas a B2B y a B2C.",
+    },
+    "report.side.b2b": {"en": "Leaning B2B", "es": "Inclinados a B2B"},
+    "report.side.balanced": {"en": "Balanced", "es": "Equilibrados"},
+    "report.side.b2c": {"en": "Leaning B2C", "es": "Inclinados a B2C"},
+    "report.flags": {"en": "Quality flags", "es": "Avisos de calidad"},
+    "report.flag.straight_lining": {
+        "en": "Same option position everywhere",
+        "es": "La misma posición en todo",
+    },
+    "report.flag.misfit": {
+        "en": "Answers that look random",
+        "es": "Respuestas que parecen al azar",
+    },
+    "report.flag.many_skips": {"en": "Many skips", "es": "Muchas omitidas"},
+    "report.reliability": {"en": "Reliability", "es": "Fiabilidad"},
+    "report.alpha": {
+        "en": "Cronbach's alpha {alpha}{interval}, over {items} questions and the {respondents} "
+        "respondents who answered every one. Item scores are the options' leans (B2C high).",
+        "es": "Alfa de Cronbach {alpha}{interval}, sobre {items} preguntas y los {respondents} "
+        "participantes que respondieron todas. La puntuación de cada pregunta es la inclinación "
+        "de la opción (B2C alto).",
+    },
+    "report.alpha.interval": {
+        "en": " (95% interval {low} to {high}, Feldt)",
+        "es": " (intervalo del 95 % de {low} a {high}, Feldt)",
+    },
+    "report.alpha.none": {
+        "en": "Cronbach's alpha cannot be computed: it needs at least two respondents who "
+        "answered every one of the {items} questions, and answers that vary ({respondents} "
+        "answered every one).",
+        "es": "No se puede calcular el alfa de Cronbach: necesita al menos dos participantes "
+        "que respondan las {items} preguntas, y respuestas que varíen ({respondents} las "
+        "respondieron todas).",
+    },
+    "report.items": {"en": "Questions", "es": "Preguntas"},
+    "report.items.about": {
+        "en": "Answers by option, coloured from B2B to B2C by the option's lean. A question "
+        "whose item-rest correlation is negative may be keyed the wrong way; one below 0.2 "
+        "says little about the rest (flagged from 20 respondents).",
+        "es": "Respuestas por opción, coloreadas de B2B a B2C según la inclinación de la "
+        "opción. Una pregunta con correlación ítem-resto negativa puede estar al revés; una "
+        "por debajo de 0,2 dice poco del resto (se marca a partir de 20 participantes).",
+    },
+    "report.col.question": {"en": "Question", "es": "Pregunta"},
+    "report.col.answers": {"en": "Answers", "es": "Respuestas"},
+    "report.col.skipped": {"en": "Skipped", "es": "Omitida"},
+    "report.col.item_rest": {"en": "Item-rest r", "es": "r ítem-resto"},
+    "report.col.alpha_dropped": {"en": "Alpha if dropped", "es": "Alfa sin ella"},
+    "report.col.flag": {"en": "Flag", "es": "Aviso"},
+    "report.col.count": {"en": "Results", "es": "Resultados"},
+    "report.col.share": {"en": "Share", "es": "Proporción"},
+    "report.item.negative": {"en": "negative: mis-keyed?", "es": "negativa: ¿al revés?"},
+    "report.item.low": {"en": "low (< 0.2)", "es": "baja (< 0,2)"},
+    "report.none": {"en": "No respondents yet.", "es": "Aún no hay participantes."},
+    "report.footer": {
+        "en": "Made by pmfit {version}. This page loads nothing from the network.",
+        "es": "Hecho con pmfit {version}. Esta página no carga nada de la red.",
+    },
 }
 
 NUMBER_WORDS: dict[str, list[str]] = {
@@ -306,6 +477,11 @@ def duration(minutes: int, lang: str) -> str:
 
 
 def t(key: str, lang: str, **values: object) -> str:
+    from pmfit.render.numbers import Sided
+
     entry = MESSAGES[key]
     text = entry.get(lang) or entry["en"]
-    return text.format(**values) if values else text
+    if not values:
+        return text
+    # A number that rounds to zero is said without a sign ("0", never "-0").
+    return text.format(**{k: Sided(v) if isinstance(v, float) else v for k, v in values.items()})

@@ -79,18 +79,24 @@ def test_json_and_csv_output(cli, tmp_path) -> None:
         assert float(row["score"]) == result["score"]
         assert float(row["interval_low"]) == result["interval"]["low"]
         assert float(row["confidence"]) == result["confidence"]
+        for outcome, probability in result["probabilities"].items():
+            assert float(row[f"probability_{outcome.lower()}"]) == probability
         for d in result["dimensions"]:
-            cell = row[f"{d['id']}.score"]
+            cell = row[f"{d['id']}_score".replace("-", "_")]
             assert (float(cell) if cell else None) == d["score"]
-            assert int(row[f"{d['id']}.answered"]) == d["answered"]
-        assert row["flags"] == "; ".join(f["code"] for f in result["flags"])
+            assert int(row[f"{d['id']}_answered".replace("-", "_")]) == d["answered"]
+        codes = {f["code"] for f in result["flags"]}
+        for code in ("straight_lining", "misfit", "many_skips"):
+            assert row[f"flag_{code}"] == ("true" if code in codes else "false")
+        labels = {(q.id, o.id): o.label.en for q in load_bank(MINI).questions for o in q.options}
         assert row["rationale"] == "; ".join(
-            f"{r['question']}={r['option']} ({r['contribution']:+g} toward {r['toward']})"
+            f"{r['question']}: \u201c{labels[r['question'], r['option']]}\u201d "
+            f"({r['contribution']:+.1f} toward {r['toward']})".replace("(+0.0 ", "(0.0 ")
             for r in result["rationale"]
         )
         assert row["flip_to"] == (result["flip_to"] or "")
         for qid, oid in result["answers"].items():
-            assert row[f"answer.{qid}"] == (oid or "")
+            assert row[f"answer_{qid}".replace("-", "_")] == (oid or "")
     empty = cli(
         "batch", "--bank", str(MINI), "-", "--input-format", "jsonl", "-f", "json", input=""
     )

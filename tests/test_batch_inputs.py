@@ -80,17 +80,17 @@ def test_bad_rows_are_rejected_with_their_rows_and_the_rest_scored(cli, tmp_path
     assert run.stdout.encode() == expected
 
 
-def test_csv_header_with_an_unknown_question_rejects_the_file_once(cli, tmp_path) -> None:
+def test_csv_columns_that_are_no_question_are_ignored_with_one_notice(cli, tmp_path) -> None:
     path = tmp_path / "wrong.csv"
-    path.write_text("respondent,problem-1,nonsense\nann,a,b\nbob,c,a\n\n")
+    path.write_text("respondent,problem-1,nonsense,problem-9\nann,a,b,x\nbob,c,a,y\n\n")
     run = cli("batch", "--bank", str(MINI), str(path))
-    assert run.exit_code == 1
-    assert run.stdout == ""
+    assert run.exit_code == 0
     assert run.stderr.splitlines() == [
-        f"{path}:1: header: column 3, 'nonsense': unknown question (`pmfit template` lists "
-        "the ids); every row rejected (2)",
-        "scored 0; rejected 2",
+        f"{path}: ignored 2 columns that match no question: 'nonsense', 'problem-9'",
+        "scored 2; rejected 0",
     ]
+    expected = _engine_line({"problem-1": "a"}, "ann") + _engine_line({"problem-1": "c"}, "bob")
+    assert run.stdout.encode() == expected
 
 
 def test_jsonl_bad_lines(cli, tmp_path) -> None:

@@ -152,13 +152,24 @@ def test_usage_errors(cli, in_tmp: Path) -> None:
     assert run.stderr.splitlines() == [
         "--answer: 'foo': expected QUESTION=OPTION (OPTION blank to skip)",
         "--answer: nope: unknown question (`pmfit template` lists the ids)",
-        "--answer: problem-1: unknown option 'x' (allowed: a, b, c, or blank to skip)",
+        "--answer: problem-1: unknown option 'x' (allowed: a, b, c, a number 1-3, or blank to skip)",
         "--answer: buyer-1: duplicate answer",
     ]
     write(in_tmp, "a.yaml", "answers: {problem-1: a}\n")
-    assert cli("score", "a.yaml", "-a", "problem-1=b", *B).stderr == (
-        "--answer: problem-1: duplicate answer (also in a.yaml)\n"
-    )
+    # --answer overrides the file's answer, by id in any case or by number.
+    for typed in ("b", "B", "2"):
+        run = cli("score", "a.yaml", "-a", f"problem-1={typed}", *B, "--json")
+        assert run.exit_code == 0, run.stderr
+        assert json.loads(run.stdout)["answers"]["problem-1"] == "b", typed
+    run = cli("score", "a.yaml", "-a", "problem-1=", *B, "--json")
+    assert json.loads(run.stdout)["answers"]["problem-1"] is None
+    for typed in ("0", "4", "bb"):
+        run = cli("score", "a.yaml", "-a", f"problem-1={typed}", *B)
+        assert (run.exit_code, run.stderr) == (
+            2,
+            f"--answer: problem-1: unknown option {typed!r} (allowed: a, b, c, a number 1-3, "
+            "or blank to skip)\n",
+        )
     bad_format = cli("score", "-a", "problem-1=a", *B, "--format", "xml")
     assert (bad_format.exit_code, bad_format.stderr) == (
         2,

@@ -8,6 +8,7 @@ import re
 import shlex
 import shutil
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pexpect
@@ -34,6 +35,7 @@ class Quiz:
         env: dict[str, str] | None = None,
         json_to: Path | None = None,
         bank: Path = MINI,
+        preexec: Callable[[], None] = default_signals,
     ) -> None:
         environ = {
             **os.environ,
@@ -56,7 +58,7 @@ class Quiz:
             dimensions=size,
             encoding="utf-8",
             timeout=15,
-            preexec_fn=default_signals,
+            preexec_fn=preexec,
         )
         self.seen: list[str] = []
 
@@ -347,6 +349,9 @@ def test_plain_and_no_color_have_no_colour_or_box_drawing(
     if how[0] == "--plain":
         assert not re.search("[\u2500-\u259f]", screen)
         assert "Recommendation: " in screen
+    else:  # NO_COLOR turns off colour only: the boxes, bars and progress bar stay
+        assert "╭─ Recommendation ─" in re.sub("─+", "─", screen)
+        assert "━━━━━─────" in screen  # question 4 of 8: heavy done, light to come
     assert max(len(line) for line in screen.replace("\r", "").split("\n")) <= 40
 
 

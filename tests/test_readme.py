@@ -42,7 +42,10 @@ def test_the_readme_has_examples() -> None:
     assert len(BLOCKS) >= 5 and {"me.yaml", "cohort.jsonl", "sheet.csv"} <= set(FILES)
     quickstart = README.split("<!-- quickstart -->")[1].split("<!-- /quickstart -->")[0]
     lines = [line for line in quickstart.splitlines() if line and not line.startswith("```")]
-    assert lines == ["pip install . && pmfit quiz", "pip install -e '.[test]' && pytest"]
+    assert lines == [
+        "python3 -m venv .venv && .venv/bin/pip install . && .venv/bin/pmfit quiz",
+        "python3 -m venv .venv && .venv/bin/pip install -e '.[test]' && .venv/bin/pytest",
+    ]
 
 
 @pytest.mark.skipif(shutil.which("jq") is None, reason="the README's examples pipe into jq")
@@ -52,6 +55,7 @@ def test_console_block(block: list[tuple[str, list[str]]], tmp_path: Path) -> No
     for name, body in FILES.items():
         (tmp_path / name).write_text(body, encoding="utf-8")
     shutil.copytree(ROOT / "questions", tmp_path / "questions")
+    shutil.copytree(ROOT / "docs", tmp_path / "docs")
     env = {
         **os.environ,
         "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",

@@ -191,6 +191,12 @@ def test_mini_cohort_with_skips_matches_the_independent_computation(cli, tmp_pat
         got = report["dimensions"][k]
         assert (got["id"], got["n"]) == (dim.id, len(values))
         assert got["mean"] == pytest.approx(values.mean(), abs=0.006)
+        band = bank.thresholds.either
+        assert (got["b2b"], got["balanced"], got["b2c"]) == (
+            int((values < -band).sum()),
+            int((abs(values) <= band).sum()),
+            int((values > band).sum()),
+        )
     for code in ("straight_lining", "misfit", "many_skips"):
         assert report["flags"][code]["count"] == sum(
             any(f.code == code for f in r.flags) for r in results

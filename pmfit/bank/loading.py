@@ -75,6 +75,12 @@ def bank_dir(path: str | os.PathLike[str] | None) -> Path:
     return path.parent if path.is_file() else path
 
 
+def bank_files(path: str | os.PathLike[str] | None = None) -> list[Path]:
+    """The YAML files of a bank, bank.yaml first (the inputs a run must not write over)."""
+    directory = bank_dir(path)
+    return [directory / name for name in yaml_names(directory)]
+
+
 def is_shipped(directory: Path) -> bool:
     shipped = shipped_bank_dir()
     return directory == shipped or os.path.samefile(directory, shipped)
@@ -128,9 +134,11 @@ def load_bank(path: str | os.PathLike[str] | None = None, *, use_cache: bool = T
 
     bank = validate_bank(sources)
     if compiled is not None and not is_shipped(sources.directory):
-        # Caching is an optimisation: a read-only home must not break scoring.
-        with contextlib.suppress(OSError, BankError):
-            write_compiled(compiled, bank)
+        from pmfit.writing import WriteError
+
+        # Caching is an optimisation: a read-only home or a full disk must not break scoring.
+        with contextlib.suppress(OSError, BankError, WriteError):
+            write_compiled(compiled, bank, sources)
     return bank
 
 
@@ -138,10 +146,14 @@ def compiled_bytes(bank: Bank) -> bytes:
     return msgspec.json.format(msgspec.json.encode(CompiledBank(bank=bank)), indent=1) + b"\n"
 
 
-def write_compiled(target: Path, bank: Bank) -> None:
-    from pmfit.fileio import atomic_write_bytes
+def write_compiled(target: Path, bank: Bank, sources: BankSources) -> None:
+    """Write the compiled bank through pmfit's one writer; the bank's own files are inputs."""
+    from pmfit.fileio import display_path
+    from pmfit.writing import identity_of, write_file
 
-    atomic_write_bytes(target, compiled_bytes(bank), make_parents=True)
+    names = [name for name, _ in sources.files] + [bank.source.file]
+    inputs = [(display_path(sources.path(n)), identity_of(sources.path(n))) for n in names]
+    write_file(target, compiled_bytes(bank), make_parents=True, inputs=inputs)
 
 
 def read_thread(path: str | os.PathLike[str] | None, bank: Bank) -> str:

@@ -171,7 +171,7 @@ class ParentGone(Exception):
 def _worker(shared: _Shared, conn: Connection, parent: int) -> None:
     from pmfit.batch.run import worker_signals
 
-    worker_signals()
+    worker_signals(parent)
 
     def wait_turn() -> None:
         runner.wait_turn(_ORPHAN_CHECK)

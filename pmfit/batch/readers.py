@@ -2,7 +2,7 @@
 
 Each reader yields `Block`s of at most a few thousand rows, so memory stays flat
 however long the input. A bad row becomes a `Rejection` naming its line; only a
-problem that makes every row unreadable (a CSV header naming an unknown question,
+problem that makes every row unreadable (a CSV header that names no question,
 broken JSON array syntax) rejects the rest of a file, with one line.
 """
 
@@ -15,8 +15,9 @@ import re
 from collections.abc import Iterator
 from typing import Literal, Protocol
 
-from pmfit.answers import answer_problems, sheet_from_document
+from pmfit.answers import sheet_from_document
 from pmfit.bank.model import Bank
+from pmfit.batch.forms import DEFAULT_READING, Matcher, Reading
 from pmfit.batch.rows import Block, OptionIndex, Rejection
 from pmfit.errors import AnswersError, InputError
 from pmfit.located import Located, load_yaml
@@ -112,7 +113,12 @@ def jsonl_chunks(stream: Readable) -> Iterator[tuple[int, list[bytes], int]]:
 
 
 def _sniff_delimiter(header: str) -> str:
-    counts = {d: header.count(d) for d in (",", ";", "\t")}
+    # Quoted text does not count; a tab wins outright, since question titles hold commas
+    # and semicolons but never tabs (Excel's "Unicode text" is tab-separated, unquoted).
+    header = re.sub(r'"[^"]*"', "", header)
+    if "\t" in header:
+        return "\t"
+    counts = {d: header.count(d) for d in (",", ";")}
     best = max(counts, key=lambda d: counts[d])
     return best if counts[best] else ","
 
@@ -125,10 +131,14 @@ def _bad_utf8(line: bytes) -> str | None:
     return None
 
 
-def csv_blocks(bank: Bank, stream: Readable, shown: str) -> Iterator[Block]:
-    """CSV as spreadsheets export it: a header of `respondent` and question ids, then a row
-    per respondent; comma, semicolon or tab; quoted cells; CRLF or LF; BOM or none."""
+def csv_blocks(
+    bank: Bank, stream: Readable, shown: str, reading: Reading = DEFAULT_READING
+) -> Iterator[Block]:
+    """CSV as spreadsheets and form tools export it: a header naming the respondent and
+    the questions (`pmfit.batch.forms` maps it), then a row per respondent; comma,
+    semicolon or tab; quoted cells; CRLF or LF; BOM or none."""
     index = OptionIndex(bank)
+    matcher = Matcher(bank)
     bad_lines: dict[int, str] = {}
     line_number = 0
     position = 0
@@ -150,27 +160,13 @@ def csv_blocks(bank: Bank, stream: Readable, shown: str) -> Iterator[Block]:
     delimiter = _sniff_delimiter(header_line)
     header = next(csv.reader([header_line], delimiter=delimiter), [])
     names = [cell.strip() for cell in header]
-    problems = []
-    if 1 in bad_lines:
-        problems.append(bad_lines[1])
-    seen: set[str] = set()
-    columns: list[int | None] = []  # the question index of each column; None: not a question
-    respondent_column: int | None = None
-    for position_in_header, name in enumerate(names):
-        if name in seen and name:
-            problems.append(f"column {position_in_header + 1}: duplicate column {name!r}")
-        seen.add(name)
-        if name.lower() == "respondent":
-            respondent_column = position_in_header
-            columns.append(None)
-        elif not name:
-            columns.append(None)
-        elif name in index.columns:
-            columns.append(index.columns[name])
-        else:
-            unknown = answer_problems(bank, name, None) or "unknown question"
-            problems.append(f"column {position_in_header + 1}, {name!r}: {unknown}")
-            columns.append(None)
+    mapped = matcher.header(names, reading.respondent_column)
+    problems = [bad_lines[1]] if 1 in bad_lines else []
+    problems += mapped.problems
+    columns, respondent_column = mapped.columns, mapped.respondent
+    notice = None if problems else mapped.notice()
+    if notice:
+        reading.notice(f"{shown}: {notice}")
     reader = csv.reader(lines, delimiter=delimiter)
     if problems:
         rows = sum(1 for record in reader if any(cell.strip() for cell in record))
@@ -208,14 +204,13 @@ def csv_blocks(bank: Bank, stream: Readable, shown: str) -> Iterator[Block]:
         else:
             codes = [-1] * index.n_questions
             reasons = []
-            for column, cell in zip(columns, record, strict=True):
+            for n, (column, cell) in enumerate(zip(columns, record, strict=True)):
                 value = cell.strip()
                 if column is None or not value:
                     continue
-                k = index.options[column].get(value)
+                k = matcher.option(column, value)
                 if k is None:
-                    q = bank.questions[column]
-                    reasons.append(f"{q.id}: {answer_problems(bank, q.id, value)}")
+                    reasons.append(matcher.problem(column, value, mapped.languages[n]))
                 else:
                     codes[column] = k
             if reasons:

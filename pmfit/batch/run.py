@@ -15,11 +15,13 @@ from __future__ import annotations
 import collections
 import multiprocessing
 import os
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from pmfit.bank.model import Bank
+from pmfit.batch.forms import DEFAULT_READING, Reading
 from pmfit.batch.readers import (
     InputFormat,
     Readable,
@@ -30,7 +32,7 @@ from pmfit.batch.readers import (
 )
 from pmfit.batch.rows import Block, Rejection
 from pmfit.batch.writers import Formatter, Sink
-from pmfit.fileio import AtomicFile
+from pmfit.writing import AtomicFile
 
 #: Below this many bytes of JSONL, starting worker processes costs more than it saves.
 PARALLEL_BYTES = 4 << 20
@@ -44,6 +46,9 @@ class Input:
     size: int | None = None
     #: The file's path, when it is a regular file (workers then read it themselves).
     path: str | None = None
+    #: The stream is the file decoded from another encoding, not its bytes as stored:
+    #: workers must not read the file themselves.
+    transcoded: bool = False
 
 
 @dataclass
@@ -88,22 +93,26 @@ class Scorer:
 _worker: Scorer | None = None
 
 
-def worker_signals() -> None:
-    """In a worker: the parent alone handles Ctrl-C and SIGTERM, then ends its workers.
+def worker_signals(parent: int) -> None:
+    """In a worker: the parent alone handles Ctrl-C, SIGTERM and SIGHUP, then ends its
+    workers; and a worker whose parent dies (even by SIGKILL) dies at once with it,
+    instead of scoring on into a file nobody will rename."""
+    from pmfit.interrupts import default_in_worker
 
-    A forked worker inherits the parent's SIGTERM handler (which raises
-    KeyboardInterrupt to clean up temporary files); left in place, it would keep
-    the pool from terminating the worker.
-    """
-    import signal
+    default_in_worker()
+    if sys.platform.startswith("linux"):  # the kernel sends the signal
+        import ctypes
+        import signal
 
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None).prctl(pr_set_pdeathsig, signal.SIGKILL)
+    if os.getppid() != parent:  # it died before the request was made
+        os._exit(1)
 
 
-def _start_worker(bank: Bank, with_quotes: bool) -> None:
+def _start_worker(bank: Bank, with_quotes: bool, parent: int) -> None:
     global _worker
-    worker_signals()
+    worker_signals(parent)
     _worker = Scorer(bank, with_quotes)
 
 
@@ -114,7 +123,12 @@ def _work(task: tuple[str, int, list[bytes]]) -> tuple[bytes, list[Rejection], i
 
 def in_place(source: Input, sink: Sink, out: Formatter) -> bool:
     """Workers can write results straight into the output file: JSONL to an -o file."""
-    return source.path is not None and isinstance(sink, AtomicFile) and type(out) is Formatter
+    return (
+        source.path is not None
+        and not source.transcoded
+        and isinstance(sink, AtomicFile)
+        and type(out) is Formatter
+    )
 
 
 def default_jobs() -> int:
@@ -135,6 +149,7 @@ def run_batch(
     jobs: int | None = None,
     on_rejection: Callable[[Rejection], None] = lambda r: None,
     on_progress: Callable[[int], None] = lambda done: None,
+    reading: Reading = DEFAULT_READING,
 ) -> Summary:
     """Score every input into `sink`; rejections go to `on_rejection` as they are found."""
     summary = Summary()
@@ -186,8 +201,12 @@ def run_batch(
                     emit(output, rejections, scored)
                     on_progress(done_before + position)
         else:
-            reader = {"csv": csv_blocks, "json": json_blocks, "yaml": yaml_blocks}[source.format]
-            for block in reader(bank, source.stream, source.shown):
+            if source.format == "csv":
+                blocks = csv_blocks(bank, source.stream, source.shown, reading)
+            else:
+                reader = {"json": json_blocks, "yaml": yaml_blocks}[source.format]
+                blocks = reader(bank, source.stream, source.shown)
+            for block in blocks:
                 emit(scorer.score(block), block.rejections, len(block))
                 on_progress(done_before + block.position)
         done_before += source.size or 0
@@ -208,7 +227,8 @@ def _parallel(
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     pending: collections.deque[tuple[Any, int]] = collections.deque()
-    with context.Pool(jobs, initializer=_start_worker, initargs=(bank, with_quotes)) as pool:
+    start = (bank, with_quotes, os.getpid())
+    with context.Pool(jobs, initializer=_start_worker, initargs=start) as pool:
         try:
             for first, lines, position in chunks:
                 pending.append((pool.apply_async(_work, ((shown, first, lines),)), position))

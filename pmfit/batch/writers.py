@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, get_args
 
 import msgspec
 
 from pmfit.bank.model import Bank
+from pmfit.render.numbers import signed
 from pmfit.scoring.model import OUTCOMES
+from pmfit.scoring.result import FlagCode
 
 OutputFormat = Literal["jsonl", "json", "csv"]
 
@@ -66,8 +68,17 @@ class _Line(msgspec.Struct):
     flags: list[dict[str, Any]]
 
 
+def column(name: str) -> str:
+    """A column name that pandas, DuckDB and spreadsheet formulas take unquoted: letters,
+    digits and underscores (ids may hold hyphens; dots would read as attribute access)."""
+    return name.replace("-", "_").replace(".", "_")
+
+
+FLAG_CODES: tuple[str, ...] = get_args(FlagCode)
+
+
 def csv_columns(bank: Bank) -> list[str]:
-    """A flat header: one column per field, per dimension and per question."""
+    """A flat header: one column per field, per dimension, per flag and per question."""
     columns = [
         "respondent",
         "recommendation",
@@ -75,12 +86,13 @@ def csv_columns(bank: Bank) -> list[str]:
         "interval_low",
         "interval_high",
         "confidence",
-        *(f"probability.{outcome}" for outcome in OUTCOMES),
+        *(column(f"probability_{outcome}").lower() for outcome in OUTCOMES),
     ]
     for d in bank.dimensions:
-        columns += [f"{d.id}.score", f"{d.id}.answered"]
-    columns += ["rationale", "flip", "flip_to", "flags", "bank"]
-    columns += [f"answer.{q.id}" for q in bank.questions]
+        columns += [column(f"{d.id}_score"), column(f"{d.id}_answered")]
+    columns += [column(f"flag_{code}") for code in FLAG_CODES]
+    columns += ["rationale", "flip", "flip_to", "bank"]
+    columns += [column(f"answer_{q.id}") for q in bank.questions]
     return columns
 
 
@@ -102,7 +114,9 @@ def _as_is(cell: str) -> str:
     return cell
 
 
-def csv_row(line: _Line, formula_guard: bool = True) -> list[str]:
+def csv_row(
+    line: _Line, labels: dict[tuple[str, str], str], formula_guard: bool = True
+) -> list[str]:
     """One flat row; text cells (never numbers, so -12.5 stays a number) guarded."""
     text = guard_formula if formula_guard else _as_is
     row = [
@@ -116,46 +130,69 @@ def csv_row(line: _Line, formula_guard: bool = True) -> list[str]:
     ]
     for d in line.dimensions:
         row += [_number(d["score"]), str(d["answered"])]
+    codes = {f["code"] for f in line.flags}
+    row += ["true" if code in codes else "false" for code in FLAG_CODES]
+    # Readable: which question, the answer as the respondent saw it, and its pull in points.
     row.append(
         text(
             "; ".join(
-                f"{r['question']}={r['option']} ({r['contribution']:+g} toward {r['toward']})"
+                f"{r['question']}: \u201c{labels.get((r['question'], r['option']), r['option'])}"
+                f"\u201d ({signed(r['contribution'], 1)} toward {r['toward']})"
                 for r in line.rationale
             )
         )
     )
-    row.append(text("; ".join(f"{f['question']}: {f['from']} -> {f['to']}" for f in line.flip)))
+    row.append(
+        text(
+            "; ".join(
+                f"{f['question']}: "
+                + (
+                    f"\u201c{labels.get((f['question'], f['from']), f['from'])}\u201d"
+                    if f["from"]
+                    else "(skipped)"
+                )
+                + f" -> \u201c{labels.get((f['question'], f['to']), f['to'])}\u201d"
+                for f in line.flip
+            )
+        )
+    )
     row.append(text(line.flip_to or ""))
-    row.append(text("; ".join(f["code"] for f in line.flags)))
     row.append(text(f"{line.bank['id']}@{line.bank['version']}"))
     row += [text(value or "") for value in line.answers.values()]
     return row
 
 
 class CsvTable(Formatter):
-    """CSV for a spreadsheet or pandas: a header, then one flat row per result."""
+    """CSV for pandas, DuckDB or a spreadsheet: a header, then one flat row per result.
+    `excel`: a UTF-8 byte-order mark and CRLF line ends, as Excel expects."""
 
-    def __init__(self, bank: Bank, *, formula_guard: bool = True) -> None:
+    def __init__(self, bank: Bank, *, excel: bool = False, formula_guard: bool = True) -> None:
         self.bank = bank
+        self.excel = excel
         self.formula_guard = formula_guard
         self.decode = msgspec.json.Decoder(_Line).decode
+        self.labels = {(q.id, o.id): o.label.en for q in bank.questions for o in q.options}
 
     def _rows(self, rows: list[list[str]]) -> bytes:
         out = io.StringIO()
-        csv.writer(out, lineterminator="\r\n").writerows(rows)
+        csv.writer(out, lineterminator="\r\n" if self.excel else "\n").writerows(rows)
         return out.getvalue().encode("utf-8")
 
     def start(self) -> bytes:
-        return self._rows([csv_columns(self.bank)])
+        return (b"\xef\xbb\xbf" if self.excel else b"") + self._rows([csv_columns(self.bank)])
 
     def chunk(self, data: bytes) -> bytes:
         guard = self.formula_guard
-        return self._rows([csv_row(self.decode(line), guard) for line in data.splitlines()])
+        return self._rows(
+            [csv_row(self.decode(line), self.labels, guard) for line in data.splitlines()]
+        )
 
 
-def formatter(kind: OutputFormat, bank: Bank, *, formula_guard: bool = True) -> Formatter:
+def formatter(
+    kind: OutputFormat, bank: Bank, *, excel: bool = False, formula_guard: bool = True
+) -> Formatter:
     if kind == "csv":
-        return CsvTable(bank, formula_guard=formula_guard)
+        return CsvTable(bank, excel=excel, formula_guard=formula_guard)
     if kind == "json":
         return JsonArray()
     return Formatter()

@@ -8,7 +8,7 @@ evaluated (compiled) one by one, which costs several milliseconds on every run.
 # ruff: noqa: I001  (the import order of the command modules is --help's order)
 from __future__ import annotations
 
-from pmfit.cli import quiz, score, batch, report, template, bank_commands  # noqa: F401  (they register commands)
+from pmfit.cli import quiz, score, form, batch, report, template, bank_commands  # noqa: F401  (they register commands)
 from pmfit.cli.app import app
 
 

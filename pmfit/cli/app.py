@@ -43,9 +43,12 @@ class Boundary(TyperGroup):
             raise _usage_error(environment(ctx), error) from None
 
     def invoke(self, ctx: click.Context) -> Any:
+        from pmfit.interrupts import unwinding
+
         env = environment(ctx)
         try:
-            return super().invoke(ctx)
+            with unwinding():
+                return super().invoke(ctx)
         except (typer.Exit, typer.Abort):
             raise
         except click.exceptions.UsageError as error:
@@ -66,15 +69,22 @@ class Boundary(TyperGroup):
             raise typer.Exit(int(status)) from None
 
 
-def _explain(error: BaseException) -> tuple[list[str], ExitStatus]:
+def _explain(error: BaseException) -> tuple[list[str], int]:
     """What to tell the user about `error`, in one line each, and the exit status."""
+    from pmfit.writing import NO_ROOM
+
     if isinstance(error, PmfitError):
         return error.lines(), error.exit_status
     if isinstance(error, KeyboardInterrupt):
-        return ["pmfit: interrupted"], ExitStatus.INTERRUPTED
+        from pmfit.interrupts import exit_status
+
+        return ["pmfit: interrupted"], exit_status(error)
     if isinstance(error, OSError) and error.filename:
         # A file or directory named by the user cannot be read or written.
         return [f"{error.filename}: {error.strerror or error}"], ExitStatus.BAD_INPUT
+    if isinstance(error, OSError) and error.errno in NO_ROOM:
+        # An output pmfit does not name (stdout): still the output's fault, not pmfit's.
+        return [f"pmfit: cannot write the output: {error.strerror}"], ExitStatus.BAD_INPUT
     return [
         f"pmfit: unexpected error: {type(error).__name__}: {error} "
         "(run `pmfit --debug ...` for the traceback)"
@@ -86,9 +96,10 @@ app = typer.Typer(
     cls=Boundary,
     help="Does B2B or B2C product management fit you better? A quiz drawn from five PMs' answers.",
     no_args_is_help=True,
-    add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
+    # -h as well as --help, in every command (sub-contexts inherit the names).
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 bank_app = typer.Typer(
     cls=Boundary,

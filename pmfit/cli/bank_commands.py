@@ -7,7 +7,14 @@ from typing import Annotated, Any
 import typer
 
 from pmfit.cli.app import app, bank_app, environment
-from pmfit.cli.options import FormatOption, JsonFlag, LangOption, language, wants_json
+from pmfit.cli.options import (
+    FormatOption,
+    JsonFlag,
+    LangOption,
+    PlainOption,
+    language,
+    wants_json,
+)
 from pmfit.exit_status import ExitStatus
 
 PathArgument = Annotated[
@@ -75,7 +82,7 @@ def compile_bank(ctx: typer.Context, path: PathArgument = None) -> None:
     if target is None:
         shown = display_path(sources.directory)
         raise BankError([Problem(shown, None, None, "not compiled: PMFIT_NO_CACHE is set")])
-    write_compiled(target, bank)
+    write_compiled(target, bank, sources)
     environment(ctx).stdout.write(f"wrote {display_path(target)}\n")
 
 
@@ -125,6 +132,7 @@ def show(
     format: FormatOption = None,
     json_: JsonFlag = False,
     lang: LangOption = None,
+    plain: PlainOption = False,
 ) -> None:
     """Print the normalised bank (JSON when piped)."""
     from pmfit.bank.loading import load_bank
@@ -136,7 +144,7 @@ def show(
         return
     from pmfit.render.bank_view import bank_view
 
-    env.console().print(bank_view(bank, language(env, lang)))
+    env.console(plain=plain).print(bank_view(bank, language(env, lang), plain))
 
 
 @bank_app.command("coverage")
@@ -145,6 +153,7 @@ def coverage(
     path: PathArgument = None,
     format: FormatOption = None,
     json_: JsonFlag = False,
+    plain: PlainOption = False,
 ) -> None:
     """Each paragraph of the thread, sentence by sentence, and the questions that quote it;
     flag every sentence that bears on a preference and that nothing quotes."""
@@ -192,7 +201,7 @@ def coverage(
     else:
         from pmfit.render.bank_view import coverage_view
 
-        env.console().print(coverage_view(rows))
+        env.console(plain=plain).print(coverage_view(rows, plain))
     env.error(
         f"coverage: {len(covered)} of {len(needed)} paragraphs and {len(quoted)} of "
         f"{len(sentences)} sentences that bear on a preference are quoted "

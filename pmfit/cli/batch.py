@@ -3,21 +3,27 @@
 import contextlib
 import enum
 import os
-import signal
-from collections.abc import Iterator
-from typing import IO, TYPE_CHECKING, Annotated, Any, BinaryIO
+from typing import IO, TYPE_CHECKING, Annotated, BinaryIO
 
 import typer
 
 from pmfit.cli.app import BankOption, app, environment
 from pmfit.cli.environment import Environment
-from pmfit.cli.options import InputFormatChoice, InputFormatOption
+from pmfit.cli.options import (
+    EncodingOption,
+    InputFormatChoice,
+    InputFormatOption,
+    RespondentColumnOption,
+    ShortFormOption,
+    load_form,
+)
 from pmfit.errors import InputError, Problem
 from pmfit.exit_status import ExitStatus
 
 if TYPE_CHECKING:
     from pmfit.batch.rows import Rejection
     from pmfit.batch.run import Input
+    from pmfit.writing import Identity, Output
 
 #: Inputs smaller than this finish before a progress bar would be worth drawing.
 PROGRESS_BYTES = 8 << 20
@@ -39,9 +45,14 @@ def open_inputs(
     forced: InputFormatChoice | None,
     env: Environment,
     stack: contextlib.ExitStack,
+    encoding: str | None = None,
 ) -> list["Input"]:
+    from pmfit.batch.encoding import Transcoded, check_encoding, source_encoding
     from pmfit.batch.readers import format_of
     from pmfit.batch.run import Input
+
+    if encoding is not None:
+        check_encoding(encoding)
 
     inputs = []
     problems = []
@@ -68,8 +79,13 @@ def open_inputs(
                 continue
             shown, size = name, os.fstat(handle.fileno()).st_size
             stream = Peekable(handle)
+        source = source_encoding(stream.peek(), encoding)
+        if source is not None:
+            # Read as UTF-8 from here on: its size no longer counts what is read.
+            stream, size = Transcoded(stream, source, shown), None  # type: ignore[assignment]
         kind = forced.value if forced else format_of(name, stream.peek())
-        inputs.append(Input(shown, stream, kind, size, None if name == "-" else name))
+        path = None if name == "-" else name
+        inputs.append(Input(shown, stream, kind, size, path, transcoded=source is not None))
     if problems:
         raise InputError(problems)
     return inputs
@@ -97,33 +113,83 @@ class Peekable:
 
 
 class _Stdout:
+    """Results on stdout: every byte written, or one line saying why not."""
+
     def __init__(self, env: Environment) -> None:
         self.stream = env.stdout
+        try:
+            self.fd: int | None = self.stream.fileno()
+        except (AttributeError, OSError, ValueError):  # a test's stdout has no descriptor
+            self.fd = None
 
     def write(self, data: bytes) -> None:
-        buffer = getattr(self.stream, "buffer", None)
-        if buffer is not None:
-            buffer.write(data)
-        else:
-            self.stream.write(data.decode("utf-8"))
+        from pmfit.writing import NO_ROOM, WriteError, write_all
+
+        try:
+            if self.fd is not None:
+                self.stream.flush()
+                write_all(self.fd, data)
+            elif (buffer := getattr(self.stream, "buffer", None)) is not None:
+                buffer.write(data)
+            else:
+                self.stream.write(data.decode("utf-8"))
+        except OSError as error:
+            if error.errno in NO_ROOM:
+                raise WriteError("<stdout>", f"cannot write: {error.strerror}") from None
+            raise
 
 
-@contextlib.contextmanager
-def _terminate_as_interrupt() -> Iterator[None]:
-    """SIGTERM unwinds like Ctrl-C, so temporary files are removed on the way out."""
+def read_by_run(
+    sources: list["Input"], env: Environment, bank_path: str | None
+) -> list[tuple[str, "Identity | None"]]:
+    """Every file a run reads, to be kept from its outputs: its inputs and its bank's."""
+    from pmfit.bank.loading import COMPILED_FILE, bank_files
+    from pmfit.fileio import display_path
+    from pmfit.writing import identity_of
 
-    def interrupt(signum: int, frame: Any) -> None:
-        raise KeyboardInterrupt
+    read = [
+        (s.shown, identity_of(s.path) if s.path is not None else stdin_identity(env))
+        for s in sources
+    ]
+    files = bank_files(bank_path)
+    for path in [*files, files[0].parent / COMPILED_FILE]:
+        read.append((display_path(path), identity_of(path)))
+    return read
+
+
+def open_outputs(
+    named: list[tuple[str, str | None]],
+    sources: list["Input"],
+    env: Environment,
+    bank_path: str | None,
+) -> list["Output | None"]:
+    """Each named output checked, then opened, before any work; None where none is named.
+
+    Every output is checked (and a clash with an input, a bank file or another output
+    refused) before any is opened, so a refusal leaves nothing behind.
+    """
+    from pmfit.writing import open_output, plan, refuse_clashes
+
+    plans = {option: plan(name, option=option) for option, name in named if name is not None}
+    refuse_clashes(list(plans.items()), read_by_run(sources, env, bank_path))
+    opened: dict[str, Output] = {}
+    try:
+        for option, target in plans.items():
+            opened[option] = open_output(target)
+    except BaseException:
+        for output in opened.values():
+            output.abort()
+        raise
+    return [opened.get(option) for option, _ in named]
+
+
+def stdin_identity(env: Environment) -> "Identity | None":
+    from pmfit.writing import identity_of
 
     try:
-        previous = signal.signal(signal.SIGTERM, interrupt)
-    except ValueError:  # not the main thread
-        yield
-        return
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
+        return identity_of(env.stdin.fileno())
+    except (AttributeError, OSError, ValueError):  # a test's stdin has no descriptor
+        return None
 
 
 @app.command()
@@ -139,12 +205,28 @@ def batch(
     ] = None,
     output: Annotated[
         str | None,
-        typer.Option("--output", "-o", help="Write results here (atomically) instead of stdout."),
+        typer.Option(
+            "--output",
+            "-o",
+            help="Write results here instead of stdout (a file is replaced atomically; "
+            "- is stdout).",
+        ),
     ] = None,
     format: Annotated[
         BatchFormat, typer.Option("--format", "-f", help="jsonl, csv or json.")
     ] = BatchFormat.jsonl,
     input_format: InputFormatOption = None,
+    excel: Annotated[
+        bool,
+        typer.Option(
+            "--excel",
+            help="CSV as Excel opens it: a UTF-8 byte-order mark and CRLF line ends "
+            "(implies --format csv).",
+        ),
+    ] = False,
+    short: ShortFormOption = False,
+    respondent_column: RespondentColumnOption = None,
+    encoding: EncodingOption = None,
     with_quotes: Annotated[
         bool,
         typer.Option(
@@ -207,16 +289,31 @@ def batch(
         raise InputError(
             [Problem("pmfit batch", None, None, "give one or more INPUT files, or - for stdin")]
         )
-    from pmfit.bank.loading import load_bank
+    if excel:
+        source = ctx.get_parameter_source("format")
+        if format is not BatchFormat.csv and source is not None and source.name == "COMMANDLINE":
+            raise InputError(
+                [Problem("--excel", None, None, f"writes CSV, not --format {format.value}")]
+            )
+        format = BatchFormat.csv
+    from pmfit.batch.forms import Reading
     from pmfit.batch.run import Stop, run_batch
     from pmfit.batch.writers import formatter
-    from pmfit.fileio import AtomicFile
 
-    bank = load_bank(bank_path)
+    bank = load_form(bank_path, short)
     with contextlib.ExitStack() as stack:
-        sources = open_inputs(inputs, input_format, env, stack)
-        out_file = AtomicFile(output) if output else None
-        errors_file = AtomicFile(errors) if errors else None
+        sources = open_inputs(inputs, input_format, env, stack, encoding)
+        out_file, errors_file = open_outputs(
+            [("--output", None if output == "-" else output), ("--errors", errors)],
+            sources,
+            env,
+            bank_path,
+        )
+        for handle in (out_file, errors_file):
+            if handle:
+                # However the block is left (an interrupt anywhere, say), no temporary
+                # file stays; after a commit this does nothing.
+                stack.callback(handle.abort)
         sink = out_file or _Stdout(env)
         total = None if any(s.size is None for s in sources) else sum(s.size or 0 for s in sources)
 
@@ -229,18 +326,18 @@ def batch(
 
         bar = _progress(env, total) if wants_progress(env, total, progress) else None
         try:
-            with _terminate_as_interrupt():
-                summary = run_batch(
-                    bank,
-                    sources,
-                    sink,
-                    formatter(format.value, bank, formula_guard=formula_guard),
-                    with_quotes=with_quotes,
-                    strict=strict,
-                    jobs=jobs,
-                    on_rejection=rejected,
-                    on_progress=bar.update if bar else (lambda done: None),
-                )
+            summary = run_batch(
+                bank,
+                sources,
+                sink,
+                formatter(format.value, bank, excel=excel, formula_guard=formula_guard),
+                with_quotes=with_quotes,
+                strict=strict,
+                jobs=jobs,
+                on_rejection=rejected,
+                on_progress=bar.update if bar else (lambda done: None),
+                reading=Reading(respondent_column, env.error),
+            )
         except Stop as stop:
             if bar:
                 bar.close()
@@ -255,19 +352,29 @@ def batch(
             raise InputError(
                 [Problem(r.file, r.line, None, str(r)[len(_where(r)) + 2 :])]
             ) from None
-        except BaseException:
+        except BaseException as error:
             if bar:
                 bar.close()
             for handle in (out_file, errors_file):
                 if handle:
                     handle.abort()
+            if isinstance(error, OSError) and out_file:
+                # Workers write the output file themselves: a full disk is met there.
+                failure = out_file.failed(error)
+                if failure is not error:
+                    raise failure from None
             raise
         if bar:
             bar.close()
-        if out_file:
-            out_file.commit()
-        if errors_file:
-            errors_file.commit()
+        try:
+            for handle in (out_file, errors_file):
+                if handle:
+                    handle.commit()
+        except BaseException:
+            for handle in (out_file, errors_file):
+                if handle:
+                    handle.abort()
+            raise
     line = f"scored {summary.scored:,}; rejected {summary.rejected:,}"
     if summary.rejected and errors:
         line += f"; see {errors}"

@@ -6,13 +6,12 @@ answer is read per line instead (see `pmfit.cli.quiz_run.run_piped`).
 """
 
 import shlex
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from pmfit.cli.app import BankOption, app, environment
-from pmfit.cli.options import LangOption
+from pmfit.cli.options import LangOption, PlainOption
 from pmfit.errors import InputError, Problem
 
 SAVE_FORMATS = (".svg", ".html", ".htm", ".txt")
@@ -55,14 +54,7 @@ def quiz(
             show_default=False,
         ),
     ] = None,
-    plain: Annotated[
-        bool,
-        typer.Option(
-            "--plain",
-            help="No colour, no box drawing: for screen readers and narrow terminals "
-            "(also with NO_COLOR).",
-        ),
-    ] = False,
+    plain: PlainOption = False,
     bank_path: BankOption = None,
 ) -> None:
     """Take the quiz in your terminal, one question at a time.
@@ -81,9 +73,13 @@ def quiz(
         problems.append(
             Problem("--save", None, None, f"{save!r}: the name must end in .svg, .html or .txt")
         )
-    elif save is not None and not Path(save).resolve().parent.is_dir():
-        # Said now, not after the last question.
-        problems.append(Problem(save, None, None, "no such directory to write into"))
+    elif save is not None:
+        from pmfit.writing import WriteError, plan
+
+        try:
+            plan(save, option="--save")  # said now, not after the last question
+        except WriteError as error:
+            problems += error.problems
     if exact and not adaptive:
         problems.append(Problem("--exact", None, None, "only with --adaptive"))
     if problems:
@@ -102,7 +98,7 @@ def quiz(
         lang=lang.value if lang is not None else None,
         json=json_,
         save=save,
-        plain=plain or env.no_color,
+        plain=plain,
         bank_path=bank_path,
         resume_command=shlex.join(command),
     )

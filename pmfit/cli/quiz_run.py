@@ -6,18 +6,24 @@ under a screen reader, in a pseudo-terminal and from a pipe.
 
 from __future__ import annotations
 
+import contextlib
+import signal
+import sys
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, NamedTuple
 
 from pmfit.cli.environment import Environment
-from pmfit.errors import AnswersError, Problem
+from pmfit.errors import AnswersError, InputError, Problem
 from pmfit.exit_status import ExitStatus
 from pmfit.i18n import t
 from pmfit.quiz import keys
 from pmfit.quiz.progress import (
+    ProgressBusy,
     ProgressError,
     Restored,
     discard,
+    hold,
+    keep_aside,
     load,
     progress_path,
     restore,
@@ -53,6 +59,39 @@ def _read(stream: IO[str]) -> str | None:
     return None if line == "" else line
 
 
+def _edit_line() -> str | None:
+    """A line typed at the terminal with readline's editing: arrows move, backspace and
+    Ctrl-A/E work, up recalls an earlier answer, instead of escape codes in the line.
+
+    Python's input() edits only when its stdin and stdout are the terminal; with
+    `pmfit quiz --json > me.json` stdout is a file, so the terminal (stderr) stands in
+    for fd 1 while the line is read, and the file is put back at once."""
+    import os
+
+    try:
+        import readline
+    except ImportError:  # no GNU readline here (Windows: its console edits lines itself)
+        readline = None  # type: ignore[assignment]
+    if readline is not None:
+        # Keep the screen free of mode switches: no bracketed-paste or meta-key codes.
+        readline.parse_and_bind("set enable-bracketed-paste off")
+        readline.parse_and_bind("set enable-meta-key off")
+    sys.stdout.flush()
+    swap = not os.isatty(1) and os.isatty(2)
+    saved = os.dup(1) if swap else None
+    if saved is not None:
+        os.dup2(2, 1)
+    try:
+        return input() + "\n"
+    except EOFError:
+        return None
+    finally:
+        if saved is not None:
+            sys.stdout.flush()
+            os.dup2(saved, 1)
+            os.close(saved)
+
+
 class Terminal:
     """One quiz at a terminal: the session, where it is saved, how it talks."""
 
@@ -64,6 +103,27 @@ class Terminal:
         self.lang = options.lang or env.language
         self.path = progress_path(bank.id, options.form, options.adaptive, exact=options.exact)
         self.session: Session | None = None
+        #: Why the last save failed (None: saved, or nothing to save yet).
+        self.unsaved: str | None = None
+        #: Why nothing may be saved at all this time (an unreadable save left in place).
+        self.no_saving: str | None = None
+        self.lock: int | None = None
+
+    def read(self) -> str | None:
+        """A line typed at the terminal; None at its end (Ctrl-D). Editable (arrows,
+        Delete, history) when stdin is the process's real terminal."""
+        import errno
+
+        try:
+            if self.env.stdin is sys.stdin and sys.stdin.isatty():
+                return _edit_line()
+            return _read(self.env.stdin)
+        except OSError as error:
+            if error.errno == errno.EIO:  # the terminal has hung up: SIGHUP is on its way
+                from pmfit.interrupts import Terminated
+
+                raise Terminated(signal.SIGHUP) from None
+            raise
 
     def say(self, renderable: RenderableType | str, end: str = "\n") -> None:
         from rich.text import Text
@@ -71,22 +131,59 @@ class Terminal:
         self.ui.print(Text(renderable) if isinstance(renderable, str) else renderable, end=end)
         self.ui.file.flush()
 
-    def save(self) -> None:
-        if self.session is not None:
-            save(self.session, self.lang, self.path, self.bank.sha256)
+    def save(self) -> bool:
+        """Save the progress; if that fails, say once where and why, and go on: the
+        answers stay in memory and the next answer tries again. Whether it is saved."""
+        from pmfit.writing import WriteError
+
+        if self.session is None:
+            return True
+        reason = self.no_saving
+        if reason is None:
+            try:
+                save(self.session, self.lang, self.path, self.bank.sha256)
+            except WriteError as error:
+                reason = error.reason
+            except OSError as error:
+                reason = error.strerror or str(error)
+        if reason is not None and reason != self.unsaved:
+            self.say(t("quiz.save_failed", self.lang, path=self.path, reason=reason))
+        elif reason is None and self.unsaved is not None:
+            self.say(t("quiz.save_again", self.lang, path=self.path))
+        self.unsaved = reason
+        return reason is None
+
+    def release(self) -> None:
+        if self.lock is not None:
+            import os
+
+            os.close(self.lock)
+            self.lock = None
 
     def open(self) -> bool:
         """Start or resume; False if the respondent quit at the resume offer."""
         from pmfit.render.quiz_view import welcome
 
+        try:
+            self.lock = hold(self.path)
+        except ProgressBusy:
+            raise InputError(
+                [
+                    Problem(
+                        str(self.path),
+                        None,
+                        None,
+                        t("quiz.busy", self.lang, command=self.options.resume_command),
+                    )
+                ]
+            ) from None
         if self.options.restart:
             discard(self.path)
         else:
             try:
                 saved = load(self.path)
             except ProgressError as error:
-                self.env.error(t("quiz.unreadable", self.lang, reason=error))
-                discard(self.path)
+                self._keep_aside(str(error))
                 saved = None
             if saved is not None:
                 if self.options.lang is None:
@@ -113,10 +210,22 @@ class Terminal:
         self.say(welcome(self.bank, self.session, self.lang, self.options.plain))
         return True
 
+    def _keep_aside(self, reason: str) -> None:
+        try:
+            aside = keep_aside(self.path)
+        except OSError as error:
+            why = error.strerror or str(error)
+            self.no_saving = t("quiz.not_moved", self.lang, reason=why)
+            self.env.error(
+                t("quiz.unreadable_kept", self.lang, path=self.path, reason=reason, why=why)
+            )
+            return
+        self.env.error(t("quiz.unreadable", self.lang, path=self.path, reason=reason, aside=aside))
+
     def _offer(self) -> str:
         while True:
             self.say(t("quiz.resume.ask", self.lang), end="")
-            line = _read(self.env.stdin)
+            line = self.read()
             if line is None:
                 return "quit"
             typed = line.strip().lower()
@@ -180,13 +289,14 @@ class Terminal:
         session = self.session
         assert session is not None
         plain = self.options.plain
+        quitting = False
         while (question := session.current()) is not None:
             self.say(question_view(session, question, self.lang, plain))
             if session.adaptive:
                 self.save()  # it has just chosen its next question: resume on that one
             while True:
                 self.say(prompt_text(question, self.lang), end="")
-                line = _read(self.env.stdin)
+                line = self.read()
                 if line is None:
                     self.say("")
                     raise _Quit
@@ -213,9 +323,15 @@ class Terminal:
                 elif action.command == "help":
                     self.say(t("quiz.keys", self.lang))
                     continue
-                else:
-                    raise _Quit
+                else:  # quit
+                    if quitting or self.save():
+                        raise _Quit
+                    # Not saved: quitting now would lose the answers. Say so; q again quits.
+                    self.say(t("quiz.quit_unsaved", self.lang))
+                    quitting = True
+                    continue
                 self.save()
+                quitting = False
                 break
 
 
@@ -228,32 +344,71 @@ def run_terminal(env: Environment, options: Options) -> int:
     ui = env.console(stderr=not on_stdout, plain=options.plain)
     terminal = Terminal(env, options, bank, ui)
     try:
+        return _run_held(env, options, terminal, ui if options.json or on_stdout else None)
+    finally:
+        terminal.release()
+
+
+def _run_held(env: Environment, options: Options, terminal: Terminal, card: Console | None) -> int:
+    from pmfit.interrupts import exit_status, hold_off
+
+    try:
         if not terminal.open():
             return ExitStatus.OK
         terminal.run()
         while terminal.offer_more():
             terminal.run()
     except _Quit:
-        terminal.save()
-        terminal.say(t("quiz.saved", terminal.lang, command=options.resume_command))
+        hold_off()  # the last save is not to be cut short
+        with contextlib.suppress(OSError):
+            if terminal.save():
+                terminal.say(t("quiz.saved", terminal.lang, command=options.resume_command))
+            else:
+                terminal.say(_unsaved(terminal))
         return ExitStatus.OK
-    except KeyboardInterrupt:
-        terminal.save()
-        terminal.say("")
-        if terminal.session is not None:
-            message = t("quiz.interrupted", terminal.lang, command=options.resume_command)
-        else:
-            message = "pmfit: interrupted"
-        terminal.say(message)
-        return ExitStatus.INTERRUPTED
+    except KeyboardInterrupt as interrupt:
+        hold_off()
+        # After SIGHUP the terminal is gone: saving matters, telling cannot fail the exit.
+        with contextlib.suppress(OSError):
+            saved = terminal.save()
+            terminal.say("")
+            if terminal.session is None:
+                message = "pmfit: interrupted"
+            elif saved:
+                message = t("quiz.interrupted", terminal.lang, command=options.resume_command)
+            else:
+                message = _unsaved(terminal)
+            terminal.say(message)
+        return exit_status(interrupt)
     session = terminal.session
     assert session is not None
-    discard(terminal.path)
+    with contextlib.suppress(OSError):  # finished: a stale save is only offered again
+        discard(terminal.path)
     if session.stop is None:
         terminal.say("")
         terminal.say(t("quiz.done", terminal.lang))
-    _finish(env, options, session, terminal.lang, ui if options.json or on_stdout else None)
+    _finish(env, options, session, terminal.lang, card)
     return ExitStatus.OK
+
+
+def _unsaved(terminal: Terminal) -> str:
+    """The answers that could not be saved, as a command that scores them."""
+    import shlex
+
+    assert terminal.session is not None
+    given = [f"{qid}={oid}" for qid, oid in terminal.session.answers.items() if oid is not None]
+    command = ["pmfit", "score"]
+    if terminal.options.bank_path is not None:
+        command += ["--bank", terminal.options.bank_path]
+    for answer in given:
+        command += ["--answer", answer]
+    return t(
+        "quiz.not_saved",
+        terminal.lang,
+        path=terminal.path,
+        reason=terminal.unsaved,
+        command=shlex.join(command),
+    )
 
 
 def run_piped(env: Environment, options: Options) -> int:
@@ -335,6 +490,11 @@ def _finish(
         if to_terminal:
             out.print("")
         out.print(result_view(result, bank, lang, plain=options.plain, width=out.width))
+        if to_terminal:
+            from pmfit.render.quiz_view import summary_line
+
+            out.print("")
+            out.print(summary_line(result, lang, options.plain))
     if options.json:
         from pmfit.render.json import result_json
 
@@ -345,30 +505,11 @@ def _finish(
 
 
 def _save_card(env: Environment, options: Options, card: RenderableType, lang: str) -> None:
-    import io
-
-    from rich.console import Console
-
-    from pmfit.fileio import atomic_write_bytes
+    from pmfit.render.card_files import card_file
+    from pmfit.writing import write_file
 
     assert options.save is not None
-    recorder = Console(
-        record=True,
-        file=io.StringIO(),
-        width=80,
-        color_system=None if options.plain else "truecolor",
-        force_terminal=not options.plain,
-        markup=False,
-        highlight=False,
-        emoji=False,
-    )
-    recorder.print(card)
     suffix = Path(options.save).suffix.lower()
-    if suffix == ".svg":
-        text = recorder.export_svg(title="pmfit")
-    elif suffix in (".html", ".htm"):
-        text = recorder.export_html()
-    else:
-        text = recorder.export_text()
-    atomic_write_bytes(Path(options.save), text.encode("utf-8"))
+    text = card_file(card, suffix, lang, options.plain)
+    write_file(options.save, text.encode("utf-8"))
     env.error(t("quiz.wrote", lang, path=options.save))

@@ -7,12 +7,24 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from pmfit.cli.app import BankOption, app, environment
-from pmfit.cli.batch import open_inputs
-from pmfit.cli.options import InputFormatOption, JsonFlag
+from pmfit.cli.batch import open_inputs, read_by_run
+from pmfit.cli.options import (
+    EncodingOption,
+    InputFormatOption,
+    JsonFlag,
+    LangOption,
+    PlainOption,
+    RespondentColumnOption,
+    ShortFormOption,
+    language,
+    load_form,
+)
 from pmfit.errors import InputError, Problem
 from pmfit.exit_status import ExitStatus
 
 if TYPE_CHECKING:
+    from rich.console import RenderableType
+
     from pmfit.batch.rows import Rejection
 
 
@@ -20,6 +32,7 @@ class ReportFormat(str, enum.Enum):
     table = "table"
     json = "json"
     md = "md"
+    html = "html"
 
 
 @app.command()
@@ -38,16 +51,32 @@ def report(
         typer.Option(
             "--format",
             "-f",
-            help="table, json or md [default: table on a terminal, json when piped]",
+            help="table, json, md, or html (one self-contained page with charts) "
+            "[default: table on a terminal, json when piped]",
             show_default=False,
         ),
     ] = None,
     json_: JsonFlag = False,
+    lang: LangOption = None,
+    plain: PlainOption = False,
     input_format: InputFormatOption = None,
+    short: ShortFormOption = False,
+    respondent_column: RespondentColumnOption = None,
+    encoding: EncodingOption = None,
     jobs: Annotated[
         int | None,
         typer.Option(
             "--jobs", "-j", min=1, help="Worker processes when scoring answers.", show_default=False
+        ),
+    ] = None,
+    output: Annotated[
+        str | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Write the report here instead of stdout (a file is replaced atomically); "
+            "a name ending in .html or .md picks that format.",
+            show_default=False,
         ),
     ] = None,
     bank_path: BankOption = None,
@@ -65,14 +94,16 @@ def report(
     with a 95% CI, and per question its answers, skips, item-rest r and alpha if dropped."""
     import msgspec
 
-    from pmfit.bank.loading import load_bank
+    from pmfit.batch.forms import Reading
     from pmfit.batch.run import run_batch
     from pmfit.batch.writers import Formatter
     from pmfit.report.sources import BankMismatch, ResultLines, looks_like_results
     from pmfit.report.stats import Accumulator
+    from pmfit.writing import plan, refuse_clashes, write_planned
 
     env = environment(ctx)
-    bank = load_bank(bank_path)
+    target = plan(output) if output is not None and output != "-" else None
+    bank = load_form(bank_path, short)
     rejected = 0
 
     def on_rejection(rejection: "Rejection") -> None:
@@ -82,7 +113,9 @@ def report(
 
     accumulator = Accumulator(bank)
     with contextlib.ExitStack() as stack:
-        (inp,) = open_inputs([source], input_format, env, stack)
+        (inp,) = open_inputs([source], input_format, env, stack, encoding)
+        if target is not None:
+            refuse_clashes([("--output", target)], read_by_run([inp], env, bank_path))
         head = inp.stream.peek()  # type: ignore[attr-defined]
         lines = ResultLines(bank, accumulator, inp.shown, on_rejection, rescore=rescore)
         try:
@@ -94,7 +127,15 @@ def report(
                     lines.write(data)
                 lines.close()
             else:
-                run_batch(bank, [inp], lines, Formatter(), jobs=jobs, on_rejection=on_rejection)
+                run_batch(
+                    bank,
+                    [inp],
+                    lines,
+                    Formatter(),
+                    jobs=jobs,
+                    on_rejection=on_rejection,
+                    reading=Reading(respondent_column, env.error),
+                )
                 lines.close()
         except BankMismatch as error:
             found = error.found
@@ -124,18 +165,47 @@ def report(
     result = accumulator.report()
 
     chosen = ReportFormat.json if json_ else format
+    if chosen is None and output is not None:
+        suffix = output.lower().rsplit(".", 1)[-1]
+        chosen = {"html": ReportFormat.html, "htm": ReportFormat.html, "md": ReportFormat.md}.get(
+            suffix
+        )
     if chosen is None:
-        chosen = ReportFormat.table if env.is_tty("stdout") else ReportFormat.json
+        to_terminal = target is None and env.is_tty("stdout")
+        chosen = ReportFormat.table if to_terminal else ReportFormat.json
     if chosen is ReportFormat.json:
-        env.stdout.write(msgspec.json.format(msgspec.json.encode(result), indent=2).decode() + "\n")
+        text = msgspec.json.format(msgspec.json.encode(result), indent=2).decode() + "\n"
     elif chosen is ReportFormat.md:
         from pmfit.render.report_markdown import report_markdown
 
-        env.stdout.write(report_markdown(result))
+        text = report_markdown(result)
+    elif chosen is ReportFormat.html:
+        from pmfit.render.report_html import report_html
+
+        text = report_html(result, bank, language(env, lang))
     else:
         from pmfit.render.report_view import report_view
 
-        env.console().print(report_view(result))
+        view = report_view(result, plain)
+        if target is None:
+            env.console(plain=plain).print(view)
+        else:
+            text = _plain(view, env.columns or 100)
+    if target is not None:
+        write_planned(target, text.encode("utf-8"))
+    elif chosen is not ReportFormat.table:
+        env.stdout.write(text)
     if rejected:
         env.error(f"reported {result.respondents:,}; rejected {rejected:,}")
         raise typer.Exit(int(ExitStatus.SOME_REJECTED))
+
+
+def _plain(view: "RenderableType", width: int) -> str:
+    """The table as plain text, for a file: no colour codes."""
+    import io
+
+    from rich.console import Console
+
+    out = io.StringIO()
+    Console(file=out, width=width, color_system=None, markup=False, highlight=False).print(view)
+    return out.getvalue()

@@ -5,7 +5,14 @@ from typing import Annotated
 import typer
 
 from pmfit.cli.app import BankOption, app, environment
-from pmfit.cli.options import FormatOption, JsonFlag, LangOption, language, wants_json
+from pmfit.cli.options import (
+    FormatOption,
+    JsonFlag,
+    LangOption,
+    PlainOption,
+    language,
+    wants_json,
+)
 from pmfit.errors import AnswersError, Problem
 
 
@@ -24,7 +31,8 @@ def score(
             "--answer",
             "-a",
             metavar="QID=OPTION",
-            help="An answer (repeatable); OPTION blank to skip.",
+            help="An answer (repeatable), over the file's: OPTION is an option's id (any "
+            "case) or number, or blank to skip.",
         ),
     ] = None,
     respondent: Annotated[
@@ -34,6 +42,7 @@ def score(
     format: FormatOption = None,
     json_: JsonFlag = False,
     lang: LangOption = None,
+    plain: PlainOption = False,
     bank_path: BankOption = None,
 ) -> None:
     """Score answers and recommend B2B, B2C or either, with the reasons."""
@@ -62,15 +71,9 @@ def score(
         text, shown = read_text(file, env)
         sheet = sheet_from_document(bank, load_document(text, shown))
     if answer:
+        # What is typed on the command line wins over the file: try another answer
+        # without editing it.
         extra = sheet_from_pairs(bank, answer)
-        clash = sorted(set(extra.answers) & set(sheet.answers))
-        if clash:
-            raise AnswersError(
-                [
-                    Problem("--answer", None, None, f"{qid}: duplicate answer (also in {file})")
-                    for qid in clash
-                ]
-            )
         sheet = AnswerSheet(sheet.respondent, {**sheet.answers, **extra.answers})
     result = score_answers(bank, sheet.answers, respondent or sheet.respondent)
 
@@ -81,4 +84,7 @@ def score(
     else:
         from pmfit.render.result_view import result_view
 
-        env.console().print(result_view(result, bank, language(env, lang)))
+        console = env.console(plain=plain)
+        console.print(
+            result_view(result, bank, language(env, lang), plain=plain, width=console.width)
+        )

@@ -22,13 +22,27 @@ def template(
         TemplateFormat, typer.Option("--format", "-f", help="yaml (with comments), json or csv.")
     ] = TemplateFormat.yaml,
     lang: LangOption = None,
+    output: Annotated[
+        str | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Write the sheet here instead of stdout (a file is replaced atomically).",
+            show_default=False,
+        ),
+    ] = None,
     bank_path: BankOption = None,
 ) -> None:
     """Print a blank answer sheet with every question id (blank means skipped)."""
     from pmfit.bank.loading import load_bank
+    from pmfit.cli.batch import read_by_run
     from pmfit.render.template import csv_template, json_template, yaml_template
+    from pmfit.writing import plan, refuse_clashes, write_planned
 
     env = environment(ctx)
+    target = plan(output) if output is not None and output != "-" else None
+    if target is not None:
+        refuse_clashes([("--output", target)], read_by_run([], env, bank_path))
     bank = load_bank(bank_path)
     if format is TemplateFormat.csv:
         text = csv_template(bank)
@@ -36,4 +50,7 @@ def template(
         text = json_template(bank)
     else:
         text = yaml_template(bank, language(env, lang))
-    env.stdout.write(text)
+    if target is not None:
+        write_planned(target, text.encode("utf-8"))
+    else:
+        env.stdout.write(text)

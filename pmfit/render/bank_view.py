@@ -11,9 +11,10 @@ from pmfit.bank.coverage import ParagraphCoverage
 from pmfit.bank.model import Bank
 
 
-def bank_view(bank: Bank, lang: str = "en") -> RenderableType:
+def bank_view(bank: Bank, lang: str = "en", plain: bool = False) -> RenderableType:
+    rule = None if plain else box.SIMPLE
     names = {d.id: d.name.get(lang) for d in bank.dimensions}
-    dims = Table(title=Text(f"{bank.title.get(lang)} ({bank.id} {bank.version})"), box=box.SIMPLE)
+    dims = Table(title=Text(f"{bank.title.get(lang)} ({bank.id} {bank.version})"), box=rule)
     for column in ("dimension", "weight", "questions", "description"):
         dims.add_column(column)
     for d in bank.dimensions:
@@ -21,7 +22,7 @@ def bank_view(bank: Bank, lang: str = "en") -> RenderableType:
         dims.add_row(
             Text(d.name.get(lang)), f"{d.weight:g}", str(count), Text(d.description.get(lang))
         )
-    questions = Table(box=box.SIMPLE, show_lines=False)
+    questions = Table(box=rule, show_lines=False)
     for column in ("id", "dimension", "short", "prompt and options (lean)"):
         questions.add_column(column)
     for q in bank.questions:
@@ -34,8 +35,8 @@ def bank_view(bank: Bank, lang: str = "en") -> RenderableType:
     return Group(dims, questions)
 
 
-def coverage_view(rows: list[ParagraphCoverage]) -> RenderableType:
-    table = Table(box=box.SIMPLE, title="Thread coverage")
+def coverage_view(rows: list[ParagraphCoverage], plain: bool = False) -> RenderableType:
+    table = Table(box=None if plain else box.SIMPLE, title="Thread coverage")
     table.add_column("line", justify="right")
     table.add_column("answer", justify="right")
     table.add_column("paragraph", ratio=3)

@@ -14,6 +14,8 @@ from pmfit.bank.model import Bank, Question
 from pmfit.i18n import duration, number_words, t
 from pmfit.quiz.session import Session, estimated_minutes
 from pmfit.render.literal import literal
+from pmfit.render.numbers import signed
+from pmfit.scoring.result import Result
 
 PROGRESS_CELLS = 20
 
@@ -53,7 +55,8 @@ def _progress(session: Session, lang: str, plain: bool) -> Text:
     if plain:
         return line
     done = round(session.position / max(1, session.total) * PROGRESS_CELLS)
-    bar = Text.assemble(("━" * done, "green"), ("━" * (PROGRESS_CELLS - done), "bright_black"), " ")
+    # Heavy for done, light for to come: the bar reads without colour too (NO_COLOR).
+    bar = Text.assemble(("━" * done, "green"), ("─" * (PROGRESS_CELLS - done), "bright_black"), " ")
     return Text.assemble(bar, line)
 
 
@@ -128,3 +131,23 @@ def why_view(bank: Bank, question: Question, lang: str, plain: bool = False) -> 
 
 def hint(message: str, plain: bool = False) -> Text:
     return Text(message, style="" if plain else "yellow")
+
+
+def summary_line(result: Result, lang: str, plain: bool = False) -> Text:
+    """The result in one line, printed last, so that it is on screen after the card
+    has scrolled its top away."""
+    from pmfit.render.result_view import SIDE_STYLE, lean_words
+
+    recommendation = t(f"rec.{result.recommendation}", lang)
+    if result.recommendation == "insufficient":
+        line = t("quiz.summary.insufficient", lang, recommendation=recommendation)
+    else:
+        line = t(
+            "quiz.summary",
+            lang,
+            recommendation=recommendation,
+            words=lean_words(result, lang),
+            score=signed(result.score),
+        )
+    style = "" if plain else f"bold {SIDE_STYLE.get(result.recommendation, '')}"
+    return Text(line, style=style.strip())

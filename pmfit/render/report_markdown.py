@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pmfit.render.numbers import signed
 from pmfit.report.stats import Report
 
 
@@ -44,7 +45,7 @@ def report_markdown(report: Report) -> str:
     most = max((b.count for b in report.histogram), default=0)
     for b in report.histogram:
         bar = "█" * (round(b.count / most * 30) if most else 0)
-        out.append(f"| {b.low:+.0f} to {b.high:+.0f} | {b.count:,} | {bar} |")
+        out.append(f"| {signed(b.low)} to {signed(b.high)} | {b.count:,} | {bar} |")
     out += ["", "## Dimensions", "", "| dimension | scored | mean | sd |", "|---|---:|---:|---:|"]
     for d in report.dimensions:
         out.append(f"| {_cell(d.id)} | {d.n:,} | {_num(d.mean)} | {_num(d.sd)} |")

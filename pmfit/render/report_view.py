@@ -7,6 +7,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from pmfit.render.numbers import signed
 from pmfit.render.result_view import SIDE_STYLE
 from pmfit.report.stats import Report
 
@@ -23,7 +24,9 @@ def _share(value: float | None) -> str:
     return "–" if value is None else f"{value:.1%}"
 
 
-def report_view(report: Report) -> RenderableType:
+def report_view(report: Report, plain: bool = False) -> RenderableType:
+    """Tables with bars; `plain`: the same tables without rules or bars (--plain)."""
+    rule = None if plain else box.SIMPLE
     parts: list[RenderableType] = []
     bank = report.bank
     parts.append(
@@ -33,7 +36,7 @@ def report_view(report: Report) -> RenderableType:
         )
     )
 
-    recs = Table(title="Recommendations", box=box.SIMPLE, title_justify="left")
+    recs = Table(title="Recommendations", box=rule, title_justify="left")
     recs.add_column("recommendation")
     recs.add_column("count", justify="right")
     recs.add_column("share", justify="right")
@@ -44,13 +47,13 @@ def report_view(report: Report) -> RenderableType:
             Text(name, style=SIDE_STYLE.get(name, "")),
             f"{share.count:,}",
             _share(share.share),
-            Text(_bar(share.count, most, 20), style=SIDE_STYLE.get(name, "")),
+            Text("" if plain else _bar(share.count, most, 20), style=SIDE_STYLE.get(name, "")),
         )
     parts.append(recs)
 
     hist = Table(
         title=f"Scores: mean {_num(report.score.mean)}, sd {_num(report.score.sd)}",
-        box=box.SIMPLE,
+        box=rule,
         title_justify="left",
     )
     hist.add_column("score", justify="right")
@@ -60,11 +63,13 @@ def report_view(report: Report) -> RenderableType:
     for b in report.histogram:
         style = "cyan" if b.high <= 0 else "magenta"
         hist.add_row(
-            f"{b.low:+.0f}..{b.high:+.0f}", f"{b.count:,}", Text(_bar(b.count, most), style=style)
+            f"{signed(b.low)}..{signed(b.high)}",
+            f"{b.count:,}",
+            Text("" if plain else _bar(b.count, most), style=style),
         )
     parts.append(hist)
 
-    dims = Table(title="Dimensions", box=box.SIMPLE, title_justify="left")
+    dims = Table(title="Dimensions", box=rule, title_justify="left")
     for name, justify in (
         ("dimension", "left"),
         ("scored", "right"),
@@ -76,7 +81,7 @@ def report_view(report: Report) -> RenderableType:
         dims.add_row(Text(d.id), f"{d.n:,}", _num(d.mean), _num(d.sd))
     parts.append(dims)
 
-    flags = Table(title="Quality flags", box=box.SIMPLE, title_justify="left")
+    flags = Table(title="Quality flags", box=rule, title_justify="left")
     flags.add_column("flag")
     flags.add_column("results", justify="right")
     flags.add_column("share", justify="right")
@@ -93,9 +98,11 @@ def report_view(report: Report) -> RenderableType:
             f"{rel.respondents:,} respondents who answered every question",
         )
     )
-    items = Table(title="Items", box=box.SIMPLE, title_justify="left")
+    items = Table(title="Items", box=rule, title_justify="left")
+    # A question id is what a coach looks up: never cut it; the other columns wrap.
+    longest = max((len(item.question) for item in report.items), default=8)
+    items.add_column("question", no_wrap=True, min_width=longest)
     for name, justify in (
-        ("question", "left"),
         ("answers (by option)", "left"),
         ("skipped", "right"),
         ("item-rest r", "right"),

@@ -24,6 +24,7 @@ from rich.text import Text
 from pmfit.bank.model import Bank, Question
 from pmfit.i18n import MESSAGES, t
 from pmfit.render.literal import literal
+from pmfit.render.numbers import signed
 from pmfit.scoring.result import Result
 
 SIDE_STYLE = {
@@ -94,7 +95,11 @@ def lean_words(result: Result, lang: str) -> str:
     if result.recommendation == "insufficient":
         return t("rec.insufficient", lang)
     if result.recommendation == "too_close":
-        return t("rec.too_close", lang)
+        # Undecided: the most probable outcome, with its probability.
+        p = result.probabilities
+        lead = max([("B2B", p.B2B), ("either", p.either), ("B2C", p.B2C)], key=lambda x: x[1])
+        name = lead[0] if lead[0] != "either" else t("outcome.either", lang)
+        return t("lean.toward", lang, side=name, p=percent(lead[1]))
     size = abs(result.score)
     side = "B2C" if result.score > 0 else "B2B"
     if result.recommendation not in ("B2B", "B2C"):
@@ -132,6 +137,25 @@ def diverging_bar(score: float | None, half: int = 10) -> Text:
     if score < 0:
         return Text.assemble(" " * (half - cells), ("█" * cells, "cyan"), "│", " " * half)
     return Text.assemble(" " * half, "│", ("█" * cells, "magenta"), " " * (half - cells))
+
+
+#: Opening and closing quote marks a label may already be wrapped in.
+QUOTES = {"\u201c": "\u201d", "\u00ab": "\u00bb", '"': '"', "'": "'", "\u2018": "\u2019"}
+
+
+def unquoted(label: str) -> str:
+    """A label without the quote marks it is wholly wrapped in: the messages quote it."""
+    text = label.strip()
+    if len(text) >= 2 and QUOTES.get(text[0]) == text[-1]:
+        inner = text[1:-1]
+        if text[0] not in inner and text[-1] not in inner:  # one quotation, not two
+            return inner
+    return label
+
+
+def axis_header(half: int = 10) -> str:
+    """ "B2B │ B2C" with its bar exactly over the centre line of `diverging_bar(half)`."""
+    return " " * max(0, half - 4) + "B2B │ B2C"
 
 
 def percent(share: float) -> str:
@@ -183,7 +207,7 @@ def _summary(result: Result, lang: str, plain: bool, width: int | None) -> Rende
         "\n\n",
         score_meter(result.score, meter_width),
         "\n",
-        f"{t('score', lang)} {result.score:+.0f}, {interval} (90%)",
+        f"{t('score', lang)} {signed(result.score)}, {interval} (90%)",
         # An undecided result has no confidence to state: the explanation gives the odds.
         "" if undecided else f"  ·  {t('confidence', lang)} {confidence_figure(result, lang)}",
     )
@@ -218,25 +242,26 @@ def _dimensions(
             lines.append("\n- " + words)
         return lines
     if width is not None and width < NARROW:
-        stacked = Text(t("dimensions", lang) + "  (B2B │ B2C)", style="bold")
+        stacked = Text(t("dimensions", lang), style="bold")
+        stacked.append("\n" + axis_header(8), style="dim")
         for d in result.dimensions:
             stacked.append("\n" + names.get(d.id, d.id) + "\n")
             stacked.append_text(diverging_bar(d.score, half=8))
-            score = "–" if d.score is None else f"{d.score:+.0f}"
+            score = "–" if d.score is None else signed(d.score)
             stacked.append(f" {score:>4} {d.answered}/{d.questions}")
         return stacked
     table = Table(
         title=t("dimensions", lang), box=box.SIMPLE, show_header=True, title_justify="left"
     )
     table.add_column(t("dimension", lang))
-    table.add_column("B2B │ B2C", no_wrap=True)
+    table.add_column(axis_header(), no_wrap=True)
     table.add_column(t("score", lang), justify="right")
     table.add_column(t("answered", lang), justify="right")
     for d in result.dimensions:
         table.add_row(
             Text(names.get(d.id, d.id)),
             diverging_bar(d.score),
-            "–" if d.score is None else f"{d.score:+.0f}",
+            "–" if d.score is None else signed(d.score),
             f"{d.answered}/{d.questions}",
         )
     return table
@@ -273,7 +298,7 @@ def _why(result: Result, bank: Bank, lang: str, plain: bool) -> RenderableType:
         if i:
             parts.append(Text(""))
         parts.append(Text(bullet + literal(short_prompt(q, lang)), style="" if plain else "bold"))
-        chose = Text(t("why.item", lang, label=literal(label), dimension=dimension))
+        chose = Text(t("why.item", lang, label=literal(unquoted(label)), dimension=dimension))
         chose.append(", ")
         chose.append(
             t("why.toward", lang, side=item.toward), style="" if plain else SIDE_STYLE[item.toward]
@@ -324,7 +349,7 @@ def _change(result: Result, bank: Bank, lang: str, plain: bool) -> Text:
         change.append("\n" + t("flip.none", lang))
     for c in result.flip:
         q = questions[c.question]
-        labels = {o.id: literal(o.label.get(lang)) for o in q.options}
+        labels = {o.id: literal(unquoted(o.label.get(lang))) for o in q.options}
         before = labels[c.from_] if c.from_ else t("skipped", lang)
         words = t(
             "flip.item",
@@ -337,7 +362,19 @@ def _change(result: Result, bank: Bank, lang: str, plain: bool) -> Text:
     return change
 
 
-def _flags(result: Result, lang: str, plain: bool) -> Text:
+def titles(bank: Bank, question_ids: list[str], lang: str) -> str:
+    """Questions as the respondent saw them: each one's short prompt, quoted, in a list."""
+    left, right = ("\u00ab", "\u00bb") if lang == "es" else ("\u201c", "\u201d")
+    shown = []
+    for qid in question_ids:
+        try:
+            shown.append(left + unquoted(short_prompt(bank.question(qid), lang)) + right)
+        except KeyError:  # not in this bank: its id is all there is
+            shown.append(qid)
+    return ", ".join(shown)
+
+
+def _flags(result: Result, bank: Bank, lang: str, plain: bool) -> Text:
     bullet = "- " if plain else "• "
     flags = Text(t("flags", lang), style="" if plain else "bold yellow")
     for f in result.flags:
@@ -348,7 +385,7 @@ def _flags(result: Result, lang: str, plain: bool) -> Text:
             skipped = len(f.questions)
             words = t("flag.many_skips", lang, count=skipped, total=skipped + answered)
         else:
-            words = t(f"flag.{f.code}", lang, questions=", ".join(f.questions))
+            words = t(f"flag.{f.code}", lang, questions=titles(bank, f.questions, lang))
         flags.append("\n" + bullet + literal(words))
     return flags
 
@@ -367,5 +404,5 @@ def result_view(
         parts += [gap, _why(result, bank, lang, plain)]
     parts += [gap, _change(result, bank, lang, plain)]
     if result.flags:
-        parts += [gap, _flags(result, lang, plain)]
+        parts += [gap, _flags(result, bank, lang, plain)]
     return Group(*parts)

@@ -69,6 +69,11 @@ class DimensionStats(msgspec.Struct, frozen=True):
     n: int
     mean: float | None
     sd: float | None
+    #: Respondents whose score on the dimension is below minus the bank's either band,
+    #: within it, and above it: how the cohort splits, which a mean near 0 can hide.
+    b2b: int = 0
+    balanced: int = 0
+    b2c: int = 0
 
 
 class Reliability(msgspec.Struct, frozen=True):
@@ -151,6 +156,7 @@ class Accumulator:
         self.histogram = np.zeros(HISTOGRAM_BINS, dtype=np.int64)
         self.score = _Moments((1,))  # one column: the overall score
         self.dimensions = _Moments((len(bank.dimensions),))
+        self.sides = np.zeros((3, len(bank.dimensions)), dtype=np.int64)  # B2B, balanced, B2C
         self.counts = np.zeros((q, width + 1), dtype=np.int64)  # last column: skipped
         # Complete cases: count, mean vector, co-moment matrix.
         self.complete = 0
@@ -177,7 +183,8 @@ class Accumulator:
             return
         self.n += n
         for r in recommendations:
-            self.recommendations[r] += 1
+            # Any outcome the engine gives is counted, not only the ones named here.
+            self.recommendations[r] = self.recommendations.get(r, 0) + 1
         for codes_of_row in flags:
             for code in set(codes_of_row):
                 self.flags[code] = self.flags.get(code, 0) + 1
@@ -187,6 +194,11 @@ class Accumulator:
         self.histogram += np.bincount(bins, minlength=HISTOGRAM_BINS)
         self.score.add(scores[:, None], np.ones((n, 1), dtype=bool))
         self.dimensions.add(np.nan_to_num(dimension_scores), ~np.isnan(dimension_scores))
+        band = self.bank.thresholds.either
+        with np.errstate(invalid="ignore"):  # NaN (not answered) is on no side
+            self.sides[0] += (dimension_scores < -band).sum(axis=0)
+            self.sides[2] += (dimension_scores > band).sum(axis=0)
+            self.sides[1] += (np.abs(dimension_scores) <= band).sum(axis=0)
 
         columns = np.arange(self.q)
         width = self.counts.shape[1]
@@ -303,6 +315,9 @@ class Accumulator:
                         float(self.dimensions.mean[k]),
                         float(self.dimensions.m2[k]),
                     ),
+                    b2b=int(self.sides[0, k]),
+                    balanced=int(self.sides[1, k]),
+                    b2c=int(self.sides[2, k]),
                 )
                 for k, d in enumerate(bank.dimensions)
             ],
