@@ -10,6 +10,7 @@ import msgspec
 
 from pmfit.bank.model import Bank
 from pmfit.render.numbers import signed
+from pmfit.scoring.model import OUTCOMES
 from pmfit.scoring.result import FlagCode
 
 OutputFormat = Literal["jsonl", "json", "csv"]
@@ -59,6 +60,7 @@ class _Line(msgspec.Struct):
     interval: dict[str, float]
     recommendation: str
     confidence: float
+    probabilities: dict[str, float]
     dimensions: list[dict[str, Any]]
     rationale: list[dict[str, Any]]
     flip: list[dict[str, Any]]
@@ -84,6 +86,7 @@ def csv_columns(bank: Bank) -> list[str]:
         "interval_low",
         "interval_high",
         "confidence",
+        *(column(f"probability_{outcome}").lower() for outcome in OUTCOMES),
     ]
     for d in bank.dimensions:
         columns += [column(f"{d.id}_score"), column(f"{d.id}_answered")]
@@ -123,6 +126,7 @@ def csv_row(
         _number(line.interval["low"]),
         _number(line.interval["high"]),
         _number(line.confidence),
+        *(_number(line.probabilities[outcome]) for outcome in OUTCOMES),
     ]
     for d in line.dimensions:
         row += [_number(d["score"]), str(d["answered"])]
