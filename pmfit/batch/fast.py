@@ -418,7 +418,6 @@ def _changes(
     import numpy as np
 
     n, q = x.shape
-    need = (target - value) * direction
     best = c.best[direction]
     best_lean = c.leans[np.arange(q), best]
     base = 100.0 * weight * direction
@@ -429,7 +428,13 @@ def _changes(
     # so picking step by step costs less than sorting every row.
     by_id = c.by_id
     remaining = np.where(movable, gain, -np.inf)[:, by_id]
-    threshold = need - engine.EPSILON
+
+    def reaches(rows: Ints, moved: Floats) -> Bools:
+        # engine.reaches: judged on the score as shown (two decimals).
+        shown = pyround(value[rows] + direction * moved, 2)
+        out: Bools = direction * (shown - target[rows]) >= -engine.EPSILON
+        return out
+
     order = np.zeros((n, q), dtype=np.int64)
     length = np.full(n, -1, dtype=np.int64)
     total = np.zeros(n)
@@ -442,7 +447,7 @@ def _changes(
         picked_gain = remaining[active, pick]
         order[active, step] = by_id[pick]
         possible = picked_gain > -np.inf
-        reached = possible & (total[active] + picked_gain >= threshold[active])
+        reached = possible & reaches(active, total[active] + np.where(possible, picked_gain, 0.0))
         done = active[reached]
         length[done] = step + 1
         stop[done] = step
@@ -459,7 +464,7 @@ def _changes(
     for p in range(c.width - 1, -1, -1):
         option = c.mild[direction][column, p]
         moved = step_base * (c.leans[column, option] - own_lean) + total
-        last = np.where(moved >= need - engine.EPSILON, option, last)
+        last = np.where(reaches(np.arange(n), moved), option, last)
     return _Flip(length, order, last)
 
 
@@ -547,7 +552,8 @@ def _pieces(c: Compiled, bank_codes: Ints, respondents: Sequence[str | None]) ->
     columns.append(b'],"flip":[')
     # The flip starts from the score's side of the band, as the engine's does.
     eps = engine.EPSILON
-    side = np.where(value > band + eps, _B2C, np.where(value < -band - eps, _B2B, _EITHER))
+    shown = pyround(value, 2)
+    side = np.where(shown > band + eps, _B2C, np.where(shown < -band - eps, _B2B, _EITHER))
     side = np.where(rec == _INSUFFICIENT, _INSUFFICIENT, side)
     flip_pieces, after, flipped = _flip(c, x, leans, answered, weight, value, side, band)
     columns.append(flip_pieces)
@@ -655,7 +661,7 @@ def _flip(
     import numpy as np
 
     n, q = x.shape
-    margin = 1e-6
+    margin = engine.FLIP_MARGIN
     # Rows moving up (+1) towards `up_target`, and down (-1) towards `down_target`.
     up_target = np.where(rec == _B2B, -band, band + margin)
     down_target = np.where(rec == _B2C, band, -band - margin)

@@ -66,6 +66,8 @@ RATIONALE_SIZE = 5
 PER_SIDE = RATIONALE_SIZE - RATIONALE_SIZE // 2
 STRAIGHT_LINE_MINIMUM = 6
 EPSILON = 1e-9
+#: How far past the band's edge a flip takes the shown score to leave the band.
+FLIP_MARGIN = 1e-6
 
 
 class InvalidAnswers(ValueError):
@@ -182,7 +184,7 @@ def score(
     # The flip moves the score across the band's edge: it starts from the score's side.
     flip = _flip(
         answered,
-        recommendation if recommendation == "insufficient" else recommend(value, band),
+        recommendation if recommendation == "insufficient" else recommend(round(value, 2), band),
         value,
         band,
     )
@@ -282,6 +284,13 @@ def _rationale(answered: list[_Answered], recommendation: Recommendation) -> lis
     ]
 
 
+def reaches(value: float, moved: float, target: float, direction: int) -> bool:
+    """Whether moving the score `moved` points (direction +1 up, -1 down) takes it to
+    `target`, judged on the score as shown (two decimals): a flip must change what the
+    respondent sees, and no smaller change may already do so."""
+    return direction * (round(value + direction * moved, 2) - target) >= -EPSILON
+
+
 def _changes(
     answered: list[_Answered], value: float, target: float, direction: int
 ) -> list[FlipChange] | None:
@@ -292,7 +301,6 @@ def _changes(
     greedily gives the fewest. The last change uses the mildest option that still
     suffices, so the advice asks for no more than it must.
     """
-    need = (target - value) * direction
     moves = []
     for a in answered:
         best = max(a.question.options, key=lambda o: direction * o.lean)
@@ -303,12 +311,17 @@ def _changes(
     changes: list[FlipChange] = []
     total = 0.0
     for gain, a in moves:
-        if total + gain >= need - EPSILON:
+        if reaches(value, total + gain, target, direction):
             options = sorted(a.question.options, key=lambda o: direction * o.lean)
             chosen = next(
                 o
                 for o in options
-                if 100.0 * a.weight * direction * (o.lean - a.lean) + total >= need - EPSILON
+                if reaches(
+                    value,
+                    100.0 * a.weight * direction * (o.lean - a.lean) + total,
+                    target,
+                    direction,
+                )
             )
             changes.append(
                 FlipChange(
@@ -328,7 +341,7 @@ def _flip(
     answered: list[_Answered], recommendation: Recommendation, value: float, band: float
 ) -> list[FlipChange]:
     # Moving exactly onto the band's edge gives "either"; leaving it needs a hair more.
-    margin = 1e-6
+    margin = FLIP_MARGIN
     if recommendation == "B2C":
         candidates = [_changes(answered, value, band, -1)]
     elif recommendation == "B2B":
