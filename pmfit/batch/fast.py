@@ -185,7 +185,7 @@ class Compiled:
         self.dim_of = np.array([dim_index[q.dimension] for q in self.ordered], dtype=np.int64)
         weights = [d.weight for d in bank.dimensions]
         self.dim_weights = np.array(weights, dtype=np.float64)
-        self.membership = np.zeros((len(questions), len(bank.dimensions)), dtype=np.int64)
+        self.membership = np.zeros((len(questions), len(bank.dimensions)))
         self.membership[np.arange(len(questions)), self.dim_of] = 1
         self.n_options = np.array([len(q.options) for q in self.ordered], dtype=np.int64)
         rank = {qid: r for r, qid in enumerate(sorted(q.id for q in questions))}
@@ -558,9 +558,11 @@ def _pieces(c: Compiled, bank_codes: Ints, respondents: Sequence[str | None]) ->
     flip_pieces, after, flipped = _flip(c, x, leans, answered, weight, value, side, band)
     columns.append(flip_pieces)
     # What the changed answers would get, decided by the same rule (as the engine does).
+    # Only the recommendation is needed, so only the model's decision is made (not the
+    # score, weights and leans of `_decide`), and only for the rows with a flip.
     flip_to = np.full(n, len(_RECOMMENDATIONS), dtype=np.int64)
     if flipped.any():
-        flip_to[flipped] = _decide(c, after[flipped]).rec
+        flip_to[flipped] = block.decide(c.arrays, _bank_order(c, after[flipped])).recommendation
     columns.append(c.flip_to_pieces[flip_to])
     columns.append(_flags(c, x, leans, answered, decisions.random_ratio))
     return _matrix(n, columns)
@@ -584,7 +586,9 @@ def _decide(c: Compiled, x: Ints) -> _Decided:
     answered = x >= 0
     q = x.shape[1]
     leans = c.leans[np.arange(q)[None, :], x]
-    counts = answered.astype(np.int64) @ c.membership
+    # Counts as floats: BLAS does the product, exactly (small integers), far faster than
+    # numpy's integer matmul.
+    counts = (answered.astype(np.float64) @ c.membership).astype(np.int64)
     dim_answered = counts > 0
     total_weight = pysum(np.broadcast_to(c.dim_weights, counts.shape), dim_answered)
     col_counts = counts[:, c.dim_of]
@@ -596,10 +600,17 @@ def _decide(c: Compiled, x: Ints) -> _Decided:
     value = 100.0 * raw
     # The decision, as the engine's (pmfit.scoring.block reproduces it bit for bit), on
     # the answers in bank order.
+    decisions = block.decide(c.arrays, _bank_order(c, x))
+    return _Decided(answered, leans, weight, value, decisions.recommendation, decisions)
+
+
+def _bank_order(c: Compiled, x: Ints) -> Ints:
+    """Columns in the engine's answered order (`c.order`) back in bank order."""
+    import numpy as np
+
     in_bank_order = np.empty_like(x)
     in_bank_order[:, c.order] = x
-    decisions = block.decide(c.arrays, in_bank_order)
-    return _Decided(answered, leans, weight, value, decisions.recommendation, decisions)
+    return in_bank_order
 
 
 def _rationale(
@@ -719,9 +730,7 @@ def _flags(c: Compiled, x: Ints, leans: Floats, answered: Bools, ratio: Floats) 
     n, q = x.shape
     n_answered = answered.sum(axis=1)
     # x is in the engine's answered order (c.order); straight_lines reads bank order.
-    in_bank_order = np.empty_like(x)
-    in_bank_order[:, c.order] = x
-    straight = block.straight_lines(c.arrays, in_bank_order)
+    straight = block.straight_lines(c.arrays, _bank_order(c, x))
     misfit = (n_answered >= engine.STRAIGHT_LINE_MINIMUM) & (ratio > engine.MISFIT_RATIO)
     skipped = q - n_answered
     many = (skipped / q > c.bank.thresholds.many_skips + engine.EPSILON) if q else skipped < 0
