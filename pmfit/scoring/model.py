@@ -62,6 +62,12 @@ def nearest(question: Question, t: float) -> int:
     return min(range(len(question.options)), key=lambda i: abs(question.options[i].lean - t))
 
 
+@functools.lru_cache(maxsize=64)
+def _nearest_on_grid(leans: tuple[float, ...], grid: tuple[float, ...]) -> list[int]:
+    """`nearest` at each grid position, for a question with these leans."""
+    return [min(range(len(leans)), key=lambda i: abs(leans[i] - t)) for t in grid]
+
+
 def cuts(leans: Sequence[float]) -> tuple[list[float], list[list[int]]]:
     """A question's distinct leans, ascending, as (cut points between them, the options
     of each lean). A position between two cut points answers with that lean."""
@@ -169,7 +175,11 @@ def outcome(value: float, band: float, epsilon: float = 1e-9) -> int:
 
 
 def _build(bank: Bank) -> Tables:
-    true_score = [full_score(bank, [nearest(q, t) for q in bank.questions]) for t in positions()]
+    # Questions with the same leans have the same noise-free answers: found once per leans.
+    grid = positions()
+    leans = [tuple(o.lean for o in q.options) for q in bank.questions]
+    answers = {k: _nearest_on_grid(k, tuple(grid)) for k in dict.fromkeys(leans)}
+    true_score = [full_score(bank, [answers[k][g] for k in leans]) for g in range(len(grid))]
     weights = {d.id: d.weight for d in bank.dimensions}
     counts: dict[str, int] = {}
     for q in bank.questions:
