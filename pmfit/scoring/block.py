@@ -39,7 +39,7 @@ class Arrays:
         # Row `width` of each question is all ones: a skip (-1) multiplies by 1.0.
         self.likelihood = np.ones((len(bank.questions), width + 1, columns))
         for j, rows in enumerate(tab.likelihood):
-            self.likelihood[j, : len(rows)] = rows
+            self.likelihood[j, : len(rows)] = list(rows)
         self.truth = np.array(tab.truth, dtype=np.int64)
         self.true_score = np.array(tab.true_score)
         self.share = np.array(tab.share)

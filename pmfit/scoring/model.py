@@ -24,7 +24,7 @@ from __future__ import annotations
 import functools
 import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 from pmfit.bank.model import Bank, Question
@@ -79,24 +79,44 @@ def cuts(leans: Sequence[float]) -> tuple[list[float], list[list[int]]]:
 def option_likelihoods(question: Question) -> list[list[float]]:
     """For each option, its probability at each (sigma, cell) of the grid, flattened
     sigma-major; the random component's 1/K is added as the last column."""
-    return _likelihoods(tuple(o.lean for o in question.options))
+    return list(Likelihoods(tuple(o.lean for o in question.options)))
 
 
-@functools.lru_cache(maxsize=64)
-def _likelihoods(leans: tuple[float, ...]) -> list[list[float]]:
-    # Questions with the same leans (most of a bank) share one table: built once.
+class Likelihoods:
+    """A question's `option_likelihoods`, each option's vector computed on first use:
+    scoring one respondent reads only the options chosen (and the flip's), so a single
+    score builds a fraction of the bank's vectors; the batch scorer reads them all."""
+
+    __slots__ = ("leans",)
+
+    def __init__(self, leans: tuple[float, ...]) -> None:
+        self.leans = leans
+
+    def __len__(self) -> int:
+        return len(self.leans)
+
+    def __getitem__(self, option: int) -> list[float]:
+        if not 0 <= option < len(self.leans):
+            raise IndexError(option)
+        return _option_likelihood(self.leans, option)
+
+    def __iter__(self) -> Iterator[list[float]]:
+        return (self[k] for k in range(len(self.leans)))
+
+
+@functools.lru_cache(maxsize=1024)
+def _option_likelihood(leans: tuple[float, ...], option: int) -> list[float]:
+    # Questions with the same leans (most of a bank) share their vectors: built once.
     points, groups = cuts(leans)
     bounds = [-math.inf, *points, math.inf]
+    j = next(j for j, group in enumerate(groups) if option in group)
     grid = positions()
-    table = [[0.0] * (len(SIGMAS) * CELLS) for _ in leans]
+    row = [0.0] * (len(SIGMAS) * CELLS)
     for s, sigma in enumerate(SIGMAS):
         for g, t in enumerate(grid):
-            for j, group in enumerate(groups):
-                p = _between((bounds[j] - t) / sigma, (bounds[j + 1] - t) / sigma)
-                for i in group:
-                    table[i][s * CELLS + g] = max(FLOOR, p / len(group))
-    uniform = 1.0 / len(leans)
-    return [[*row, uniform] for row in table]
+            p = _between((bounds[j] - t) / sigma, (bounds[j + 1] - t) / sigma)
+            row[s * CELLS + g] = max(FLOOR, p / len(groups[j]))
+    return [*row, 1.0 / len(leans)]
 
 
 class Tables(NamedTuple):
@@ -104,7 +124,7 @@ class Tables(NamedTuple):
 
     #: likelihood[j][k]: question j (bank order), option k: a vector of
     #: len(SIGMAS) * CELLS model columns and one random column.
-    likelihood: list[list[list[float]]]
+    likelihood: list[Likelihoods]
     #: For each cell: the index in OUTCOMES of the true outcome at that position.
     truth: list[int]
     #: For each cell: the true score (-100..100) at that position.
@@ -179,14 +199,21 @@ def _build(bank: Bank) -> Tables:
     grid = positions()
     leans = [tuple(o.lean for o in q.options) for q in bank.questions]
     answers = {k: _nearest_on_grid(k, tuple(grid)) for k in dict.fromkeys(leans)}
-    true_score = [full_score(bank, [answers[k][g] for k in leans]) for g in range(len(grid))]
+    # Neighbouring cells mostly give the same answers, so the same score: computed once.
+    by_answers: dict[tuple[int, ...], float] = {}
+    true_score = []
+    for g in range(len(grid)):
+        chosen = tuple(answers[k][g] for k in leans)
+        if chosen not in by_answers:
+            by_answers[chosen] = full_score(bank, chosen)
+        true_score.append(by_answers[chosen])
     weights = {d.id: d.weight for d in bank.dimensions}
     counts: dict[str, int] = {}
     for q in bank.questions:
         counts[q.dimension] = counts.get(q.dimension, 0) + 1
     total = math.fsum(weights[d] for d in counts)
     return Tables(
-        likelihood=[option_likelihoods(q) for q in bank.questions],
+        likelihood=[Likelihoods(tuple(o.lean for o in q.options)) for q in bank.questions],
         truth=[outcome(v, bank.thresholds.either) for v in true_score],
         true_score=true_score,
         share=[weights[q.dimension] / counts[q.dimension] / total for q in bank.questions],
