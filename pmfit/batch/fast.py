@@ -185,7 +185,7 @@ class Compiled:
         self.dim_of = np.array([dim_index[q.dimension] for q in self.ordered], dtype=np.int64)
         weights = [d.weight for d in bank.dimensions]
         self.dim_weights = np.array(weights, dtype=np.float64)
-        self.membership = np.zeros((len(questions), len(bank.dimensions)))
+        self.membership = np.zeros((len(questions), len(bank.dimensions)), dtype=np.int64)
         self.membership[np.arange(len(questions)), self.dim_of] = 1
         self.n_options = np.array([len(q.options) for q in self.ordered], dtype=np.int64)
         rank = {qid: r for r, qid in enumerate(sorted(q.id for q in questions))}
@@ -586,9 +586,8 @@ def _decide(c: Compiled, x: Ints) -> _Decided:
     answered = x >= 0
     q = x.shape[1]
     leans = c.leans[np.arange(q)[None, :], x]
-    # Counts as floats: BLAS does the product, exactly (small integers), far faster than
-    # numpy's integer matmul.
-    counts = (answered.astype(np.float64) @ c.membership).astype(np.int64)
+    # An integer product: a float one would go to BLAS, whose threads spin on other cores.
+    counts = answered.astype(np.int64) @ c.membership
     dim_answered = counts > 0
     total_weight = pysum(np.broadcast_to(c.dim_weights, counts.shape), dim_answered)
     col_counts = counts[:, c.dim_of]
