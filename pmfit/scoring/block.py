@@ -64,11 +64,14 @@ def decide(arrays: Arrays, chosen: Ints) -> Decisions:
     skipped)."""
     n, q = chosen.shape
     cells = model.CELLS
-    like = _products(arrays, chosen)
+    like = np.ones((n, len(model.SIGMAS) * cells + 1))
     share = np.zeros(n)
     for j in range(q):
         k = chosen[:, j]
+        like *= arrays.likelihood[j, k]  # a skip reads the row of ones
         share = np.where(k >= 0, share + arrays.share[j], share)
+        if j % model.RESCALE_EVERY == model.RESCALE_EVERY - 1:
+            like /= like.max(axis=1, keepdims=True)
     marginal = like[:, :cells].copy()
     for s in range(1, len(model.SIGMAS)):
         marginal += like[:, s * cells : (s + 1) * cells]
@@ -96,26 +99,6 @@ def decide(arrays: Arrays, chosen: Ints) -> Decisions:
     short = (share < minimum - engine.EPSILON) | (share <= 0)
     recommendation = np.where(short, INSUFFICIENT, recommendation)
     return Decisions(recommendation, lead, probabilities, low, high, ratio, share)
-
-
-#: Rows per slice of the likelihood products: a slice's vectors stay in the core's cache
-#: from one question to the next, where a whole block's would stream from memory.
-PRODUCT_ROWS = 256
-
-
-def _products(arrays: Arrays, chosen: Ints) -> Floats:
-    """`model.posterior`'s likelihood vector for each row: the products in question order,
-    rescaled as it does. Each row's floats are its own, however the rows are sliced."""
-    n, q = chosen.shape
-    like = np.ones((n, arrays.likelihood.shape[2]))
-    for start in range(0, n, PRODUCT_ROWS):
-        part = like[start : start + PRODUCT_ROWS]
-        by_question = chosen[start : start + PRODUCT_ROWS].T
-        for j in range(q):
-            part *= arrays.likelihood[j, by_question[j]]  # a skip reads the row of ones
-            if j % model.RESCALE_EVERY == model.RESCALE_EVERY - 1:
-                part /= part.max(axis=1, keepdims=True)
-    return like
 
 
 def straight_lines(arrays: Arrays, chosen: Ints) -> Bools:
