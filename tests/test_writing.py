@@ -669,6 +669,32 @@ def test_template_output_onto_a_bank_file_is_refused(cli, work) -> None:
     assert (work / "bank" / "questions.yaml").read_text() == before
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("batch", "in.jsonl", "--errors"),
+        ("batch", "in.jsonl", "-o"),
+        ("template", "-o"),
+        ("form", "-o"),
+    ],
+)
+def test_an_output_onto_the_banks_thread_is_refused(cli, work, args) -> None:
+    # The thread the bank quotes is one of its files as much as its YAML is: the retest
+    # found `batch --errors` emptying it (no row rejected, an empty errors file).
+    import shutil
+
+    shutil.copytree(MINI, work / "bank")
+    thread = work / "bank" / "source" / "thread.es.txt"
+    before = thread.read_text()
+    run = cli(args[0], "--bank", "bank", *args[1:], "bank/source/thread.es.txt")
+    assert (run.exit_code, run.stderr) == (
+        2,
+        "bank/source/thread.es.txt: is also an input (bank/source/thread.es.txt); "
+        "write to another file\n",
+    )
+    assert thread.read_text() == before
+
+
 def test_template_output_to_a_device_and_a_file(cli, work) -> None:
     _mknod_or_skip(work / "fakenull", 1, 3)
     assert cli("template", "--bank", str(MINI), "-f", "csv", "-o", "fakenull").exit_code == 0
