@@ -82,9 +82,14 @@ class Scorer:
 
     def score(self, block: Block) -> bytes:
         from pmfit.batch.fast import score_bytes
+        from pmfit.render.literal import literal_bytes
 
-        return score_bytes(
-            self.compiled, block.matrix(self.compiled.n_questions), block.respondents
+        # The one terminal filter, applied where the results are made, so that every
+        # path (stdout, an -o file, workers writing into it) holds the same inert bytes.
+        # JSON writes C0 controls escaped; the C1 controls and bidi overrides it leaves
+        # raw become JSON's own \u escapes, so the data is unchanged.
+        return literal_bytes(
+            score_bytes(self.compiled, block.matrix(self.compiled.n_questions), block.respondents)
         )
 
     def jsonl(self, file: str, first: int, lines: list[Line]) -> tuple[bytes, list[Rejection], int]:

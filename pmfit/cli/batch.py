@@ -164,8 +164,12 @@ class _Stdout:
             self.fd = None
 
     def write(self, data: bytes) -> None:
+        from pmfit.render.literal import literal_bytes
         from pmfit.writing import NO_ROOM, WriteError, write_all
 
+        # Written past the environment's filtered stream (to its descriptor, for speed),
+        # so filtered here: the results on stdout are the one boundary's too.
+        data = literal_bytes(data)
         try:
             if self.fd is not None:
                 self.stream.flush()
