@@ -769,3 +769,48 @@ def test_64_output_naming_a_file_of_the_bank_is_refused(cli, work) -> None:
         "bank/bank.yaml: is also an input (bank/bank.yaml); write to another file\n",
     )
     assert (work / "bank" / "bank.yaml").read_text() == before
+
+
+FEW_PROCESSES = """
+import os, resource, sys
+from typer.testing import CliRunner
+from pmfit.cli import app
+args = sys.argv[1:]
+# Warm, as root: the parallel paths' modules are imported before the user changes.
+CliRunner().invoke(app, ["batch", "--bank", "bank", "big.jsonl", "-j", "2", "-o", "warm"])
+with open("big.jsonl", "rb") as big:
+    CliRunner().invoke(app, ["batch", "--bank", "bank", "-", "-j", "2"], input=big.read())
+os.unlink("warm")
+os.setgroups([])
+os.setgid(65534)
+os.setuid(65534)
+# nobody may run no process beyond this one: every worker's fork fails (EAGAIN).
+resource.setrlimit(resource.RLIMIT_NPROC, (1, 1))
+sys.argv = ["pmfit", *args]
+from pmfit.cli import main
+main()
+"""
+
+
+@pytest.mark.parametrize("path", ["file", "pipe"])
+def test_110_workers_the_system_will_not_start_leave_the_work_to_pmfit(nobody_work, path) -> None:
+    """`-j 200` under `ulimit -u`: the review saw exit 3 and a worker's traceback; the
+    retest still exit 3 (BlockingIOError) on both parallel paths. pmfit scores with
+    the workers it could start, or alone, and gives the -j 1 result."""
+    rows = (5 << 20) // len(ROW) + 1  # past PARALLEL_BYTES: the parallel paths
+    (nobody_work / "big.jsonl").write_text(ROW * rows)
+    args = ["batch", "--bank", "bank", "-j", "200"]
+    args += ["big.jsonl", "-o", "out.jsonl"] if path == "file" else ["-"]
+    with (nobody_work / "big.jsonl").open("rb") as stdin:
+        run = subprocess.run(
+            [sys.executable, "-c", FEW_PROCESSES, *args],
+            cwd=nobody_work,
+            env={**os.environ, "PYTHONPATH": str(ROOT), "PMFIT_NO_CACHE": "1"},
+            stdin=stdin,
+            capture_output=True,
+        )
+    assert (run.returncode, run.stderr.decode()) == (0, f"scored {rows:,}; rejected 0\n"), (
+        run.stderr
+    )
+    out = (nobody_work / "out.jsonl").read_bytes() if path == "file" else run.stdout
+    assert _result_lines(out) == ["ana"] * rows

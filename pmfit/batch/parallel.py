@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import errno
 import dataclasses
 import multiprocessing
 import os
@@ -264,7 +265,16 @@ def score_file_in_place(
             worker = context.Process(
                 target=_worker, args=(shared, sending, os.getpid()), daemon=True
             )
-            worker.start()
+            try:
+                worker.start()
+            except OSError as error:
+                # The system starts no more processes (`ulimit -u`, memory): the workers
+                # started so far and this process share the blocks.
+                receiving.close()
+                sending.close()
+                if error.errno in (errno.EAGAIN, errno.ENOMEM):
+                    break
+                raise
             sending.close()
             workers.append(worker)
             connections.append(receiving)

@@ -13,6 +13,7 @@ process.
 from __future__ import annotations
 
 import collections
+import errno
 import multiprocessing
 import os
 import sys
@@ -198,11 +199,13 @@ def run_batch(
             sink.handle.seek(at + written)
         elif source.format == "jsonl":
             chunks = jsonl_chunks(source.stream)
-            if jobs > 1 and big:
-                _parallel(
+            if not (
+                jobs > 1
+                and big
+                and _parallel(
                     bank, with_quotes, jobs, source.shown, chunks, emit, on_progress, done_before
                 )
-            else:
+            ):
                 for first, lines, position, _ in chunks:
                     output, rejections, scored = scorer.jsonl(source.shown, first, lines)
                     emit(output, rejections, scored)
@@ -230,12 +233,22 @@ def _parallel(
     emit: Callable[[bytes, list[Rejection], int], None],
     on_progress: Callable[[int], None],
     done_before: int,
-) -> None:
+) -> bool:
+    """Score `chunks` in a pool of `jobs` workers; False, having read none, if the system
+    will not start them."""
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     pending: collections.deque[tuple[Any, int]] = collections.deque()
     start = (bank, with_quotes, os.getpid())
-    with context.Pool(jobs, initializer=_start_worker, initargs=start) as pool:
+    try:
+        pool = context.Pool(jobs, initializer=_start_worker, initargs=start)
+    except OSError as error:
+        # The system starts no more processes (`ulimit -u`, memory): score in this one,
+        # as -j 1 would (the pool stops the workers it did start; no chunk is read yet).
+        if error.errno in (errno.EAGAIN, errno.ENOMEM):
+            return False
+        raise
+    with pool:
         try:
             for first, lines, position, idle in chunks:
                 pending.append((pool.apply_async(_work, ((shown, first, lines),)), position))
@@ -252,3 +265,4 @@ def _parallel(
         except BaseException:
             pool.terminate()
             raise
+    return True
