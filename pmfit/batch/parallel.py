@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import collections
 import contextlib
-import errno
 import dataclasses
+import errno
 import multiprocessing
 import os
 from collections.abc import Callable
