@@ -814,3 +814,43 @@ def test_110_workers_the_system_will_not_start_leave_the_work_to_pmfit(nobody_wo
     )
     out = (nobody_work / "out.jsonl").read_bytes() if path == "file" else run.stdout
     assert _result_lines(out) == ["ana"] * rows
+
+
+def test_stdout_that_is_an_input_is_refused_as_minus_o_dev_stdout_is(work) -> None:
+    """The retest: `pmfit batch in.jsonl >> in.jsonl` read its own results back (10.8 MB
+    grew to 514 MB, and every result was counted as a rejected row), where `-o
+    /dev/stdout` was refused; and `-o - --errors /dev/stdout` mixed the two where `-o
+    /dev/stdout --errors /dev/stdout` was refused. Stdout is an output like any other."""
+    before = (work / "in.jsonl").read_bytes()
+    with open(work / "in.jsonl", "ab") as stdout:
+        run = _pmfit(work, "in.jsonl", stdout=stdout, stderr=subprocess.PIPE)
+        report = subprocess.run(
+            [sys.executable, "-m", "pmfit", "report", "--bank", str(MINI), "in.jsonl"],
+            cwd=work,
+            stdout=stdout,
+            stderr=subprocess.PIPE,
+        )
+    assert (run.returncode, run.stderr) == (
+        2,
+        b"<stdout>: is also an input (in.jsonl); write to another file\n",
+    )
+    assert (report.returncode, report.stderr) == (2, run.stderr)
+    assert (work / "in.jsonl").read_bytes() == before
+    with open(work / "so.txt", "wb") as stdout:
+        run = _pmfit(
+            work, "in.jsonl", "-o", "-", "--errors", "/dev/stdout", stdout=stdout, stderr=-1
+        )
+    assert (run.returncode, run.stderr) == (
+        2,
+        b"/dev/stdout: is named by both the results on stdout and --errors; "
+        b"give each its own file\n",
+    )
+    assert (work / "so.txt").read_bytes() == b""
+
+
+def test_stdout_a_character_device_may_take_the_errors_too(work) -> None:
+    _mknod_or_skip(work / "fakenull", 1, 3)
+    with open(work / "fakenull", "wb") as stdout:
+        run = _pmfit(work, "in.jsonl", "--errors", "/dev/stdout", stdout=stdout, stderr=-1)
+    assert run.returncode == 1, run.stderr
+    assert stat.S_ISCHR((work / "fakenull").lstat().st_mode)

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from pmfit.batch.readers import Readable
     from pmfit.batch.rows import Rejection
     from pmfit.batch.run import Input
-    from pmfit.writing import Identity, Output
+    from pmfit.writing import Identity, Output, Plan
 
 #: Inputs smaller than this finish before a progress bar would be worth drawing.
 PROGRESS_BYTES = 8 << 20
@@ -218,7 +218,13 @@ def open_outputs(
     from pmfit.writing import open_output, plan, refuse_clashes
 
     plans = {option: plan(name, option=option) for option, name in named if name is not None}
-    refuse_clashes(list(plans.items()), read_by_run(sources, env, bank_path))
+    checked = []
+    for option, name in named:
+        if name is not None:
+            checked.append((option, plans[option]))
+        elif option == "--output":
+            checked += stdout_as_output(env)
+    refuse_clashes(checked, read_by_run(sources, env, bank_path))
     opened: dict[str, Output] = {}
     try:
         for option, target in plans.items():
@@ -228,6 +234,20 @@ def open_outputs(
             output.abort()
         raise
     return [opened.get(option) for option, _ in named]
+
+
+def stdout_as_output(env: Environment) -> list[tuple[str, "Plan"]]:
+    """When a command writes to stdout, the file the shell made stdout is one of its
+    outputs, for `refuse_clashes`: `pmfit batch in.jsonl >> in.jsonl` would read its own
+    results back, as `-o /dev/stdout` would (a terminal or /dev/null is exempt there)."""
+    from pmfit.writing import stream_plan
+
+    try:
+        fd = env.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # a test's stdout has no descriptor
+        return []
+    stdout = stream_plan(fd, "<stdout>")
+    return [] if stdout is None else [("the results on stdout", stdout)]
 
 
 def stdin_identity(env: Environment) -> "Identity | None":
