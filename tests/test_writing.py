@@ -676,17 +676,19 @@ def test_template_output_onto_a_bank_file_is_refused(cli, work) -> None:
         ("batch", "in.jsonl", "-o"),
         ("template", "-o"),
         ("form", "-o"),
+        ("quiz", "--save"),
     ],
 )
 def test_an_output_onto_the_banks_thread_is_refused(cli, work, args) -> None:
     # The thread the bank quotes is one of its files as much as its YAML is: the retest
-    # found `batch --errors` emptying it (no row rejected, an empty errors file).
+    # found `batch --errors` emptying it (no row rejected, an empty errors file), and
+    # `quiz --save` (the thread is a .txt) writing the card over it.
     import shutil
 
     shutil.copytree(MINI, work / "bank")
     thread = work / "bank" / "source" / "thread.es.txt"
     before = thread.read_text()
-    run = cli(args[0], "--bank", "bank", *args[1:], "bank/source/thread.es.txt")
+    run = cli(args[0], "--bank", "bank", *args[1:], "bank/source/thread.es.txt", input="1\n")
     assert (run.exit_code, run.stderr) == (
         2,
         "bank/source/thread.es.txt: is also an input (bank/source/thread.es.txt); "
