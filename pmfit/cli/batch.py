@@ -387,9 +387,7 @@ def batch(
         def rejected(rejection: "Rejection") -> None:
             env.error(str(rejection))
             if errors_file:
-                errors_file.write(
-                    json.dumps(rejection.record(), ensure_ascii=False).encode() + b"\n"
-                )
+                errors_file.write(_error_record(rejection))
 
         bar = _progress(env, total) if wants_progress(env, total, progress) else None
         try:
@@ -411,9 +409,7 @@ def batch(
             if out_file:
                 out_file.abort()
             if errors_file:
-                errors_file.write(
-                    json.dumps(stop.rejection.record(), ensure_ascii=False).encode() + b"\n"
-                )
+                errors_file.write(_error_record(stop.rejection))
                 errors_file.commit()
             r = stop.rejection
             raise InputError(
@@ -448,6 +444,18 @@ def batch(
     env.error(line)
     if summary.rejected or summary.rejections:
         raise typer.Exit(int(ExitStatus.SOME_REJECTED))
+
+
+def _error_record(rejection: "Rejection") -> bytes:
+    """One --errors line. A file name need not be UTF-8 (its bytes are kept as lone
+    surrogates), so it is written as JSON's \\udcXX escape, not a crash after the work;
+    and through the terminal filter, as the results are."""
+    import json
+
+    from pmfit.render.literal import literal_bytes
+
+    text = json.dumps(rejection.record(), ensure_ascii=False)
+    return literal_bytes(text.encode("utf-8", "backslashreplace")) + b"\n"
 
 
 def _where(r: "Rejection") -> str:
