@@ -684,7 +684,7 @@ def signal_case(num: str, sig: str, expect_rc: int) -> Case:
         f"SIG{sig} mid-batch",
         f'echo old > out.jsonl && {PY}\'open("in.jsonl","w").write(({RROW}+chr(10))*1500000)\'',
         # set -m: a background job of a script otherwise ignores SIGINT.
-        f"set -m; pmfit batch in.jsonl -o out.jsonl & p=$!; sleep 2.5; kill -{sig} $p; wait $p; a=$?; sleep 0.5; ls -A; cat out.jsonl; pgrep -f 'bin/pmfit batch in.jsonl' | wc -l; exit $a",
+        f"set -m; pmfit batch in.jsonl -o out.jsonl & p=$!; sleep 2.5; kill -{sig} $p; wait $p; a=$?; sleep 0.5; ls -A; cat out.jsonl; pgrep -f 'bin/[p]mfit batch in.jsonl -o out.jsonl$' | wc -l; exit $a",
         f"rc == {expect_rc} and out.split() == ['in.jsonl', 'out.jsonl', 'old', '0']"
         if sig != "KILL"
         else "rc == 137 and 'old' in out.split() and out.split()[-1] == '0'",
