@@ -7,6 +7,25 @@ MESSAGES: dict[str, dict[str, str]] = {
     "rec.B2B": {"en": "B2B", "es": "B2B"},
     "rec.B2C": {"en": "B2C", "es": "B2C"},
     "rec.either": {"en": "Either: both fit you", "es": "Cualquiera: ambos te encajan"},
+    "rec.too_close": {"en": "Too close to call", "es": "Demasiado igualado para decidir"},
+    # Each outcome in words: what the recommendation claims.
+    "rec.explain.side": {
+        "en": "Your answers place you on the {side} side: {p} likely that your full answers, "
+        "without second thoughts, would come out {side}.",
+        "es": "Tus respuestas te sitúan del lado {side}: {p} de probabilidad de que tus "
+        "respuestas completas, sin dudas de última hora, salgan {side}.",
+    },
+    "rec.explain.either": {
+        "en": "Your answers are balanced: both kinds of job fit you ({p} likely).",
+        "es": "Tus respuestas están equilibradas: te encajan los dos tipos de trabajo "
+        "({p} de probabilidad).",
+    },
+    "rec.explain.too_close": {
+        "en": "You have answered enough, but your answers do not decide: {first} {p1}, "
+        "{second} {p2}. More answers may settle it.",
+        "es": "Has respondido lo suficiente, pero tus respuestas no deciden: {first} {p1}, "
+        "{second} {p2}. Más respuestas pueden decidirlo.",
+    },
     "rec.insufficient": {
         "en": "Not enough answers to say",
         "es": "No hay respuestas suficientes para decirlo",
@@ -14,6 +33,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "score": {"en": "Score", "es": "Puntuación"},
     "interval": {"en": "90% interval", "es": "Intervalo del 90 %"},
     "confidence": {"en": "Confidence", "es": "Confianza"},
+    "lean.toward": {"en": "leaning {side} ({p})", "es": "inclinado a {side} ({p})"},
     "lean.none": {"en": "no clear lean", "es": "sin inclinación clara"},
     "lean.mild": {"en": "mild {side} lean", "es": "ligera inclinación {side}"},
     "lean.clear": {"en": "clear {side} lean", "es": "clara inclinación {side}"},
@@ -40,6 +60,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "you_chose": {"en": "You chose: {label}", "es": "Elegiste: {label}"},
     "flip": {"en": "What would change it", "es": "Qué lo cambiaría"},
     "flip.to": {"en": "What would change it to {to}", "es": "Qué lo cambiaría a {to}"},
+    "flip.side": {
+        "en": "What would move your score across the band (the result would stay)",
+        "es": "Qué llevaría tu puntuación al otro lado de la banda (el resultado seguiría igual)",
+    },
     # A recommendation inside a sentence ("change it to ..."); B2B and B2C read as they are.
     "outcome.either": {
         "en": "\u201ceither\u201d (both fit)",
@@ -48,6 +72,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "outcome.insufficient": {
         "en": "\u201cnot enough answers\u201d",
         "es": "\u00abno hay respuestas suficientes\u00bb",
+    },
+    "outcome.too_close": {
+        "en": "\u201ctoo close to call\u201d",
+        "es": "\u00abdemasiado igualado para decidir\u00bb",
     },
     "flip.item": {
         "en": "{prompt} \u2014 \u201c{to}\u201d instead of \u201c{from}\u201d",
@@ -58,9 +86,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "es": "Ningún cambio de respuestas cambiaría este resultado.",
     },
     "flip.insufficient": {
-        "en": "Answer more questions: at least half the dimensions need an answer.",
-        "es": "Responde más preguntas: al menos la mitad de las dimensiones necesitan "
-        "una respuesta.",
+        "en": "Answer more questions: they need to settle at least {share} of the score.",
+        "es": "Responde más preguntas: tienen que decidir al menos el {share} de la puntuación.",
     },
     "skipped": {"en": "(skipped)", "es": "(omitida)"},
     "flags": {"en": "About your answers", "es": "Sobre tus respuestas"},
@@ -70,11 +97,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "es": "Elegiste la misma posición en todas las preguntas; el resultado puede reflejar el "
         "orden de las opciones más que tus preferencias.",
     },
-    "flag.contradiction": {
-        "en": "Two questions that ask the same thing from opposite sides got opposite "
-        "answers: {questions}.",
-        "es": "Dos preguntas que plantean lo mismo desde lados opuestos recibieron respuestas "
-        "opuestas: {questions}.",
+    "flag.misfit": {
+        "en": "Your answers fit random choice ten times better than a consistent preference; "
+        "the result may say little about you.",
+        "es": "Tus respuestas encajan diez veces mejor con una elección al azar que con una "
+        "preferencia coherente; el resultado puede decir poco de ti.",
     },
     "flag.many_skips": {
         "en": "You skipped {count} of {total} questions; the result rests on fewer answers.",
@@ -82,8 +109,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     # The result, in plain words and in plain mode.
     "interval.words": {
-        "en": "likely between {low:+.0f} and {high:+.0f}",
-        "es": "probablemente entre {low:+.0f} y {high:+.0f}",
+        "en": "the full quiz likely between {low:+.0f} and {high:+.0f}",
+        "es": "el cuestionario completo probablemente entre {low:+.0f} y {high:+.0f}",
+    },
+    "score.scale.undecided": {
+        "en": "Score {score:+.0f} on a scale from -100 (B2B) to +100 (B2C); {interval}.",
+        "es": "Puntuación {score:+.0f} en una escala de -100 (B2B) a +100 (B2C); {interval}.",
     },
     "score.scale": {
         "en": "Score {score:+.0f} on a scale from -100 (B2B) to +100 (B2C); {interval}; "
@@ -258,10 +289,26 @@ MESSAGES: dict[str, dict[str, str]] = {
         "respuestas hasta ahora, ejecuta: {command}",
     },
     "quiz.stopped": {
-        "en": "Stopped after {asked} of {total}: the other {rest} could not change the result "
-        "(your score stays between {low:+.0f} and {high:+.0f}).",
-        "es": "Detenido tras {asked} de {total}: las otras {rest} no podían cambiar el "
-        "resultado (tu puntuación queda entre {low:+.0f} y {high:+.0f}).",
+        "en": "Stopped after {asked} of {total}: the other {rest} could not move your score "
+        "across the band (it stays between {low:+.0f} and {high:+.0f}).",
+        "es": "Detenido tras {asked} de {total}: las otras {rest} no podían llevar tu "
+        "puntuación al otro lado de la banda (queda entre {low:+.0f} y {high:+.0f}).",
+    },
+    "quiz.stopped.predictive": {
+        "en": "Stopped after {asked} of {total}: the other {rest} would change this result "
+        "for fewer than 1 in 20 respondents like you (simulated).",
+        "es": "Detenido tras {asked} de {total}: las otras {rest} cambiarían este resultado "
+        "a menos de 1 de cada 20 personas como tú (en simulación).",
+    },
+    "quiz.continue": {
+        "en": "Too close to call after the short form. {rest} more questions of the full quiz "
+        "may settle it. Keep going? (Enter: keep going, r: see the result now) ",
+        "es": "Demasiado igualado tras la versión corta. {rest} preguntas más del cuestionario "
+        "completo pueden decidirlo. ¿Seguimos? (Enter: seguir, r: ver el resultado ya) ",
+    },
+    "quiz.continue.hint": {
+        "en": "Press Enter to keep going, or r to see the result now.",
+        "es": "Presiona Enter para seguir, o r para ver el resultado ya.",
     },
     "quiz.done": {
         "en": "That was the last question. Your result:",
@@ -318,6 +365,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "report.outcome.B2B": {"en": "B2B", "es": "B2B"},
     "report.outcome.B2C": {"en": "B2C", "es": "B2C"},
     "report.outcome.either": {"en": "Either", "es": "Cualquiera"},
+    "report.outcome.too_close": {"en": "Too close to call", "es": "Demasiado igualado"},
     "report.outcome.insufficient": {"en": "Too few answers", "es": "Pocas respuestas"},
     "report.scores": {"en": "Scores", "es": "Puntuaciones"},
     "report.scores.about": {
@@ -346,9 +394,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Same option position everywhere",
         "es": "La misma posición en todo",
     },
-    "report.flag.contradiction": {
-        "en": "Opposite answers to paired questions",
-        "es": "Respuestas opuestas a preguntas emparejadas",
+    "report.flag.misfit": {
+        "en": "Answers that look random",
+        "es": "Respuestas que parecen al azar",
     },
     "report.flag.many_skips": {"en": "Many skips", "es": "Muchas omitidas"},
     "report.reliability": {"en": "Reliability", "es": "Fiabilidad"},

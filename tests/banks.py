@@ -103,7 +103,14 @@ leans = st.integers(-10, 10).map(lambda n: n / 10)
 
 
 @st.composite
-def banks(draw: st.DrawFn, max_dimensions: int = 4, max_questions: int = 7) -> Bank:
+def banks(
+    draw: st.DrawFn,
+    max_dimensions: int = 4,
+    max_questions: int = 7,
+    max_options: int = 4,
+    with_pairs: bool = False,
+) -> Bank:
+    """Random banks; a dimension may have no question (it is listed, never answered)."""
     n_dims = draw(st.integers(1, max_dimensions))
     weights = draw(
         # The bounds a bank may use (0.01 and 100) too: the engine and the batch scorer
@@ -116,14 +123,21 @@ def banks(draw: st.DrawFn, max_dimensions: int = 4, max_questions: int = 7) -> B
     )
     questions = draw(
         st.lists(
-            st.tuples(st.integers(0, n_dims - 1), st.lists(leans, min_size=2, max_size=4)),
+            st.tuples(
+                st.integers(0, n_dims - 1), st.lists(leans, min_size=2, max_size=max_options)
+            ),
             min_size=1,
             max_size=max_questions,
         )
     )
     either = draw(st.sampled_from([0.0, 10.0, 15.0, 30.0]))
     quote_sides = draw(st.lists(sides, min_size=len(questions), max_size=len(questions)))
-    return make_bank(weights, questions, either=either, quote_sides=quote_sides)
+    pairs = None
+    if with_pairs and len(questions) >= 2:
+        ids = st.integers(0, len(questions) - 1)
+        drawn = draw(st.lists(st.tuples(ids, ids).filter(lambda p: p[0] != p[1]), max_size=3))
+        pairs = [[f"q{a}", f"q{b}"] for a, b in drawn]
+    return make_bank(weights, questions, either=either, pairs=pairs, quote_sides=quote_sides)
 
 
 @st.composite

@@ -79,12 +79,14 @@ def test_json_and_csv_output(cli, tmp_path) -> None:
         assert float(row["score"]) == result["score"]
         assert float(row["interval_low"]) == result["interval"]["low"]
         assert float(row["confidence"]) == result["confidence"]
+        for outcome, probability in result["probabilities"].items():
+            assert float(row[f"probability_{outcome.lower()}"]) == probability
         for d in result["dimensions"]:
             cell = row[f"{d['id']}_score".replace("-", "_")]
             assert (float(cell) if cell else None) == d["score"]
             assert int(row[f"{d['id']}_answered".replace("-", "_")]) == d["answered"]
         codes = {f["code"] for f in result["flags"]}
-        for code in ("straight_lining", "contradiction", "many_skips"):
+        for code in ("straight_lining", "misfit", "many_skips"):
             assert row[f"flag_{code}"] == ("true" if code in codes else "false")
         labels = {(q.id, o.id): o.label.en for q in load_bank(MINI).questions for o in q.options}
         assert row["rationale"] == "; ".join(
@@ -151,7 +153,7 @@ def test_several_inputs_in_order(cli, tmp_path) -> None:
 def test_schema_is_published(cli) -> None:
     run = cli("batch", "--schema")
     schema = json.loads(run.stdout)
-    assert schema["$id"] == "https://pmfit.dev/schema/result-compact/2"
+    assert schema["$id"] == "https://pmfit.dev/schema/result-compact/3"
     reason = schema["$defs"]["CompactReason"]
     assert sorted(reason["required"]) == ["contribution", "option", "question", "toward"]
 

@@ -1,4 +1,7 @@
-"""The adaptive stopping bound against brute force: every completion scored by the engine."""
+"""The adaptive exact stop against brute force: every completion scored by the engine.
+
+The bound settles the side of the band the score is on (or that too little can be
+answered), which is what the exact stop promises."""
 
 from __future__ import annotations
 
@@ -9,7 +12,7 @@ from quiz_helpers import completions, make_bank, partial_answers, small_banks
 
 from pmfit.bank.model import Bank
 from pmfit.quiz.bound import current_value, reach
-from pmfit.scoring.engine import score
+from pmfit.scoring.engine import score, side
 
 
 def _brute(bank: Bank, answers: dict[str, str | None]) -> tuple[set[str], list[float]]:
@@ -17,7 +20,8 @@ def _brute(bank: Bank, answers: dict[str, str | None]) -> tuple[set[str], list[f
     scores: list[float] = []
     for full in completions(bank, answers):
         result = score(bank, full)
-        recommendations.add(result.recommendation)
+        insufficient = result.recommendation == "insufficient"
+        recommendations.add("insufficient" if insufficient else side(bank, full))
         if any(v is not None for v in full.values()):
             scores.append(result.score)
     return recommendations, scores

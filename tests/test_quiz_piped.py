@@ -76,13 +76,19 @@ def test_adaptive_from_a_pipe_stops_and_says_so(cli) -> None:
     }
     # The adaptive order is problem-1, problem-2, buyer-1, buyer-2 for this answer set.
     lines = [most_b2c[q] for q in ("problem-1", "problem-2", "buyer-1", "buyer-2")]
-    run = cli("quiz", *BANK, "--adaptive", "--json", input="".join(f"{n}\n" for n in lines))
+    feed = "".join(f"{n}\n" for n in lines)
+    run = cli("quiz", *BANK, "--adaptive", "--exact", "--json", input=feed)
     assert run.exit_code == 0
-    assert run.stderr.startswith("Stopped after 4 of 8: the other 4 could not change the result")
+    assert run.stderr.startswith(
+        "Stopped after 4 of 8: the other 4 could not move your score across the band"
+    )
     data = json.loads(run.stdout)
     assert data["recommendation"] == "B2C"
-    # Scored on the questions asked: those never asked are not "skipped".
-    assert sorted(data["answers"]) == ["buyer-1", "buyer-2", "problem-1", "problem-2"]
+    # Scored on the whole bank (the decision is about the full quiz), but the questions
+    # never asked are not "skipped".
+    asked = ["buyer-1", "buyer-2", "problem-1", "problem-2"]
+    assert sorted(q for q, o in data["answers"].items() if o is not None) == asked
+    assert len(data["answers"]) == 8
     assert not [f for f in data["flags"] if f["code"] == "many_skips"]
 
 
@@ -109,7 +115,7 @@ def test_save_writes_the_card_by_extension(cli, tmp_path: Path, name: str, marke
 
 
 def test_the_quiz_result_and_its_card_show_sides_and_no_certainty(cli, tmp_path: Path) -> None:
-    # Every answer on the B2C side: the engine says 1.0, the card and the result say 99%.
+    # Every answer on the B2C side: the engine says over 99%, the card and the result 99%.
     target = tmp_path / "card.txt"
     run = cli("quiz", *BANK, "--save", str(target), input="3\n1\n2\n1\n1\n3\n1\n2\n")
     assert run.exit_code == 0, run.stderr
@@ -117,7 +123,8 @@ def test_the_quiz_result_and_its_card_show_sides_and_no_certainty(cli, tmp_path:
         text = " ".join(card.split())  # the same words, whatever the wrapping
         assert "Confidence 99%" in text and "100%" not in text
         assert text.count("which points to B2C") == 5 and "which points to B2B" not in text
-        assert "What would change it to “either” (both fit)" in text
+        # Two changes take the score into the band; the other six B2C answers still decide.
+        assert "What would move your score across the band (the result would stay)" in text
 
 
 def test_bad_options_are_refused_before_the_quiz(cli) -> None:

@@ -284,7 +284,9 @@ def test_adaptive_stops_early_on_a_clear_cut_answer_set(tmp_path: Path) -> None:
     while (qid := quiz.next_or("Stopped after")) is not None:
         asked += 1
         quiz.answer(str(1 + leans[qid].index(max(leans[qid]))))  # the most B2C option
-    quiz.expect(rf"{asked} of 8: the other {8 - asked} could not change the result")
+    quiz.expect(
+        rf"{asked} of 8: the other {8 - asked} (could not move your score|would change this)"
+    )
     status, _ = quiz.finish()
     assert status == 0
     assert asked < 8
@@ -437,3 +439,44 @@ def test_bank_text_is_shown_literally(tmp_path: Path) -> None:
     status, screen = quiz.finish()
     assert status == 0
     assert "\x1b" not in screen
+
+
+def test_short_form_too_close_to_call_offers_the_rest_of_the_quiz(tmp_path: Path) -> None:
+    """The short form ends too close to call; Enter carries its answers into the full quiz,
+    which asks only the questions not yet answered, and the result counts them all."""
+    out = tmp_path / "me.json"
+    quiz = Quiz(tmp_path, "--short", json_to=out)
+    short = [q.id for q in load_bank(MINI).questions if q.short]
+    for qid in short:
+        assert quiz.current() == qid
+        quiz.answer("1")  # the first option everywhere: B2B and B2C answers, undecided
+    quiz.expect(r"Too close to call after the short form\. 4 more questions")
+    quiz.expect(r"Keep going\?")
+    quiz.child.sendline("")
+    rest = [qid for qid in MINI_ORDER if qid not in short]
+    for qid in rest:
+        assert quiz.current() == qid
+        quiz.answer("1")
+    status, screen = quiz.finish()
+    assert status == 0
+    answers = _answers(out)
+    assert sorted(answers) == sorted(MINI_ORDER)
+    assert all(answers[qid] is not None for qid in MINI_ORDER)
+    assert "Recommendation" in _visible(screen)
+
+
+def test_short_form_too_close_to_call_can_stop_there(tmp_path: Path) -> None:
+    out = tmp_path / "me.json"
+    quiz = Quiz(tmp_path, "--short", json_to=out)
+    for _ in range(4):
+        quiz.answer("1")
+    quiz.expect(r"Keep going\?")
+    quiz.child.sendline("x")
+    quiz.expect("Press Enter to keep going, or r to see the result now.")
+    quiz.child.sendline("r")
+    status, screen = quiz.finish()
+    assert status == 0
+    data = json.loads(out.read_text())
+    assert data["recommendation"] == "too_close"
+    assert len(data["answers"]) == 4
+    assert "Too close to call" in _words(screen)

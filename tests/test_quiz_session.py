@@ -16,7 +16,7 @@ from pmfit.bank.loading import load_bank
 from pmfit.quiz import keys
 from pmfit.quiz.bound import reach
 from pmfit.quiz.progress import ProgressError, discard, load, progress_path, restore, save
-from pmfit.quiz.session import Session, estimated_minutes
+from pmfit.quiz.session import STOP_CONFIDENCE, Session, estimated_minutes
 
 BANK = load_bank(MINI)
 
@@ -74,24 +74,45 @@ def test_keys_from_a_pipe() -> None:
 @given(st.data())
 def test_adaptive_stops_exactly_when_the_bound_settles(data: st.DataObject) -> None:
     bank = data.draw(small_banks())
-    s = Session.start(bank, adaptive=True)
+    s = Session.start(bank, adaptive=True, exact=True)
     while (q := s.current()) is not None:
-        assert reach(bank, s.answers).decided is None  # asked only while unsettled
+        # Asked only while the result is not settled exactly on its side.
+        if s.answers:
+            settled = reach(bank, s.answers).decided
+            assert settled is None or settled != s.result().recommendation
         s.answer(data.draw(st.sampled_from([None, *(o.id for o in q.options)])))
     assert len(set(s.order)) == len(s.order)
     if s.stop is not None:
         assert s.stop.asked == len(s.order) < s.total
-        assert s.stop.reach.decided is not None
+        assert s.stop.kind == "exact"
+        assert s.stop.reach.decided == s.result().recommendation
 
 
-def test_adaptive_asks_the_question_that_moves_the_score_most() -> None:
+def test_adaptive_asks_the_heaviest_questions_first() -> None:
     s = Session.start(BANK, adaptive=True)
-    # At the start every swing is the spread of the leans; the heaviest dimension wins.
+    # Weight share times the spread of the leans: problem-1 and problem-2 (weight 3 of
+    # 7.5, over two questions, spread 2) first, in bank order.
     assert s.current().id == "problem-1"
     s.answer("c")
-    # Now problem-2 (same dimension, weight 3) can move the score by 100 and buyer-1
-    # (a new dimension, weight 2) by 80.
     assert s.current().id == "problem-2"
+
+
+def test_adaptive_stops_when_the_result_is_decided_with_confidence() -> None:
+    bank = load_bank()  # the shipped bank
+    s = Session.start(bank, adaptive=True)
+    while (q := s.current()) is not None:
+        s.answer(max(q.options, key=lambda o: o.lean).id)  # every answer wholly B2C
+    assert s.stop is not None and s.stop.kind == "predictive"
+    # The exact bound would need far more answers: the rest could still drag the score down.
+    assert reach(bank, s.answers).decided is None
+    exact = Session.start(bank, adaptive=True, exact=True)
+    while (q := exact.current()) is not None:
+        exact.answer(max(q.options, key=lambda o: o.lean).id)
+    assert exact.stop is not None and exact.stop.kind == "exact"
+    assert s.stop.asked < exact.stop.asked < exact.total
+    assert s.stop.asked < 10
+    result = s.result()
+    assert result.recommendation == "B2C" and result.confidence >= STOP_CONFIDENCE
 
 
 def test_progress_round_trip(tmp_path: Path) -> None:

@@ -197,7 +197,7 @@ def test_mini_cohort_with_skips_matches_the_independent_computation(cli, tmp_pat
             int((abs(values) <= band).sum()),
             int((values > band).sum()),
         )
-    for code in ("straight_lining", "contradiction", "many_skips"):
+    for code in ("straight_lining", "misfit", "many_skips"):
         assert report["flags"][code]["count"] == sum(
             any(f.code == code for f in r.flags) for r in results
         )

@@ -169,7 +169,10 @@ def test_short_form_agrees_with_full_form_for_the_personas(bank: Bank, persona: 
     full = score(bank, answers)
     short_bank = bank.short_form()
     short = score(short_bank, {q.id: answers.get(q.id) for q in short_bank.questions})
-    assert full.recommendation == short.recommendation == persona["expected"]
+    # The short form never says the other side; with twelve answers it may not decide yet
+    # (and the quiz then offers the rest).
+    assert full.recommendation == persona["expected"]
+    assert short.recommendation in (persona["expected"], "too_close")
     # Mixed profiles: some answers go against the overall direction.
     side = 1 if persona["expected"] == "B2C" else -1
     leans = [

@@ -95,7 +95,17 @@ class Dimension(Strict, frozen=True, kw_only=True):
 
 class Thresholds(Strict, frozen=True, kw_only=True):
     either: Annotated[float, msgspec.Meta(ge=0, le=100)] = 15.0
+    #: Ignored since result schema 2 (sufficiency is by weight answered); kept so that
+    #: banks written for it still load.
     min_answered_dimensions: Annotated[float, msgspec.Meta(ge=0, le=1)] = 0.5
+    min_answered_weight: Annotated[
+        float,
+        msgspec.Meta(
+            ge=0,
+            le=1,
+            description="share of the score's weight that must be answered to recommend",
+        ),
+    ] = 0.25
     many_skips: Annotated[float, msgspec.Meta(ge=0, le=1)] = 0.3
 
 

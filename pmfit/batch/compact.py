@@ -23,12 +23,13 @@ from pmfit.scoring.result import (
     FlipChange,
     Interval,
     Out,
+    Probabilities,
     Recommendation,
     Result,
     Toward,
 )
 
-COMPACT_SCHEMA_ID = "https://pmfit.dev/schema/result-compact/2"
+COMPACT_SCHEMA_ID = "https://pmfit.dev/schema/result-compact/3"
 
 
 class CompactReason(Out, frozen=True, kw_only=True):
@@ -52,6 +53,7 @@ class CompactResult(Out, frozen=True, kw_only=True):
     interval: Interval
     recommendation: Recommendation
     confidence: float
+    probabilities: Probabilities
     dimensions: list[DimensionScore]
     rationale: list[CompactReason]
     flip: list[FlipChange]

@@ -27,7 +27,7 @@ import msgspec
 
 from pmfit.bank.model import Bank, Dimension
 from pmfit.batch.compact import COMPACT_SCHEMA_ID, CompactReason
-from pmfit.scoring import engine
+from pmfit.scoring import block, engine
 from pmfit.scoring.result import (
     RESULT_SCHEMA_ID,
     BankRef,
@@ -51,8 +51,8 @@ if TYPE_CHECKING:
 _encode = msgspec.json.encode
 #: Python 3.12 made sum() of floats compensated (Neumaier); older versions add plainly.
 COMPENSATED_SUM = sys.version_info >= (3, 12)
-_RECOMMENDATIONS = (b"B2B", b"B2C", b"either", b"insufficient")
-_B2B, _B2C, _EITHER, _INSUFFICIENT = range(4)
+_RECOMMENDATIONS = tuple(r.encode() for r in block.RECOMMENDATIONS)
+_B2B, _EITHER, _B2C, _TOO_CLOSE, _INSUFFICIENT = range(5)
 #: Codes per grouped piece: larger groups mean fewer pieces to join per line, but more
 #: distinct pieces to encode and keep (each a few hundred bytes).
 GROUP_CODES = 256
@@ -203,10 +203,7 @@ class Compiled:
                 mild.append(ranked + [ranked[-1]] * (widest - len(ranked)))
             self.best[direction] = np.array(best, dtype=np.int64)
             self.mild[direction] = np.array(mild, dtype=np.int64)
-        self.pairs = [
-            (self._column(first), self._column(second), first, second)
-            for first, second in bank.pairs
-        ]
+        self.arrays = block.Arrays(bank)
         self._prefix(bank)
         self._tables()
         self.recommendation_pieces = np.array(
@@ -253,7 +250,6 @@ class Compiled:
             self.dimension_groups.append(([j for unit in group for j in unit], radix, piece))
         self.no_change = self.n_questions * 2 * self.width**2
         self.flip_piece = _Lazy(self._flip_change, self.no_change + 1)
-        self.pair_flags = _Lazy(self._pair_flags, 2 ** len(self.pairs))
         self.reason_cache: dict[tuple[int, float], bytes] = {}
         self.no_reason = self.n_questions * self.width * 2 * _VALUES
         self.reason_piece = _Lazy(self._reason_piece, self.no_reason + 1)
@@ -346,16 +342,6 @@ class Compiled:
         change = FlipChange(question=q.id, from_=q.options[old].id, to=q.options[new].id)
         return (b"," if comma else b"") + _encode(change)
 
-    def _pair_flags(self, bits: int) -> bytes:
-        return _FLAGS_HEAD + self._pair_flag_list(bits) + _FLAGS_TAIL
-
-    def _pair_flag_list(self, bits: int) -> bytes:
-        flags = []
-        for i, (_, _, first, second) in enumerate(self.pairs):
-            if bits >> i & 1:
-                flags.append(_contradiction(first, second))
-        return b",".join(_encode(f) for f in flags)
-
     def _reason_piece(self, code: int) -> bytes:
         """A rationale item from its code (see `_rationale`); `no_reason` is no item."""
         if code == self.no_reason:
@@ -400,15 +386,6 @@ class Compiled:
         return piece
 
 
-def _contradiction(first: str, second: str) -> Flag:
-    return Flag(
-        code="contradiction",
-        questions=[first, second],
-        detail=f"{first!r} and {second!r} ask the same thing from "
-        f"opposite sides, and the answers disagree",
-    )
-
-
 def _codes(x: Ints, columns: list[int], radix: list[int]) -> Ints:
     import numpy as np
 
@@ -441,7 +418,6 @@ def _changes(
     import numpy as np
 
     n, q = x.shape
-    need = (target - value) * direction
     best = c.best[direction]
     best_lean = c.leans[np.arange(q), best]
     base = 100.0 * weight * direction
@@ -452,7 +428,13 @@ def _changes(
     # so picking step by step costs less than sorting every row.
     by_id = c.by_id
     remaining = np.where(movable, gain, -np.inf)[:, by_id]
-    threshold = need - engine.EPSILON
+
+    def reaches(rows: Ints, moved: Floats) -> Bools:
+        # engine.reaches: judged on the score as shown (two decimals).
+        shown = pyround(value[rows] + direction * moved, 2)
+        out: Bools = direction * (shown - target[rows]) >= -engine.EPSILON
+        return out
+
     order = np.zeros((n, q), dtype=np.int64)
     length = np.full(n, -1, dtype=np.int64)
     total = np.zeros(n)
@@ -465,7 +447,7 @@ def _changes(
         picked_gain = remaining[active, pick]
         order[active, step] = by_id[pick]
         possible = picked_gain > -np.inf
-        reached = possible & (total[active] + picked_gain >= threshold[active])
+        reached = possible & reaches(active, total[active] + np.where(possible, picked_gain, 0.0))
         done = active[reached]
         length[done] = step + 1
         stop[done] = step
@@ -482,7 +464,7 @@ def _changes(
     for p in range(c.width - 1, -1, -1):
         option = c.mild[direction][column, p]
         moved = step_base * (c.leans[column, option] - own_lean) + total
-        last = np.where(moved >= need - engine.EPSILON, option, last)
+        last = np.where(reaches(np.arange(n), moved), option, last)
     return _Flip(length, order, last)
 
 
@@ -529,22 +511,27 @@ def _pieces(c: Compiled, bank_codes: Ints, respondents: Sequence[str | None]) ->
     x = bank_codes[:, c.order].astype(np.int64)
     decided = _decide(c, x)
     answered, leans, weight = decided.answered, decided.leans, decided.weight
-    value, se, rec, n_answered = decided.value, decided.se, decided.rec, decided.n_answered
-    some = n_answered > 0
-    low = np.where(some, np.maximum(-100.0, value - engine.Z90 * se), -100.0)
-    high = np.where(some, np.minimum(100.0, value + engine.Z90 * se), 100.0)
-    confidence = _confidence(rec, value, se, band)
-
+    value, rec, decisions = decided.value, decided.rec, decided.decisions
+    confidence = decisions.probabilities[np.arange(n), decisions.lead]
+    p = decisions.probabilities
     numbers = _floats(
         np.concatenate(
-            [pyround(value, 2), pyround(low, 2), pyround(high, 2), pyround(confidence, 3)]
+            [
+                pyround(value, 2),
+                pyround(decisions.low, 2),
+                pyround(decisions.high, 2),
+                pyround(confidence, 3),
+            ]
+            + [pyround(p[:, i].copy(), 3) for i in range(3)]
         ).tolist()
     )
-    scores, lows, highs, confidences = (numbers[i * n : (i + 1) * n] for i in range(4))
+    scores, lows, highs, confidences, b2b, either, b2c = (
+        numbers[i * n : (i + 1) * n] for i in range(7)
+    )
 
     columns: list[Any] = [c.head, list(map(_encode, respondents))]
-    for block, radix, lazy in c.answer_groups:
-        columns.append(lazy.lookup(_codes(bank_codes, block, radix)))
+    for group, radix, lazy in c.answer_groups:
+        columns.append(lazy.lookup(_codes(bank_codes, group, radix)))
     columns.append(scores)
     columns.append(b',"interval":{"low":')
     columns.append(lows)
@@ -552,18 +539,30 @@ def _pieces(c: Compiled, bank_codes: Ints, respondents: Sequence[str | None]) ->
     columns.append(highs)
     columns.append(c.recommendation_pieces[rec])
     columns.append(confidences)
+    columns.append(b',"probabilities":{"B2B":')
+    columns.append(b2b)
+    columns.append(b',"either":')
+    columns.append(either)
+    columns.append(b',"B2C":')
+    columns.append(b2c)
+    columns.append(b"}")
     for group, radix, lazy in c.dimension_groups:
         columns.append(lazy.lookup(_codes(x, group, radix)))
     columns.append(_rationale(c, x, leans, weight, answered, rec))
     columns.append(b'],"flip":[')
-    flip_pieces, after, flipped = _flip(c, x, leans, answered, weight, value, rec, band)
+    # The flip starts from the score's side of the band, as the engine's does.
+    eps = engine.EPSILON
+    shown = pyround(value, 2)
+    side = np.where(shown > band + eps, _B2C, np.where(shown < -band - eps, _B2B, _EITHER))
+    side = np.where(rec == _INSUFFICIENT, _INSUFFICIENT, side)
+    flip_pieces, after, flipped = _flip(c, x, leans, answered, weight, value, side, band)
     columns.append(flip_pieces)
     # What the changed answers would get, decided by the same rule (as the engine does).
     flip_to = np.full(n, len(_RECOMMENDATIONS), dtype=np.int64)
     if flipped.any():
         flip_to[flipped] = _decide(c, after[flipped]).rec
     columns.append(c.flip_to_pieces[flip_to])
-    columns.append(_flags(c, x, leans, answered))
+    columns.append(_flags(c, x, leans, answered, decisions.random_ratio))
     return _matrix(n, columns)
 
 
@@ -575,17 +574,13 @@ class _Decided:
     leans: Floats
     weight: Floats
     value: Floats
-    se: Floats
-    n_answered: Ints
     rec: Ints
+    decisions: block.Decisions
 
 
 def _decide(c: Compiled, x: Ints) -> _Decided:
     import numpy as np
 
-    eps = engine.EPSILON
-    thresholds = c.bank.thresholds
-    band = thresholds.either
     answered = x >= 0
     q = x.shape[1]
     leans = c.leans[np.arange(q)[None, :], x]
@@ -599,48 +594,12 @@ def _decide(c: Compiled, x: Ints) -> _Decided:
         )
     raw = pysum(weight * leans, answered)
     value = 100.0 * raw
-    n_answered = answered.sum(axis=1)
-    dims_needed = thresholds.min_answered_dimensions * len(c.bank.dimensions)
-    insufficient = (n_answered == 0) | (dim_answered.sum(axis=1) < dims_needed - eps)
-    rec = np.where(value > band + eps, _B2C, np.where(value < -band - eps, _B2B, _EITHER))
-    rec = np.where(insufficient, _INSUFFICIENT, rec)
-
-    # The standard error, as engine._standard_error.
-    sum_sq = pysum(weight**2, answered)
-    spread = pysum(weight * (leans - raw[:, None]) ** 2, answered)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        n_eff = 1.0 / sum_sq
-        sample_var = np.where(sum_sq < 1.0 - eps, spread / (1.0 - sum_sq), 0.0)
-        variance = (n_eff * sample_var + engine.PRIOR_WEIGHT * engine.PRIOR_VARIANCE) / (
-            n_eff + engine.PRIOR_WEIGHT
-        )
-        se = np.where(n_answered > 0, 100.0 * np.sqrt(variance * sum_sq), 0.0)
-    return _Decided(answered, leans, weight, value, se, n_answered, rec)
-
-
-def _confidence(rec: Ints, value: Floats, se: Floats, band: float) -> Floats:
-    import numpy as np
-
-    root2 = math.sqrt(2.0)
-    safe = np.where(se > 0, se, 1.0)
-    up = (value - band) / safe
-    down = (-band - value) / safe
-    inner = (band - value) / safe
-
-    def cdf(z: Floats, rows: Bools) -> Floats:
-        out = np.zeros(z.shape[0])
-        picked = np.flatnonzero(rows)
-        args = (-z[picked] / root2).tolist()
-        out[picked] = [0.5 * math.erfc(a) for a in args]
-        return out
-
-    live = se > 0
-    conf = np.where(rec == _INSUFFICIENT, 0.0, 1.0)
-    conf = np.where(live & (rec == _B2C), cdf(up, live & (rec == _B2C)), conf)
-    conf = np.where(live & (rec == _B2B), cdf(down, live & (rec == _B2B)), conf)
-    either = live & (rec == _EITHER)
-    conf = np.where(either, cdf(inner, either) - cdf(down, either), conf)
-    return conf
+    # The decision, as the engine's (pmfit.scoring.block reproduces it bit for bit), on
+    # the answers in bank order.
+    in_bank_order = np.empty_like(x)
+    in_bank_order[:, c.order] = x
+    decisions = block.decide(c.arrays, in_bank_order)
+    return _Decided(answered, leans, weight, value, decisions.recommendation, decisions)
 
 
 def _rationale(
@@ -702,7 +661,7 @@ def _flip(
     import numpy as np
 
     n, q = x.shape
-    margin = 1e-6
+    margin = engine.FLIP_MARGIN
     # Rows moving up (+1) towards `up_target`, and down (-1) towards `down_target`.
     up_target = np.where(rec == _B2B, -band, band + margin)
     down_target = np.where(rec == _B2C, band, -band - margin)
@@ -752,54 +711,45 @@ def _flip(
     return pieces, after, length > 0
 
 
-def _flags(c: Compiled, x: Ints, leans: Floats, answered: Bools) -> list[bytes]:
+def _flags(c: Compiled, x: Ints, leans: Floats, answered: Bools, ratio: Floats) -> list[bytes]:
+    """engine._flags for each row: rows without a flag share one piece, the others are
+    built one by one with the engine's own wording."""
     import numpy as np
 
     n, q = x.shape
-    bits = np.zeros(n, dtype=np.int64)
-    for i, (first, second, _, _) in enumerate(c.pairs):
-        a, b = leans[:, first], leans[:, second]
-        clash = (
-            answered[:, first]
-            & answered[:, second]
-            & (np.abs(a) >= engine.STRONG)
-            & (np.abs(b) >= engine.STRONG)
-            & (a * b < 0)
-        )
-        bits |= clash.astype(np.int64) << i
-    pieces: list[bytes] = c.pair_flags.lookup(bits).tolist()
     n_answered = answered.sum(axis=1)
-    same = np.where(answered, x, -1).max(axis=1) == np.where(answered, x, c.width).min(axis=1)
-    straight = (n_answered >= engine.STRAIGHT_LINE_MINIMUM) & same
+    # x is in the engine's answered order (c.order); straight_lines reads bank order.
+    in_bank_order = np.empty_like(x)
+    in_bank_order[:, c.order] = x
+    straight = block.straight_lines(c.arrays, in_bank_order)
+    misfit = (n_answered >= engine.STRAIGHT_LINE_MINIMUM) & (ratio > engine.MISFIT_RATIO)
     skipped = q - n_answered
     many = (skipped / q > c.bank.thresholds.many_skips + engine.EPSILON) if q else skipped < 0
-    for r in np.flatnonzero(straight | many).tolist():
+    pieces = [_FLAGS_HEAD + _FLAGS_TAIL] * n
+    for r in np.flatnonzero(straight | misfit | many).tolist():
+        cols = np.flatnonzero(answered[r]).tolist()
+        ids = [c.ordered[j].id for j in cols]
         flags = []
         if straight[r]:
-            cols = np.flatnonzero(answered[r]).tolist()
-            flags.append(
-                Flag(
-                    code="straight_lining",
-                    questions=[c.ordered[j].id for j in cols],
-                    detail=f"every answer is option {int(x[r, cols[0]]) + 1} of its question",
-                )
+            line = engine.straight_line(
+                [(int(x[r, j]), len(c.ordered[j].options), float(leans[r, j])) for j in cols]
             )
-        row = [_encode(f) for f in flags]
-        pairs = c._pair_flag_list(int(bits[r]))
-        if pairs:
-            row.append(pairs)
+            assert line is not None
+            flags.append(Flag(code="straight_lining", questions=ids, detail=line))
+        if misfit[r]:
+            flags.append(Flag(code="misfit", questions=ids, detail=engine.MISFIT_DETAIL))
         if many[r]:
             order_mask = np.zeros(q, dtype=bool)
             order_mask[c.order] = ~answered[r]
-            ids = [qq.id for qq, s in zip(c.bank.questions, order_mask.tolist(), strict=True) if s]
-            row.append(
-                _encode(
-                    Flag(
-                        code="many_skips",
-                        questions=ids,
-                        detail=f"{len(ids)} of {q} questions skipped",
-                    )
+            skipped_ids = [
+                qq.id for qq, s in zip(c.bank.questions, order_mask.tolist(), strict=True) if s
+            ]
+            flags.append(
+                Flag(
+                    code="many_skips",
+                    questions=skipped_ids,
+                    detail=f"{len(skipped_ids)} of {q} questions skipped",
                 )
             )
-        pieces[r] = _FLAGS_HEAD + b",".join(row) + _FLAGS_TAIL
+        pieces[r] = _FLAGS_HEAD + b",".join(_encode(f) for f in flags) + _FLAGS_TAIL
     return pieces

@@ -11,6 +11,7 @@ import msgspec
 from pmfit.bank.model import Bank
 from pmfit.render.literal import literal_bytes
 from pmfit.render.numbers import signed
+from pmfit.scoring.model import OUTCOMES
 from pmfit.scoring.result import FlagCode
 
 OutputFormat = Literal["jsonl", "json", "csv"]
@@ -60,6 +61,7 @@ class _Line(msgspec.Struct):
     interval: dict[str, float]
     recommendation: str
     confidence: float
+    probabilities: dict[str, float]
     dimensions: list[dict[str, Any]]
     rationale: list[dict[str, Any]]
     flip: list[dict[str, Any]]
@@ -85,6 +87,7 @@ def csv_columns(bank: Bank) -> list[str]:
         "interval_low",
         "interval_high",
         "confidence",
+        *(column(f"probability_{outcome}").lower() for outcome in OUTCOMES),
     ]
     for d in bank.dimensions:
         columns += [column(f"{d.id}_score"), column(f"{d.id}_answered")]
@@ -124,6 +127,7 @@ def csv_row(
         _number(line.interval["low"]),
         _number(line.interval["high"]),
         _number(line.confidence),
+        *(_number(line.probabilities[outcome]) for outcome in OUTCOMES),
     ]
     for d in line.dimensions:
         row += [_number(d["score"]), str(d["answered"])]

@@ -235,3 +235,32 @@ def schema(
 def bank_schema(ctx: typer.Context) -> None:
     """Print the JSON Schema of bank files (for editors)."""
     schema(ctx, SchemaName.bank)
+
+
+@bank_app.command("simulate")
+def simulate(
+    ctx: typer.Context,
+    path: PathArgument = None,
+    respondents: Annotated[
+        int,
+        typer.Option(
+            "--respondents", "-n", min=10, max=100_000, help="Simulated respondents per row."
+        ),
+    ] = 1000,
+    seed: Annotated[int, typer.Option("--seed", min=0, help="Seed of the simulation.")] = 0,
+    format: FormatOption = None,
+    json_: JsonFlag = False,
+) -> None:
+    """Simulate respondents and measure the bank's results: reliability, calibration,
+    retest, outcomes, short form, adaptive quiz, flags (see "Simulating a bank")."""
+    from pmfit.bank.loading import load_bank
+    from pmfit.simulate import simulate as run
+
+    env = environment(ctx)
+    report = run(load_bank(path), n=respondents, seed=seed)
+    if wants_json(env, format, json_):
+        env.stdout.write(_dump(report))
+        return
+    from pmfit.render.simulate_view import simulate_text
+
+    env.stdout.write(simulate_text(report))

@@ -41,6 +41,7 @@ if TYPE_CHECKING:
 class Options(NamedTuple):
     form: Form
     adaptive: bool
+    exact: bool
     restart: bool
     lang: str | None
     json: bool
@@ -103,7 +104,7 @@ class Terminal:
         self.bank = bank
         self.ui = ui
         self.lang = options.lang or env.language
-        self.path = progress_path(bank.id, options.form, options.adaptive)
+        self.path = progress_path(bank.id, options.form, options.adaptive, exact=options.exact)
         self.session: Session | None = None
         #: Why the last save failed (None: saved, or nothing to save yet).
         self.unsaved: str | None = None
@@ -206,7 +207,9 @@ class Terminal:
                     self._resume(restore(saved, self.bank))
                     return True
                 discard(self.path)
-        self.session = Session.start(self.bank, self.options.form, self.options.adaptive)
+        self.session = Session.start(
+            self.bank, self.options.form, self.options.adaptive, self.options.exact
+        )
         self.say(welcome(self.bank, self.session, self.lang, self.options.plain))
         return True
 
@@ -251,6 +254,36 @@ class Terminal:
                 )
             )
         self.say(t("quiz.resumed", self.lang, n=self.session.number))
+
+    def offer_more(self) -> bool:
+        """After a short form that ends too close to call, offer the rest of the full quiz;
+        True if the respondent takes it (the session then continues into the full bank)."""
+        session = self.session
+        assert session is not None
+        if session.form != "short":
+            return False
+        if session.result().recommendation != "too_close":
+            return False
+        rest = [q.id for q in self.bank.questions if q.id not in session.answers]
+        if not rest:
+            return False
+        while True:
+            self.say(t("quiz.continue", self.lang, rest=len(rest)), end="")
+            line = _read(self.env.stdin)
+            if line is None:
+                self.say("")
+                return False
+            typed = line.strip().lower()
+            if typed in ("", "y", "yes", "s", "si", "sí"):
+                break
+            if typed in ("r", "n", "no", "q"):
+                return False
+            self.say(t("quiz.continue.hint", self.lang))
+        discard(self.path)
+        self.session = session.continued(self.bank)
+        self.path = progress_path(self.bank.id, "full", session.adaptive, exact=session.exact)
+        self.save()
+        return True
 
     def run(self) -> None:
         """Ask until the quiz is over; _Quit when the respondent stops."""
@@ -326,6 +359,8 @@ def _run_held(env: Environment, options: Options, terminal: Terminal, card: Cons
         if not terminal.open():
             return ExitStatus.OK
         terminal.run()
+        while terminal.offer_more():
+            terminal.run()
     except _Quit:
         hold_off()  # the last save is not to be cut short
         with contextlib.suppress(OSError):
@@ -386,7 +421,7 @@ def run_piped(env: Environment, options: Options) -> int:
     from pmfit.bank.loading import load_bank
 
     bank = load_bank(options.bank_path)
-    session = Session.start(bank, options.form, options.adaptive)
+    session = Session.start(bank, options.form, options.adaptive, options.exact)
     lang = options.lang or env.language
     number = 0
     while (question := session.current()) is not None:
@@ -427,16 +462,15 @@ def _finish(
     """The stop note, the result card (on the `terminal` console if given, else stdout),
     the JSON, the saved card."""
     from pmfit.render.result_view import result_view
-    from pmfit.scoring.engine import score
 
-    bank = session.final_bank()
-    result = score(bank, session.answers)
+    bank = session.bank
+    result = session.result()
     out = terminal if terminal is not None else env.console(plain=options.plain)
     to_terminal = terminal is not None or env.is_tty("stdout")
     if session.stop is not None:
         stop = session.stop
         note = t(
-            "quiz.stopped",
+            "quiz.stopped" if stop.kind == "exact" else "quiz.stopped.predictive",
             lang,
             asked=stop.asked,
             total=stop.total,

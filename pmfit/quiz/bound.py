@@ -19,9 +19,11 @@ question), in two steps, each a fractional program solved by enumeration:
    the dimensions sorted by M_d, and every prefix is tried.
 
 The lowest reachable score is the highest of the negated leans, negated. The
-recommendation is monotone in the score, so once "insufficient" cannot be
-reached, it is settled exactly when the lowest and the highest reachable scores
-get the same recommendation.
+side of the band is monotone in the score, so once "insufficient" (too little of
+the score's weight answered) cannot be reached, the side is settled exactly when
+the lowest and the highest reachable scores are on the same side. The
+recommendation itself also weighs how sure the answers are (`pmfit.scoring.model`):
+a settled side says where the score stays, not how confident the result is.
 """
 
 from __future__ import annotations
@@ -33,19 +35,22 @@ from pmfit.bank.model import Bank
 
 # Shared with the engine so that the bound and `score` agree to the last epsilon.
 from pmfit.scoring.engine import EPSILON, recommend
+from pmfit.scoring.model import tables
 from pmfit.scoring.result import Recommendation
 
 
 class Reach(NamedTuple):
     """Where the remaining questions can still take the result."""
 
-    #: The recommendation every completion gets, or None while it can still change.
+    #: The side of the band (B2B, either, B2C) every completion's score is on, or
+    #: "insufficient" if every completion has too little answered; None while it can
+    #: still change.
     decided: Recommendation | None
     #: The lowest and highest score (-100..100) reachable by a completion with at
     #: least one answer; equal to the current score when nothing remains.
     low: float
     high: float
-    #: Whether some completion leaves too few dimensions answered.
+    #: Whether some completion leaves too little of the score's weight answered.
     insufficient_reachable: bool
 
 
@@ -133,13 +138,22 @@ def reach(
     )
     up = _dimensions(bank, answers, open_ids, 1.0)
     down = _dimensions(bank, answers, open_ids, -1.0)
-    fixed = sum(1 for d in up if d.answered)
-    possible = sum(1 for d in up if d.answered or d.best)
-    needed = bank.thresholds.min_answered_dimensions * len(bank.dimensions)
-    insufficient = fixed == 0 or fixed < needed - EPSILON
+    share = dict(zip((q.id for q in bank.questions), tables(bank).share, strict=True))
+    # Summed in bank order, as the engine does.
+    fixed = possible = 0.0
+    open_set = set(open_ids)
+    for q in bank.questions:
+        if answers.get(q.id) is not None:
+            fixed += share[q.id]
+            possible += share[q.id]
+        elif q.id in open_set:
+            possible += share[q.id]
+    needed = bank.thresholds.min_answered_weight
+    insufficient = fixed <= 0 or fixed < needed - EPSILON
     sufficient = possible > 0 and possible >= needed - EPSILON
-    high = _highest(up) if possible else 0.0
-    low = -_highest(down) if possible else 0.0
+    reachable = any(d.answered or d.best for d in up)
+    high = _highest(up) if reachable else 0.0
+    low = -_highest(down) if reachable else 0.0
     decided: Recommendation | None
     if insufficient:
         decided = None if sufficient else "insufficient"

@@ -35,6 +35,7 @@ class Saved(msgspec.Struct, kw_only=True):
     bank_sha256: str
     form: Literal["full", "short"]
     adaptive: bool
+    exact: bool = False
     lang: str
     order: list[str]
     position: int
@@ -54,12 +55,15 @@ class ProgressBusy(Exception):
     """Another quiz holds this saved quiz."""
 
 
-def progress_path(bank_id: str, form: Form, adaptive: bool, state_dir: Path | None = None) -> Path:
+def progress_path(
+    bank_id: str, form: Form, adaptive: bool, state_dir: Path | None = None, exact: bool = False
+) -> Path:
     if state_dir is None:
         from platformdirs import user_state_path
 
         state_dir = user_state_path("pmfit", appauthor=False)
-    name = f"{bank_id}-{form}{'-adaptive' if adaptive else ''}.json"
+    mode = ("-adaptive" if adaptive else "") + ("-exact" if adaptive and exact else "")
+    name = f"{bank_id}-{form}{mode}.json"
     return state_dir / "quiz" / name
 
 
@@ -70,6 +74,7 @@ def save(session: Session, lang: str, path: Path, sha256: str) -> None:
         bank_sha256=sha256,
         form=session.form,
         adaptive=session.adaptive,
+        exact=session.exact,
         lang=lang,
         order=session.order,
         position=session.position,
@@ -177,6 +182,7 @@ def restore(saved: Saved, bank: Bank) -> Restored:
         bank=chosen,
         form=saved.form,
         adaptive=saved.adaptive,
+        exact=saved.exact,
         order=order,
         position=position,
         answers=answers,

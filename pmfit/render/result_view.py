@@ -27,7 +27,13 @@ from pmfit.render.literal import literal
 from pmfit.render.numbers import signed
 from pmfit.scoring.result import Result
 
-SIDE_STYLE = {"B2B": "cyan", "B2C": "magenta", "either": "green", "insufficient": "yellow"}
+SIDE_STYLE = {
+    "B2B": "cyan",
+    "B2C": "magenta",
+    "either": "green",
+    "too_close": "yellow",
+    "insufficient": "yellow",
+}
 #: The why-section shows at most this many quotes, shared out so every reason gets one
 #: before any gets a second.
 QUOTES_SHOWN = 5
@@ -58,10 +64,42 @@ def confidence_figure(result: Result, lang: str) -> str:
     return t("conf.at_most", lang, figure=figure) if capped else figure
 
 
+def explanation(result: Result, lang: str) -> str:
+    """What the recommendation claims, in words, with its probability."""
+    p = result.probabilities
+    # A decided result's own probability is its confidence: stated as the panel states it.
+    if result.recommendation in ("B2B", "B2C"):
+        side = result.recommendation
+        return t("rec.explain.side", lang, side=side, p=confidence_figure(result, lang))
+    if result.recommendation == "either":
+        return t("rec.explain.either", lang, p=confidence_figure(result, lang))
+    if result.recommendation == "too_close":
+        ranked = sorted(
+            [("B2B", p.B2B), (t("outcome.either", lang), p.either), ("B2C", p.B2C)],
+            key=lambda item: -item[1],
+        )
+        (first, p1), (second, p2) = ranked[:2]
+        return t(
+            "rec.explain.too_close",
+            lang,
+            first=first,
+            p1=percent(p1),
+            second=second,
+            p2=percent(p2),
+        )
+    return ""
+
+
 def lean_words(result: Result, lang: str) -> str:
     """ "clear B2C lean, fairly confident" for a result."""
     if result.recommendation == "insufficient":
         return t("rec.insufficient", lang)
+    if result.recommendation == "too_close":
+        # Undecided: the most probable outcome, with its probability.
+        p = result.probabilities
+        lead = max([("B2B", p.B2B), ("either", p.either), ("B2C", p.B2C)], key=lambda x: x[1])
+        name = lead[0] if lead[0] != "either" else t("outcome.either", lang)
+        return t("lean.toward", lang, side=name, p=percent(lead[1]))
     size = abs(result.score)
     side = "B2C" if result.score > 0 else "B2B"
     if result.recommendation not in ("B2B", "B2C"):
@@ -140,14 +178,18 @@ def short_prompt(question: Question, lang: str) -> str:
 
 def _summary(result: Result, lang: str, plain: bool, width: int | None) -> RenderableType:
     interval = t("interval.words", lang, low=result.interval.low, high=result.interval.high)
-    # "Not enough answers to say" is both the headline and the words: say it once.
-    words = "" if result.recommendation == "insufficient" else lean_words(result, lang)
+    # "Not enough answers to say" and "Too close to call" are both the headline and the
+    # words: say them once.
+    undecided = result.recommendation in ("insufficient", "too_close")
+    words = "" if undecided else lean_words(result, lang)
+    explained = explanation(result, lang)
     if plain:
         return Text(
             f"{t('recommendation', lang)}: {t(f'rec.{result.recommendation}', lang)}\n"
             + (f"{words}.\n" if words else "")
+            + (f"{explained}\n" if explained else "")
             + t(
-                "score.scale",
+                "score.scale.undecided" if undecided else "score.scale",
                 lang,
                 score=result.score,
                 interval=interval,
@@ -161,11 +203,13 @@ def _summary(result: Result, lang: str, plain: bool, width: int | None) -> Rende
             f"bold {SIDE_STYLE.get(result.recommendation, 'green')}",
         ),
         "\n" + words if words else "",
+        "\n" + explained if explained else "",
         "\n\n",
         score_meter(result.score, meter_width),
         "\n",
-        f"{t('score', lang)} {signed(result.score)}, {interval} (90%)  ·  "
-        f"{t('confidence', lang)} {confidence_figure(result, lang)}",
+        f"{t('score', lang)} {signed(result.score)}, {interval} (90%)",
+        # An undecided result has no confidence to state: the explanation gives the odds.
+        "" if undecided else f"  ·  {t('confidence', lang)} {confidence_figure(result, lang)}",
     )
     return Panel(summary, title=t("recommendation", lang), box=box.ROUNDED, expand=False)
 
@@ -290,14 +334,17 @@ def outcome_name(recommendation: str, lang: str) -> str:
 def _change(result: Result, bank: Bank, lang: str, plain: bool) -> Text:
     questions = {q.id: q for q in bank.questions}
     bullet = "- " if plain else "• "
-    title = (
-        t("flip.to", lang, to=outcome_name(result.flip_to, lang))
-        if result.flip and result.flip_to is not None
-        else t("flip", lang)
-    )
+    if result.flip and result.flip_to == result.recommendation:
+        # The changes move the score across the band, yet the answers still say the same.
+        title = t("flip.side", lang)
+    elif result.flip and result.flip_to is not None:
+        title = t("flip.to", lang, to=outcome_name(result.flip_to, lang))
+    else:
+        title = t("flip", lang)
     change = Text(title, style="" if plain else "bold")
     if result.recommendation == "insufficient":
-        change.append("\n" + t("flip.insufficient", lang))
+        share = f"{bank.thresholds.min_answered_weight:.0%}"
+        change.append("\n" + t("flip.insufficient", lang, share=share))
     elif not result.flip:
         change.append("\n" + t("flip.none", lang))
     for c in result.flip:
@@ -332,8 +379,11 @@ def _flags(result: Result, bank: Bank, lang: str, plain: bool) -> Text:
     flags = Text(t("flags", lang), style="" if plain else "bold yellow")
     for f in result.flags:
         if f.code == "many_skips":
-            skipped = sum(1 for v in result.answers.values() if v is None)
-            words = t("flag.many_skips", lang, count=skipped, total=len(result.answers))
+            # The flag lists the skipped questions among those put to the respondent (an
+            # adaptive quiz does not put them all).
+            answered = sum(1 for v in result.answers.values() if v is not None)
+            skipped = len(f.questions)
+            words = t("flag.many_skips", lang, count=skipped, total=skipped + answered)
         else:
             words = t(f"flag.{f.code}", lang, questions=titles(bank, f.questions, lang))
         flags.append("\n" + bullet + literal(words))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Literal
+from typing import Annotated
 
 import msgspec
 
@@ -13,6 +13,7 @@ from pmfit.batch.lines import Line, LineSplitter, TooLong
 from pmfit.batch.rows import OptionIndex, Rejection
 from pmfit.limits import MAX_ECHO_CHARS, shown
 from pmfit.report.stats import Accumulator
+from pmfit.scoring.result import FlagCode, Recommendation
 
 BLOCK = 4096
 
@@ -26,7 +27,7 @@ class _Dimension(msgspec.Struct):
 
 
 class _Flag(msgspec.Struct):
-    code: Literal["straight_lining", "contradiction", "many_skips"]
+    code: FlagCode
 
 
 class _BankRef(msgspec.Struct):
@@ -41,7 +42,7 @@ class _Result(msgspec.Struct):
     bank: _BankRef
     answers: dict[str, str | None]
     score: _Score
-    recommendation: Literal["B2B", "B2C", "either", "insufficient"]
+    recommendation: Recommendation
     dimensions: list[_Dimension]
     flags: list[_Flag]
 

@@ -25,19 +25,21 @@ answered the question and another (fewer cannot tell a bad question from chance)
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, get_args
 
 import msgspec
 
 from pmfit.bank.model import Bank
 from pmfit.report.fdist import f_quantile
+from pmfit.scoring.result import FlagCode, Recommendation
 
 if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
 
-RECOMMENDATIONS = ("B2B", "B2C", "either", "insufficient")
-FLAG_CODES = ("straight_lining", "contradiction", "many_skips")
+# Declared once, with the result.
+RECOMMENDATIONS: tuple[str, ...] = get_args(Recommendation)
+FLAG_CODES: tuple[str, ...] = get_args(FlagCode)
 HISTOGRAM_BINS = 20
 LOW_ITEM_REST = 0.2
 #: Below this many respondents a correlation is too noisy to accuse a question: with

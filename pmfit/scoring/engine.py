@@ -2,40 +2,53 @@
 
 score
     The weighted mean, over the dimensions with at least one answer, of the mean
-    lean of that dimension's answered questions, times 100.
-interval, confidence
-    A normal approximation. The score is a weighted sum of answered leans,
-    sum(c_i * x_i) with sum(c_i) = 1, so its standard error is s * sqrt(sum(c_i^2)),
-    where s^2 is the weighted spread of the answers around the score, shrunk
-    towards 0.25 with two pseudo-answers so that a few identical answers do not
-    claim certainty. The interval is score +/- 1.645 SE (90%), clipped to
-    -100..100; the confidence is the probability, under that normal, that the
-    true score lies in the recommended region (beyond the either-band for B2B or
-    B2C, inside it for either). An even split of strong answers has a large
-    spread and so a wide interval and a low confidence.
+    lean of that dimension's answered questions, times 100: where the answers
+    given so far point.
+recommendation, confidence, probabilities, interval
+    What the answers say about the respondent's full quiz, under the measurement
+    model of `pmfit.scoring.model`: the probability that their noise-free answers
+    to every question would come out B2B, either or B2C, and a 90% interval for
+    that true score. The recommendation is the most probable outcome when its
+    probability is at least DECIDE; below that it is "too_close" (the answers do
+    not decide). Before the answers settle `thresholds.min_answered_weight` of
+    the score's weight (each question carries its dimension's weight over the
+    dimension's questions) it is "insufficient". The confidence is
+    the probability of the most probable outcome, whatever the recommendation.
+    A dimension answered once counts as one answer about the respondent, not as
+    the whole dimension: the model pools answers, it does not extrapolate them.
+flags
+    straight_lining: at least STRAIGHT_LINE_MINIMUM answers, all at the same
+    relative position (every first, every last or every middle option) or all
+    with the same lean. misfit: at least as many answers, MISFIT_RATIO times
+    likelier if chosen at random than under the model, averaged over its positions
+    and noise levels (a person-fit measure, tuned with `pmfit bank simulate`).
+    many_skips: more than `thresholds.many_skips` skipped.
 rationale
     Each reason is an answer, the side it pushed toward (the sign of its points)
     and the question's quotes that speak for that side or both. B2B and B2C
-    show the answers that pushed their way; any other decided outcome shows the
-    strongest on each side.
+    show the answers that pushed their way; any other outcome with reasons
+    (either, too_close) shows the strongest on each side.
 flip, flip_to
-    The fewest changes that change the recommendation, and the recommendation
-    the changed answers get under the same rule.
+    The fewest changes that move the score to the other side of the band's edge,
+    and the recommendation the changed answers get under the same rule as these
+    (which also weighs how sure the answers are: it may be too_close, or even the
+    same recommendation when the other answers outweigh the changed ones).
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import NamedTuple
 
 from pmfit.bank.model import Bank, Question
+from pmfit.scoring import model
 from pmfit.scoring.result import (
     BankRef,
     DimensionScore,
     Flag,
     FlipChange,
     Interval,
+    Probabilities,
     QuoteOut,
     RationaleItem,
     Recommendation,
@@ -43,15 +56,18 @@ from pmfit.scoring.result import (
     Toward,
 )
 
-Z90 = 1.6448536269514722
-PRIOR_VARIANCE = 0.25
-PRIOR_WEIGHT = 2.0
+#: The least probability of the most probable outcome that makes it the recommendation.
+DECIDE = 0.75
+#: The likelihood ratio (random choice over the model) above which answers are flagged.
+MISFIT_RATIO = 10.0
+MISFIT_DETAIL = "the answers fit random choice ten times better than a consistent preference"
 RATIONALE_SIZE = 5
 #: A result on neither side shows reasons from both: at most this many from one side.
 PER_SIDE = RATIONALE_SIZE - RATIONALE_SIZE // 2
 STRAIGHT_LINE_MINIMUM = 6
-STRONG = 0.5
 EPSILON = 1e-9
+#: How far past the band's edge a flip takes the shown score to leave the band.
+FLIP_MARGIN = 1e-6
 
 
 class InvalidAnswers(ValueError):
@@ -83,10 +99,6 @@ class _Answered(NamedTuple):
     weight: float  # c_i: this answer's share of the score
 
 
-def _normal_cdf(x: float) -> float:
-    return 0.5 * math.erfc(-x / math.sqrt(2.0))
-
-
 def recommend(value: float, band: float) -> Recommendation:
     if value > band + EPSILON:
         return "B2C"
@@ -95,18 +107,10 @@ def recommend(value: float, band: float) -> Recommendation:
     return "either"
 
 
-class _Decision(NamedTuple):
-    """What the answers decide, before any explanation of it."""
-
-    by_dimension: dict[str, list[tuple[Question, int, float]]]
-    answered: list[_Answered]
-    value: float
-    se: float
-    recommendation: Recommendation
-
-
-def _decide(bank: Bank, answers: Mapping[str, str | None]) -> _Decision:
-    band = bank.thresholds.either
+def _answered(
+    bank: Bank, answers: Mapping[str, str | None]
+) -> tuple[dict[str, list[tuple[Question, int, float]]], list[_Answered]]:
+    """The answers by dimension, and each answer with its share of the score."""
     weights = {d.id: d.weight for d in bank.dimensions}
     by_dimension: dict[str, list[tuple[Question, int, float]]] = {d.id: [] for d in bank.dimensions}
     for q in bank.questions:
@@ -122,32 +126,69 @@ def _decide(bank: Bank, answers: Mapping[str, str | None]) -> _Decision:
         items = by_dimension[d]
         share = weights[d] / (len(items) * total_weight)
         answered += [_Answered(q, pos, lean, share) for q, pos, lean in items]
-
-    raw = sum(a.weight * a.lean for a in answered)
-    value = 100.0 * raw
-    dims_needed = bank.thresholds.min_answered_dimensions * len(bank.dimensions)
-    if not answered or len(answered_dims) < dims_needed - EPSILON:
-        recommendation: Recommendation = "insufficient"
-    else:
-        recommendation = recommend(value, band)
-    return _Decision(by_dimension, answered, value, _standard_error(answered, raw), recommendation)
+    return by_dimension, answered
 
 
-def score(bank: Bank, answers: Mapping[str, str | None], respondent: str | None = None) -> Result:
-    """Score `answers` ({question id: option id or None}) against `bank`."""
+def _value(answered: list[_Answered]) -> float:
+    return 100.0 * sum(a.weight * a.lean for a in answered)
+
+
+def side(bank: Bank, answers: Mapping[str, str | None]) -> Recommendation:
+    """The side of the band the (unrounded) score is on: what the flip and the exact
+    adaptive stop are about."""
+    return recommend(_value(_answered(bank, answers)[1]), bank.thresholds.either)
+
+
+class _Decision(NamedTuple):
+    """What the answers decide, before any explanation of it."""
+
+    by_dimension: dict[str, list[tuple[Question, int, float]]]
+    answered: list[_Answered]
+    value: float
+    post: model.Posterior
+    recommendation: Recommendation
+    lead: int  # the most probable outcome's index in model.OUTCOMES
+
+
+def _decide(bank: Bank, answers: Mapping[str, str | None]) -> _Decision:
+    by_dimension, answered = _answered(bank, answers)
+    chosen = [
+        next(i for i, o in enumerate(q.options) if o.id == answers[q.id])
+        if answers.get(q.id) is not None
+        else -1
+        for q in bank.questions
+    ]
+    post = model.posterior(model.tables(bank), chosen)
+    recommendation, lead = decide(post, bank.thresholds.min_answered_weight)
+    return _Decision(by_dimension, answered, _value(answered), post, recommendation, lead)
+
+
+def score(
+    bank: Bank,
+    answers: Mapping[str, str | None],
+    respondent: str | None = None,
+    *,
+    asked: Collection[str] | None = None,
+) -> Result:
+    """Score `answers` ({question id: option id or None}) against `bank`.
+
+    `asked`, for a quiz that did not ask every question (the adaptive quiz), names the
+    questions it asked: only those count as skipped when unanswered. The decision is
+    about the whole bank either way."""
     problems = check_answers(bank, answers)
     if problems:
         raise InvalidAnswers(problems)
     band = bank.thresholds.either
-    by_dimension, answered, value, se, recommendation = _decide(bank, answers)
-    if answered:
-        low, high = max(-100.0, value - Z90 * se), min(100.0, value + Z90 * se)
-    else:
-        low, high = -100.0, 100.0
-    confidence = _confidence(recommendation, value, se, band)
-    flip = _flip(answered, recommendation, value, band)
-    # What the changed answers would get, decided by the same rule as these answers:
-    # the last change may carry the score past the band, not just onto its edge.
+    by_dimension, answered, value, post, recommendation, lead = _decide(bank, answers)
+    probabilities = post.probabilities
+    # The flip moves the score across the band's edge: it starts from the score's side.
+    flip = _flip(
+        answered,
+        recommendation if recommendation == "insufficient" else recommend(round(value, 2), band),
+        value,
+        band,
+    )
+    # What the changed answers would get, decided by the same rule as these answers.
     flip_to = (
         _decide(bank, {**answers, **{c.question: c.to for c in flip}}).recommendation
         if flip
@@ -159,9 +200,14 @@ def score(bank: Bank, answers: Mapping[str, str | None], respondent: str | None 
         respondent=respondent,
         answers={q.id: answers.get(q.id) for q in bank.questions},
         score=round(value, 2),
-        interval=Interval(low=round(low, 2), high=round(high, 2)),
+        interval=Interval(low=round(post.low, 2), high=round(post.high, 2)),
         recommendation=recommendation,
-        confidence=round(confidence, 3),
+        confidence=round(probabilities[lead], 3),
+        probabilities=Probabilities(
+            B2B=round(probabilities[0], 3),
+            either=round(probabilities[1], 3),
+            B2C=round(probabilities[2], 3),
+        ),
         dimensions=[
             DimensionScore(
                 id=d.id,
@@ -182,29 +228,19 @@ def score(bank: Bank, answers: Mapping[str, str | None], respondent: str | None 
         rationale=_rationale(answered, recommendation),
         flip=flip,
         flip_to=flip_to,
-        flags=_flags(bank, answers, answered),
+        flags=_flags(bank, answers, answered, post, asked),
     )
 
 
-def _standard_error(answered: list[_Answered], raw: float) -> float:
-    if not answered:
-        return 0.0
-    sum_sq = sum(a.weight**2 for a in answered)
-    n_eff = 1.0 / sum_sq
-    spread = sum(a.weight * (a.lean - raw) ** 2 for a in answered)
-    sample_var = spread / (1.0 - sum_sq) if sum_sq < 1.0 - EPSILON else 0.0
-    variance = (n_eff * sample_var + PRIOR_WEIGHT * PRIOR_VARIANCE) / (n_eff + PRIOR_WEIGHT)
-    return 100.0 * math.sqrt(variance * sum_sq)
-
-
-def _confidence(recommendation: Recommendation, value: float, se: float, band: float) -> float:
-    if recommendation == "insufficient" or se <= 0:
-        return 0.0 if recommendation == "insufficient" else 1.0
-    if recommendation == "B2C":
-        return _normal_cdf((value - band) / se)
-    if recommendation == "B2B":
-        return _normal_cdf((-band - value) / se)
-    return _normal_cdf((band - value) / se) - _normal_cdf((-band - value) / se)
+def decide(post: model.Posterior, min_share: float) -> tuple[Recommendation, int]:
+    """The recommendation, and the index (in model.OUTCOMES) of the most probable outcome."""
+    p = post.probabilities
+    lead = max(range(3), key=lambda i: p[i])  # the first of equals
+    if post.answered_share < min_share - EPSILON or post.answered_share <= 0:
+        return "insufficient", lead
+    if p[lead] >= DECIDE:
+        return model.OUTCOMES[lead], lead
+    return "too_close", lead
 
 
 def toward(points: float) -> Toward:
@@ -248,6 +284,13 @@ def _rationale(answered: list[_Answered], recommendation: Recommendation) -> lis
     ]
 
 
+def reaches(value: float, moved: float, target: float, direction: int) -> bool:
+    """Whether moving the score `moved` points (direction +1 up, -1 down) takes it to
+    `target`, judged on the score as shown (two decimals): a flip must change what the
+    respondent sees, and no smaller change may already do so."""
+    return direction * (round(value + direction * moved, 2) - target) >= -EPSILON
+
+
 def _changes(
     answered: list[_Answered], value: float, target: float, direction: int
 ) -> list[FlipChange] | None:
@@ -258,7 +301,6 @@ def _changes(
     greedily gives the fewest. The last change uses the mildest option that still
     suffices, so the advice asks for no more than it must.
     """
-    need = (target - value) * direction
     moves = []
     for a in answered:
         best = max(a.question.options, key=lambda o: direction * o.lean)
@@ -269,12 +311,17 @@ def _changes(
     changes: list[FlipChange] = []
     total = 0.0
     for gain, a in moves:
-        if total + gain >= need - EPSILON:
+        if reaches(value, total + gain, target, direction):
             options = sorted(a.question.options, key=lambda o: direction * o.lean)
             chosen = next(
                 o
                 for o in options
-                if 100.0 * a.weight * direction * (o.lean - a.lean) + total >= need - EPSILON
+                if reaches(
+                    value,
+                    100.0 * a.weight * direction * (o.lean - a.lean) + total,
+                    target,
+                    direction,
+                )
             )
             changes.append(
                 FlipChange(
@@ -294,7 +341,7 @@ def _flip(
     answered: list[_Answered], recommendation: Recommendation, value: float, band: float
 ) -> list[FlipChange]:
     # Moving exactly onto the band's edge gives "either"; leaving it needs a hair more.
-    margin = 1e-6
+    margin = FLIP_MARGIN
     if recommendation == "B2C":
         candidates = [_changes(answered, value, band, -1)]
     elif recommendation == "B2B":
@@ -310,38 +357,61 @@ def _flip(
     return min(found, key=len) if found else []
 
 
-def _flags(bank: Bank, answers: Mapping[str, str | None], answered: list[_Answered]) -> list[Flag]:
+def places(position: int, size: int) -> set[str]:
+    """Where an option sits in its question: first, last, middle (the centre option, or
+    either of the two central ones of an even number; none of two)."""
+    found = set()
+    if position == 0:
+        found.add("first")
+    if position == size - 1:
+        found.add("last")
+    if size >= 3 and position in ((size - 1) // 2, size // 2):
+        found.add("middle")
+    return found
+
+
+def straight_line(answered: list[tuple[int, int, float]]) -> str | None:
+    """How answers (position, number of options, lean) form a straight line, if they do:
+    the same relative position throughout, or the same lean."""
+    if len(answered) < STRAIGHT_LINE_MINIMUM:
+        return None
+    for place in ("first", "last", "middle"):
+        if all(place in places(position, size) for position, size, _ in answered):
+            return f"every answer is the {place} option of its question"
+    if len({lean for _, _, lean in answered}) == 1:
+        return f"every answer leans {answered[0][2]:+g}"
+    return None
+
+
+def _flags(
+    bank: Bank,
+    answers: Mapping[str, str | None],
+    answered: list[_Answered],
+    post: model.Posterior,
+    asked: Collection[str] | None = None,
+) -> list[Flag]:
     flags: list[Flag] = []
-    positions = {a.position for a in answered}
-    if len(answered) >= STRAIGHT_LINE_MINIMUM and len(positions) == 1:
-        position = positions.pop() + 1
+    line = straight_line([(a.position, len(a.question.options), a.lean) for a in answered])
+    if line is not None:
+        flags.append(
+            Flag(code="straight_lining", questions=[a.question.id for a in answered], detail=line)
+        )
+    if len(answered) >= STRAIGHT_LINE_MINIMUM and post.random_ratio > MISFIT_RATIO:
         flags.append(
             Flag(
-                code="straight_lining",
+                code="misfit",
                 questions=[a.question.id for a in answered],
-                detail=f"every answer is option {position} of its question",
+                detail=MISFIT_DETAIL,
             )
         )
-    leans = {a.question.id: a.lean for a in answered}
-    for first, second in bank.pairs:
-        if first in leans and second in leans:
-            x, y = leans[first], leans[second]
-            if abs(x) >= STRONG and abs(y) >= STRONG and x * y < 0:
-                flags.append(
-                    Flag(
-                        code="contradiction",
-                        questions=[first, second],
-                        detail=f"{first!r} and {second!r} ask the same thing from "
-                        f"opposite sides, and the answers disagree",
-                    )
-                )
-    skipped = [q.id for q in bank.questions if answers.get(q.id) is None]
-    if bank.questions and len(skipped) / len(bank.questions) > bank.thresholds.many_skips + EPSILON:
+    put = [q.id for q in bank.questions if asked is None or q.id in asked]
+    skipped = [qid for qid in put if answers.get(qid) is None]
+    if put and len(skipped) / len(put) > bank.thresholds.many_skips + EPSILON:
         flags.append(
             Flag(
                 code="many_skips",
                 questions=skipped,
-                detail=f"{len(skipped)} of {len(bank.questions)} questions skipped",
+                detail=f"{len(skipped)} of {len(put)} questions skipped",
             )
         )
     return flags

@@ -8,10 +8,10 @@ import msgspec
 
 from pmfit.bank.model import Side
 
-RESULT_SCHEMA_ID = "https://pmfit.dev/schema/result/2"
+RESULT_SCHEMA_ID = "https://pmfit.dev/schema/result/3"
 
-Recommendation = Literal["B2B", "B2C", "either", "insufficient"]
-FlagCode = Literal["straight_lining", "contradiction", "many_skips"]
+Recommendation = Literal["B2B", "B2C", "either", "too_close", "insufficient"]
+FlagCode = Literal["straight_lining", "misfit", "many_skips"]
 #: The way an answer pushed the score: negative contributions toward B2B, positive toward B2C.
 Toward = Literal["B2B", "B2C"]
 
@@ -27,10 +27,18 @@ class BankRef(Out, frozen=True, kw_only=True):
 
 
 class Interval(Out, frozen=True, kw_only=True):
-    """A 90% interval for the score."""
+    """A 90% interval for the true score: what the full quiz would give without noise."""
 
     low: Annotated[float, msgspec.Meta(ge=-100, le=100)]
     high: Annotated[float, msgspec.Meta(ge=-100, le=100)]
+
+
+class Probabilities(Out, frozen=True, kw_only=True):
+    """The probability of each outcome of the respondent's noise-free full quiz."""
+
+    B2B: Annotated[float, msgspec.Meta(ge=0, le=1)]
+    either: Annotated[float, msgspec.Meta(ge=0, le=1)]
+    B2C: Annotated[float, msgspec.Meta(ge=0, le=1)]
 
 
 class DimensionScore(Out, frozen=True, kw_only=True):
@@ -85,7 +93,9 @@ class Result(Out, frozen=True, kw_only=True):
     score: Annotated[float, msgspec.Meta(ge=-100, le=100)]
     interval: Interval
     recommendation: Recommendation
+    #: The probability of the most probable outcome (the recommendation, when decided).
     confidence: Annotated[float, msgspec.Meta(ge=0, le=1)]
+    probabilities: Probabilities
     dimensions: list[DimensionScore]
     rationale: list[RationaleItem]
     flip: list[FlipChange]
