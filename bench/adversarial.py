@@ -1070,6 +1070,8 @@ def run(case: Case, scratch: Path) -> tuple[int, str, str, str]:
     proc = subprocess.run(cmd, cwd=d, env=env, capture_output=True)
     out = proc.stdout.decode("utf-8", "replace")
     err = proc.stderr.decode("utf-8", "replace")
+    (d / "case.stdout").write_bytes(proc.stdout)  # kept with --keep, to look at a failure
+    (d / "case.stderr").write_bytes(proc.stderr)
     fields = timing.read_text().split()[-2:] if timing.exists() else ["?", "0"]
     secs, kb = float(fields[0]) if fields[0] != "?" else float(case.timeout), int(fields[1])
     ns = {
