@@ -18,7 +18,11 @@ Variants (pass any of them; the default runs all):
   questions answer from t_d, and the true score's distribution given (sigma, t) and the
   answers is taken as normal (sum of the dimensions' posterior means and variances).
 
-Run: python bench/calibration_model.py [engine|soft|mix ...] [--n 1000] [--seed 0]
+With --table, prints `pmfit bank simulate --format table` (its seed and n) with the
+engine's decision replaced by the mixture's (insufficient kept): every other figure (retest,
+adaptive quiz, short form) as the mixture would give it.
+
+Run: python bench/calibration_model.py [engine|soft|mix ...] [--n 1000] [--seed 0] [--table]
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ import numpy as np
 
 from pmfit import simulate
 from pmfit.bank.loading import load_bank
+from pmfit.bank.model import Bank
 from pmfit.scoring import block, engine, model
 
 DIMENSION_SD = simulate.DIMENSION_SD
@@ -43,8 +48,8 @@ def _phi(x: Any) -> Any:
 
 
 class Prototype:
-    def __init__(self) -> None:
-        self.bank = bank = load_bank()
+    def __init__(self, bank: Bank) -> None:
+        self.bank = bank
         self.arrays = block.Arrays(bank)
         self.grid = np.array(model.positions())
         dims = {d.id: i for i, d in enumerate(bank.dimensions)}
@@ -153,13 +158,41 @@ def calibration(p: Any, true: Any) -> dict[str, tuple[float, float, float, float
     return out
 
 
+def mixture_table(n: int, seed: int) -> str:
+    from pmfit.render.simulate_view import simulate_text
+
+    engine_decide = block.decide
+    prototypes: dict[int, Prototype] = {}
+
+    def decide(arrays: block.Arrays, chosen: Any) -> block.Decisions:
+        found = engine_decide(arrays, chosen)
+        proto = prototypes.get(id(arrays.bank))
+        if proto is None:
+            proto = prototypes[id(arrays.bank)] = Prototype(arrays.bank)
+        p = proto.mix(chosen)
+        lead = np.argmax(p, axis=1)
+        code = np.where(p[np.arange(len(lead)), lead] >= engine.DECIDE, lead, block.TOO_CLOSE)
+        code = np.where(found.recommendation == block.INSUFFICIENT, block.INSUFFICIENT, code)
+        return found._replace(recommendation=code, lead=lead, probabilities=p)
+
+    block.decide = decide  # type: ignore[assignment]
+    try:
+        return simulate_text(simulate.simulate(load_bank(), n=n, seed=seed))
+    finally:
+        block.decide = engine_decide
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("variants", nargs="*", default=["engine", "soft", "mix"])
     parser.add_argument("--n", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--table", action="store_true")
     args = parser.parse_args()
-    proto = Prototype()
+    if args.table:
+        print(mixture_table(args.n, args.seed), end="")
+        return
+    proto = Prototype(load_bank())
     # The simulator's respondents, drawn in its order from its seed.
     rng = np.random.default_rng(args.seed)
     rows = []
