@@ -21,7 +21,7 @@ from banks import banks, broken_bank, where
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import MINI, ROOT
+from conftest import MINI, ROOT, examples
 from pmfit.bank import loading
 from pmfit.bank.files import MAX_FILE_BYTES
 from pmfit.bank.loading import COMPILED_FILE, load_bank
@@ -371,7 +371,7 @@ def test_the_mini_bank_reads_as_before() -> None:
 # --- The engine and the batch scorer agree on every valid bank, weights at the bounds too
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(banks(), st.data())
 def test_the_batch_scorer_agrees_with_the_engine_on_random_banks(bank, data) -> None:
     """Review finding 8: with weights of 1e308 the two gave different answers."""
