@@ -810,6 +810,7 @@ def test_110_workers_the_system_will_not_start_leave_the_work_to_pmfit(nobody_wo
             env={**os.environ, "PYTHONPATH": str(ROOT), "PMFIT_NO_CACHE": "1"},
             stdin=stdin,
             capture_output=True,
+            timeout=300,  # a hang guard, not a speed test: a stuck pool fails, not stalls
         )
     assert (run.returncode, run.stderr.decode()) == (0, f"scored {rows:,}; rejected 0\n"), (
         run.stderr

@@ -30,6 +30,7 @@ from typing import Any
 from pmfit.bank.model import Bank
 from pmfit.batch.lines import Line, TooLong
 from pmfit.batch.rows import Rejection
+from pmfit.interrupts import forking
 from pmfit.limits import MAX_ROW_BYTES
 
 BLOCK_BYTES = 1 << 19
@@ -266,7 +267,8 @@ def score_file_in_place(
                 target=_worker, args=(shared, sending, os.getpid()), daemon=True
             )
             try:
-                worker.start()
+                with forking():
+                    worker.start()
             except OSError as error:
                 # The system starts no more processes (`ulimit -u`, memory): the workers
                 # started so far and this process share the blocks.

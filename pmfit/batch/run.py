@@ -240,8 +240,11 @@ def _parallel(
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     pending: collections.deque[tuple[Any, int]] = collections.deque()
     start = (bank, with_quotes, os.getpid())
+    from pmfit.interrupts import forking
+
     try:
-        pool = context.Pool(jobs, initializer=_start_worker, initargs=start)
+        with forking():
+            pool = context.Pool(jobs, initializer=_start_worker, initargs=start)
     except OSError as error:
         # The system starts no more processes (`ulimit -u`, memory): score in this one,
         # as -j 1 would (the pool stops the workers it did start; no chunk is read yet).
