@@ -395,3 +395,30 @@ def test_bank_compile_says_so_when_caching_is_off(cli, tmp_path: Path) -> None:
     bank = broken_bank(tmp_path, {})
     run = cli("bank", "compile", str(bank), env={"PMFIT_NO_CACHE": "1"})
     assert (run.exit_code, run.stderr) == (2, f"{bank}: not compiled: PMFIT_NO_CACHE is set\n")
+
+
+@pytest.mark.parametrize(
+    ("written", "read_as"), [("yes", "true or false"), ("010", "a whole number")]
+)
+def test_an_option_id_yaml_reads_as_another_type_says_to_quote_it(
+    tmp_path: Path, written: str, read_as: str
+) -> None:
+    """The retest's case 44: an unquoted `yes` as an option id said only "option True: id:
+    must be text", which does not tell the author what to do."""
+    bank = tmp_path / "bank"
+    shutil.copytree(MINI, bank)
+    (bank / COMPILED_FILE).unlink(missing_ok=True)
+    questions = bank / "questions.yaml"
+    text = questions.read_text()
+    assert "{id: a, lean: -1," in text
+    questions.write_text(text.replace("{id: a, lean: -1,", f"{{id: {written}, lean: -1,", 1))
+    assert [p.split(": ", 1)[1] for p in problems(bank)] == [
+        f"question 'problem-1' option {load_value(written)}: id: must be text, not {read_as}; "
+        'put the value in quotes, as in "yes"'
+    ]
+
+
+def load_value(written: str) -> object:
+    import yaml
+
+    return yaml.safe_load(written)
