@@ -422,3 +422,51 @@ def load_value(written: str) -> object:
     import yaml
 
     return yaml.safe_load(written)
+
+
+@pytest.mark.parametrize(
+    "quote",
+    [
+        # Lone words of the thread, spliced into a claim it does not make (case 43).
+        "B2C … B2B.",
+        "Como … elija B2B.",
+        # Two real phrases of one answer, but from two paragraphs the thread never joins.
+        "Como PM, si está dispuesto … El desarrollo de productos y los ciclos",
+    ],
+)
+def test_an_elision_cannot_join_words_the_thread_did_not_say_together(
+    tmp_path: Path, quote: str
+) -> None:
+    """The retest's case 43: `B2C … B2B.` validated, each fragment being verbatim."""
+    bank = tmp_path / "bank"
+    shutil.copytree(MINI, bank)
+    (bank / COMPILED_FILE).unlink(missing_ok=True)
+    questions = bank / "questions.yaml"
+    original = (
+        "Como PM, si está dispuesto a resolver los problemas del usuario final, elija B2C y, "
+        "en caso de que los problemas comerciales lo atraigan más, elija B2B."
+    )
+    text = questions.read_text()
+    assert original in text
+    questions.write_text(text.replace(original, quote, 1))
+    assert [p.split(": ", 1)[1] for p in problems(bank)] == [
+        "question 'problem-1' source #1: the fragments of a quote with '…' must stand in one "
+        "paragraph and each have at least two words, so an elision never joins words the "
+        "thread did not say together"
+    ]
+
+
+def test_an_elision_within_one_paragraph_of_phrases_is_a_quote(tmp_path: Path) -> None:
+    bank = tmp_path / "bank"
+    shutil.copytree(MINI, bank)
+    (bank / COMPILED_FILE).unlink(missing_ok=True)
+    questions = bank / "questions.yaml"
+    original = (
+        "Como PM, si está dispuesto a resolver los problemas del usuario final, elija B2C y, "
+        "en caso de que los problemas comerciales lo atraigan más, elija B2B."
+    )
+    text = questions.read_text()
+    questions.write_text(
+        text.replace(original, "Como PM, si está dispuesto … los problemas comerciales", 1)
+    )
+    assert load_bank(bank, use_cache=False).questions[0].sources[0].quote.es.startswith("Como PM")
