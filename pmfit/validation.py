@@ -103,6 +103,8 @@ def describe(root: Any, path: Path) -> tuple[str, str]:
                 fields.pop()
             noun = _SINGULAR.get(name, name)
             ident = value.get("id") if isinstance(value, dict) else None
+            if not isinstance(ident, str):  # an id YAML read as true or 8: its place says more
+                ident = None
             if ident is None and isinstance(value, dict) and "number" in value:
                 ident = value["number"]
             words.append(f"{noun} {ident!r}" if ident is not None else f"{noun} #{part + 1}")
