@@ -464,3 +464,24 @@ def test_an_elision_within_one_paragraph_of_phrases_is_a_quote(tmp_path: Path) -
         text.replace(original, "Como PM, si está dispuesto … los problemas comerciales", 1)
     )
     assert load_bank(bank, use_cache=False).questions[0].sources[0].quote.es.startswith("Como PM")
+
+
+def test_bank_validate_warns_about_controls_in_the_thread(cli, tmp_path: Path) -> None:
+    """The retest: every other bank text was linted for control characters and bidi
+    overrides, the thread (which quotes are checked against) was not."""
+    bank = tmp_path / "bank"
+    shutil.copytree(MINI, bank)
+    (bank / COMPILED_FILE).unlink(missing_ok=True)
+    thread = bank / "source" / "thread.es.txt"
+    before = cli("bank", "validate", str(bank)).stdout
+    lines = thread.read_text().splitlines()
+    thread.write_text("\n".join([*lines, "Un final \x1b]0;título\x07 con \u202etexto"]) + "\n")
+    run = cli("bank", "validate", str(bank))
+    assert run.exit_code == 0
+    assert (
+        f"{thread}:{len(lines) + 1}:1: warning: the thread contains \\x1b, \\x07, \\u202e "
+        "(control characters or bidi overrides); pmfit shows them escaped"
+    ) in run.stderr.splitlines()
+    warnings = int(before.rsplit("; ", 1)[1].split()[0])
+    assert run.stdout == before.replace(f"; {warnings} warnings", f"; {warnings + 1} warnings")
+    assert cli("bank", "validate", "--strict", str(bank)).exit_code == 2
