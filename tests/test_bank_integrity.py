@@ -397,6 +397,13 @@ def test_bank_compile_says_so_when_caching_is_off(cli, tmp_path: Path) -> None:
     assert (run.exit_code, run.stderr) == (2, f"{bank}: not compiled: PMFIT_NO_CACHE is set\n")
 
 
+#: The mini bank's first quote (problem-1, source #1).
+MINI_PROBLEM_QUOTE = (
+    "Como PM, si está dispuesto a resolver los problemas del usuario final, elija B2C y, "
+    "en caso de que los problemas comerciales lo atraigan más, elija B2B."
+)
+
+
 @pytest.mark.parametrize(
     ("written", "read_as"), [("yes", "true or false"), ("010", "a whole number")]
 )
@@ -405,13 +412,10 @@ def test_an_option_id_yaml_reads_as_another_type_says_to_quote_it(
 ) -> None:
     """The retest's case 44: an unquoted `yes` as an option id said only "option True: id:
     must be text", which does not tell the author what to do."""
-    bank = tmp_path / "bank"
-    shutil.copytree(MINI, bank)
-    (bank / COMPILED_FILE).unlink(missing_ok=True)
-    questions = bank / "questions.yaml"
-    text = questions.read_text()
-    assert "{id: a, lean: -1," in text
-    questions.write_text(text.replace("{id: a, lean: -1,", f"{{id: {written}, lean: -1,", 1))
+    option = '{id: a, lean: -1, label: {en: "A business\'s problems"'
+    bank = broken_bank(
+        tmp_path, {"questions.yaml": [(option, option.replace("id: a", f"id: {written}"))]}
+    )
     assert [p.split(": ", 1)[1] for p in problems(bank)] == [
         f"question 'problem-1' option #1: id: must be text, not {read_as}; "
         'put the value in quotes, as in "yes"'
@@ -432,17 +436,7 @@ def test_an_elision_cannot_join_words_the_thread_did_not_say_together(
     tmp_path: Path, quote: str
 ) -> None:
     """The retest's case 43: `B2C … B2B.` validated, each fragment being verbatim."""
-    bank = tmp_path / "bank"
-    shutil.copytree(MINI, bank)
-    (bank / COMPILED_FILE).unlink(missing_ok=True)
-    questions = bank / "questions.yaml"
-    original = (
-        "Como PM, si está dispuesto a resolver los problemas del usuario final, elija B2C y, "
-        "en caso de que los problemas comerciales lo atraigan más, elija B2B."
-    )
-    text = questions.read_text()
-    assert original in text
-    questions.write_text(text.replace(original, quote, 1))
+    bank = broken_bank(tmp_path, {"questions.yaml": [(MINI_PROBLEM_QUOTE, quote)]})
     assert [p.split(": ", 1)[1] for p in problems(bank)] == [
         "question 'problem-1' source #1: the fragments of a quote with '…' must stand in one "
         "paragraph and each have at least two words, so an elision never joins words the "
@@ -451,27 +445,15 @@ def test_an_elision_cannot_join_words_the_thread_did_not_say_together(
 
 
 def test_an_elision_within_one_paragraph_of_phrases_is_a_quote(tmp_path: Path) -> None:
-    bank = tmp_path / "bank"
-    shutil.copytree(MINI, bank)
-    (bank / COMPILED_FILE).unlink(missing_ok=True)
-    questions = bank / "questions.yaml"
-    original = (
-        "Como PM, si está dispuesto a resolver los problemas del usuario final, elija B2C y, "
-        "en caso de que los problemas comerciales lo atraigan más, elija B2B."
-    )
-    text = questions.read_text()
-    questions.write_text(
-        text.replace(original, "Como PM, si está dispuesto … los problemas comerciales", 1)
-    )
-    assert load_bank(bank, use_cache=False).questions[0].sources[0].quote.es.startswith("Como PM")
+    quote = "Como PM, si está dispuesto … los problemas comerciales"
+    bank = broken_bank(tmp_path, {"questions.yaml": [(MINI_PROBLEM_QUOTE, quote)]})
+    assert load_bank(bank, use_cache=False).questions[0].sources[0].quote.es == quote
 
 
 def test_bank_validate_warns_about_controls_in_the_thread(cli, tmp_path: Path) -> None:
     """The retest: every other bank text was linted for control characters and bidi
     overrides, the thread (which quotes are checked against) was not."""
-    bank = tmp_path / "bank"
-    shutil.copytree(MINI, bank)
-    (bank / COMPILED_FILE).unlink(missing_ok=True)
+    bank = broken_bank(tmp_path, {})
     thread = bank / "source" / "thread.es.txt"
     before = cli("bank", "validate", str(bank)).stdout
     lines = thread.read_text().splitlines()
