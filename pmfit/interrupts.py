@@ -60,9 +60,28 @@ def hold_off() -> None:
             signal.signal(signum, signal.SIG_IGN)
 
 
+@contextlib.contextmanager
+def forking() -> Iterator[None]:
+    """While workers are started: Ctrl-C, SIGTERM and SIGHUP wait (blocked, not lost).
+
+    A worker forked with the parent's handlers would raise Terminated wherever it is
+    (inside multiprocessing's own start-up, say) and never end, and a pool that fails
+    to start all its workers ends those it started with SIGTERM. Forked with these
+    signals blocked, a worker takes them only once `default_in_worker` has set its own
+    handlers; the parent takes any that came meanwhile as soon as the block ends."""
+    held = {signal.SIGINT, *UNWINDING}
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
 def default_in_worker() -> None:
     """In a worker process: the parent alone handles Ctrl-C, SIGTERM and SIGHUP, then
     ends its workers; a worker that inherited the parent's handler would not end."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     for signum in UNWINDING:
         signal.signal(signum, signal.SIG_DFL)
+    # Started under `forking`: a SIGTERM sent meanwhile ends the worker now.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, *UNWINDING})

@@ -106,6 +106,8 @@ def full_scores(arrays: block.Arrays, chosen: Ints) -> Floats:
 
 
 def truth(arrays: block.Arrays, noise_free: Ints) -> Ints:
+    """The side (0 B2B, 1 either, 2 B2C) of each row's score on these answers: for
+    noise-free answers, the simulated truth."""
     band = arrays.bank.thresholds.either
     value = full_scores(arrays, noise_free)
     out: Ints = np.where(
@@ -169,15 +171,6 @@ def _shares(codes: Ints) -> dict[str, float]:
     }
 
 
-def _sides(arrays: block.Arrays, chosen: Ints) -> Ints:
-    band = arrays.bank.thresholds.either
-    value = full_scores(arrays, chosen)
-    out: Ints = np.where(
-        value > band + engine.EPSILON, 2, np.where(value < -band - engine.EPSILON, 0, 1)
-    )
-    return out
-
-
 class Adaptive:
     """The adaptive quiz's order for a bank, and the bank's arrays."""
 
@@ -225,7 +218,7 @@ def adaptive(plan: Adaptive, chosen: Ints, exact: bool = False) -> tuple[Ints, I
                 for j in rest:
                     q = bank.questions[j]
                     filled[:, j] = int(pick([o.lean for o in q.options]))
-                sides.append(_sides(plan.full, filled))
+                sides.append(truth(plan.full, filled))
             candidates = ~stop & (sides[0] == sides[1])
             for r in np.flatnonzero(candidates).tolist():
                 answers = {

@@ -103,6 +103,8 @@ def describe(root: Any, path: Path) -> tuple[str, str]:
                 fields.pop()
             noun = _SINGULAR.get(name, name)
             ident = value.get("id") if isinstance(value, dict) else None
+            if not isinstance(ident, str):  # an id YAML read as true or 8: its place says more
+                ident = None
             if ident is None and isinstance(value, dict) and "number" in value:
                 ident = value["number"]
             words.append(f"{noun} {ident!r}" if ident is not None else f"{noun} #{part + 1}")
@@ -166,6 +168,11 @@ def _friendly(doc: Located, root_type: Any, base: Path, message: str, path: Path
     if m:
         want = _TYPE_WORDS.get(m.group(1), m.group(1))
         got = _TYPE_WORDS.get(m.group(3), m.group(3))
+        if m.group(1) == "str" and m.group(3) in ("bool", "int", "float", "null"):
+            # YAML 1.1 reads unquoted yes, no, on, off, 010, 1:30, ~ as other types.
+            return doc.problem(
+                full, f'{subject}: must be text, not {got}; put the value in quotes, as in "yes"'
+            )
         return doc.problem(full, f"{subject}: must be {want}, not {got}")
     m = re.match(r"Invalid enum value (.+)", message)
     if m:

@@ -170,6 +170,17 @@ def plan(
     return Plan(shown, path, "replace", identity, st, None, new_mode)
 
 
+def stream_plan(fd: int, shown: str) -> Plan | None:
+    """What a standard stream already is (the file the shell gave pmfit), as an output
+    for `refuse_clashes` only: `pmfit batch in.jsonl >> in.jsonl` reads its own results
+    back, as `-o /dev/stdout` would. None if `fd` is not open."""
+    try:
+        st = os.fstat(fd)
+    except OSError:
+        return None
+    return Plan(shown, Path(f"/dev/fd/{fd}"), "stream", (st.st_dev, st.st_ino), st, fd, 0o666)
+
+
 def _read_only_fs(directory: Path) -> bool:
     try:
         return bool(os.statvfs(directory).f_flag & os.ST_RDONLY)

@@ -8,10 +8,25 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from typer.testing import CliRunner
 
 from pmfit.cli import app
 from pmfit.cli.environment import Environment
+
+# Hypothesis: "ci" (the default, what the README's test command and CI run) draws every
+# property's full number of examples; "dev" (HYPOTHESIS_PROFILE=dev) a tenth of them, for a
+# developer's inner loop together with `-m "not slow"`.
+settings.register_profile("ci", deadline=None, print_blob=True)
+settings.register_profile("dev", deadline=None)
+PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci")
+settings.load_profile(PROFILE)
+
+
+def examples(full: int) -> int:
+    """A property's number of examples under the loaded profile (`full` under "ci")."""
+    return full if PROFILE == "ci" else max(10, full // 10)
+
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"

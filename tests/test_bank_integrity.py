@@ -21,7 +21,7 @@ from banks import banks, broken_bank, where
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import MINI, ROOT
+from conftest import MINI, ROOT, examples
 from pmfit.bank import loading
 from pmfit.bank.files import MAX_FILE_BYTES
 from pmfit.bank.loading import COMPILED_FILE, load_bank
@@ -371,7 +371,7 @@ def test_the_mini_bank_reads_as_before() -> None:
 # --- The engine and the batch scorer agree on every valid bank, weights at the bounds too
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(banks(), st.data())
 def test_the_batch_scorer_agrees_with_the_engine_on_random_banks(bank, data) -> None:
     """Review finding 8: with weights of 1e308 the two gave different answers."""
@@ -395,3 +395,75 @@ def test_bank_compile_says_so_when_caching_is_off(cli, tmp_path: Path) -> None:
     bank = broken_bank(tmp_path, {})
     run = cli("bank", "compile", str(bank), env={"PMFIT_NO_CACHE": "1"})
     assert (run.exit_code, run.stderr) == (2, f"{bank}: not compiled: PMFIT_NO_CACHE is set\n")
+
+
+#: The mini bank's first quote (problem-1, source #1).
+MINI_PROBLEM_QUOTE = (
+    "Como PM, si está dispuesto a resolver los problemas del usuario final, elija B2C y, "
+    "en caso de que los problemas comerciales lo atraigan más, elija B2B."
+)
+
+
+@pytest.mark.parametrize(
+    ("written", "read_as"), [("yes", "true or false"), ("010", "a whole number")]
+)
+def test_an_option_id_yaml_reads_as_another_type_says_to_quote_it(
+    tmp_path: Path, written: str, read_as: str
+) -> None:
+    """The retest's case 44: an unquoted `yes` as an option id said only "option True: id:
+    must be text", which does not tell the author what to do."""
+    option = '{id: a, lean: -1, label: {en: "A business\'s problems"'
+    bank = broken_bank(
+        tmp_path, {"questions.yaml": [(option, option.replace("id: a", f"id: {written}"))]}
+    )
+    assert [p.split(": ", 1)[1] for p in problems(bank)] == [
+        f"question 'problem-1' option #1: id: must be text, not {read_as}; "
+        'put the value in quotes, as in "yes"'
+    ]
+
+
+@pytest.mark.parametrize(
+    "quote",
+    [
+        # Lone words of the thread, spliced into a claim it does not make (case 43).
+        "B2C … B2B.",
+        "Como … elija B2B.",
+        # Two real phrases of one answer, but from two paragraphs the thread never joins.
+        "Como PM, si está dispuesto … El desarrollo de productos y los ciclos",
+    ],
+)
+def test_an_elision_cannot_join_words_the_thread_did_not_say_together(
+    tmp_path: Path, quote: str
+) -> None:
+    """The retest's case 43: `B2C … B2B.` validated, each fragment being verbatim."""
+    bank = broken_bank(tmp_path, {"questions.yaml": [(MINI_PROBLEM_QUOTE, quote)]})
+    assert [p.split(": ", 1)[1] for p in problems(bank)] == [
+        "question 'problem-1' source #1: the fragments of a quote with '…' must stand in one "
+        "paragraph and each have at least two words, so an elision never joins words the "
+        "thread did not say together"
+    ]
+
+
+def test_an_elision_within_one_paragraph_of_phrases_is_a_quote(tmp_path: Path) -> None:
+    quote = "Como PM, si está dispuesto … los problemas comerciales"
+    bank = broken_bank(tmp_path, {"questions.yaml": [(MINI_PROBLEM_QUOTE, quote)]})
+    assert load_bank(bank, use_cache=False).questions[0].sources[0].quote.es == quote
+
+
+def test_bank_validate_warns_about_controls_in_the_thread(cli, tmp_path: Path) -> None:
+    """The retest: every other bank text was linted for control characters and bidi
+    overrides, the thread (which quotes are checked against) was not."""
+    bank = broken_bank(tmp_path, {})
+    thread = bank / "source" / "thread.es.txt"
+    before = cli("bank", "validate", str(bank)).stdout
+    lines = thread.read_text().splitlines()
+    thread.write_text("\n".join([*lines, "Un final \x1b]0;título\x07 con \u202etexto"]) + "\n")
+    run = cli("bank", "validate", str(bank))
+    assert run.exit_code == 0
+    assert (
+        f"{thread}:{len(lines) + 1}:1: warning: the thread contains \\x1b, \\x07, \\u202e "
+        "(control characters or bidi overrides); pmfit shows them escaped"
+    ) in run.stderr.splitlines()
+    warnings = int(before.rsplit("; ", 1)[1].split()[0])
+    assert run.stdout == before.replace(f"; {warnings} warnings", f"; {warnings + 1} warnings")
+    assert cli("bank", "validate", "--strict", str(bank)).exit_code == 2

@@ -13,7 +13,7 @@ from banks import banks
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import MINI, ROOT
+from conftest import MINI, ROOT, examples
 from pmfit.bank.loading import load_bank
 from pmfit.batch.compact import COMPACT_SCHEMA_ID, CompactResult, compact, compact_schema
 from pmfit.batch.fast import Compiled, pysum, score_block, score_bytes
@@ -45,7 +45,7 @@ def test_random_answer_sets_give_the_engines_bytes(bank_dir, with_quotes) -> Non
     bank = load_bank(bank_dir)
     compiled = Compiled(bank, with_quotes=with_quotes)
 
-    @settings(max_examples=60, deadline=None)
+    @settings(max_examples=examples(60), deadline=None)
     @given(_rows(bank, None), st.lists(st.one_of(st.none(), st.text(max_size=5)), max_size=40))
     def check(rows, names):
         respondents = [names[i] if i < len(names) else None for i in range(len(rows))]
@@ -68,7 +68,7 @@ def test_random_banks_give_the_engines_bytes(with_quotes) -> None:
     dimensions without questions, skips. The rationale's sides, the quotes kept for each,
     flip_to and the flags agree with the engine."""
 
-    @settings(max_examples=150, deadline=None)
+    @settings(max_examples=examples(150), deadline=None)
     @given(st.data())
     def check(data):
         bank = data.draw(banks(max_dimensions=5, max_questions=8, max_options=5, with_pairs=True))
@@ -150,7 +150,7 @@ def _neumaier(values: list[float]) -> float:
     return total
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(
     st.lists(st.lists(st.floats(-1e3, 1e3), min_size=4, max_size=4), min_size=1, max_size=20),
     st.lists(st.lists(st.booleans(), min_size=4, max_size=4), min_size=20, max_size=20),
@@ -171,7 +171,7 @@ def test_pysum_reproduces_both_kinds_of_python_sum(rows, masks) -> None:
         assert (compensated if sys.version_info >= (3, 12) else plain)[r] == this_python
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=examples(500), deadline=None)
 @given(
     st.lists(
         st.one_of(

@@ -14,6 +14,9 @@ import pytest
 
 from conftest import MINI, ROOT, default_signals
 
+# signals to child processes: left out of a quick `pytest -m "not slow"`.
+pytestmark = pytest.mark.slow
+
 
 def _big_input(path, rows: int = 300_000) -> None:
     line = json.dumps(
@@ -98,6 +101,7 @@ def _alive(pid: int) -> bool:
 ORPHAN = """
 import os, sys, time
 from pmfit.batch.run import worker_signals
+
 parent = os.getpid()
 child = os.fork()
 if child == 0:

@@ -11,6 +11,9 @@ from test_report_html import right_edge_is_empty
 
 from conftest import MINI
 
+# headless Chromium: left out of a quick `pytest -m "not slow"`.
+pytestmark = pytest.mark.slow
+
 ANSWERS = "3\n1\n2\n1\n1\n1\n1\n1\n"
 
 

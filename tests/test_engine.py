@@ -11,7 +11,7 @@ from banks import banks_with_answers, make_bank
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import MINI
+from conftest import MINI, examples
 from pmfit.bank.loading import load_bank
 from pmfit.bank.model import Bank
 from pmfit.scoring.engine import PER_SIDE, InvalidAnswers, recommend, score
@@ -159,7 +159,7 @@ def test_misfit_flags_answers_that_fit_random_choice() -> None:
     assert middle.flags[0].detail == "every answer is the middle option of its question"
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(banks_with_answers())
 def test_score_interval_and_confidence_are_bounded(
     case: tuple[Bank, dict[str, str | None]],
@@ -177,7 +177,7 @@ def test_score_interval_and_confidence_are_bounded(
         assert d.score is None or -100 <= d.score <= 100
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(banks_with_answers())
 def test_mirroring_every_lean_mirrors_the_result(case: tuple[Bank, dict[str, str | None]]) -> None:
     bank, answers = case
@@ -194,7 +194,7 @@ def test_mirroring_every_lean_mirrors_the_result(case: tuple[Bank, dict[str, str
     )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(banks_with_answers(), st.data())
 def test_a_more_b2c_answer_never_lowers_the_score(
     case: tuple[Bank, dict[str, str | None]], data: st.DataObject
@@ -222,7 +222,7 @@ def test_a_more_b2c_answer_never_lowers_the_score(
         assert before.recommendation in ("B2B", "insufficient")
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(banks_with_answers())
 def test_scoring_is_deterministic_to_the_byte(case: tuple[Bank, dict[str, str | None]]) -> None:
     bank, answers = case
@@ -239,7 +239,7 @@ def _changed(bank: Bank, answers: dict[str, str | None], changes: dict[str, str]
     return _side(bank, {**answers, **changes})
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(banks_with_answers())
 def test_flip_is_the_fewest_changes_that_move_the_score_across_the_band(
     case: tuple[Bank, dict[str, str | None]],
@@ -279,7 +279,7 @@ def test_flip_uses_the_mildest_last_change() -> None:
     assert math.isclose(score(bank, {"q0": "o2", "q1": "o1"}).score, 50.0)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(banks_with_answers())
 def test_every_reason_says_its_push_and_keeps_only_quotes_for_it(
     case: tuple[Bank, dict[str, str | None]],
@@ -329,7 +329,7 @@ def test_a_result_on_neither_side_shows_the_strongest_reasons_on_both_sides() ->
     assert [s.es for s in result.rationale[1].sources] == ["cita q1 B2B", "cita q1 both"]
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(banks_with_answers())
 def test_flip_to_is_what_the_changed_answers_get(case: tuple[Bank, dict[str, str | None]]) -> None:
     bank, answers = case

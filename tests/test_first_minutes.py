@@ -25,6 +25,9 @@ from pmfit.render.numbers import signed
 from pmfit.render.result_view import lean_words, result_view, unquoted
 from pmfit.scoring.engine import score
 
+# real terminals and shells: left out of a quick `pytest -m "not slow"`.
+pytestmark = pytest.mark.slow
+
 COMMANDS = [
     [],
     ["quiz"],

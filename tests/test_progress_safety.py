@@ -21,6 +21,9 @@ from test_quiz_pty import ASK, Quiz, _words
 
 from conftest import MINI, default_signals
 
+# quizzes in a real pseudo-terminal: left out of a quick `pytest -m "not slow"`.
+pytestmark = pytest.mark.slow
+
 SAVED = Path("state") / "pmfit" / "quiz" / "mini-full.json"
 RESUME = f"pmfit quiz --bank {MINI}"
 

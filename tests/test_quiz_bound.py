@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from quiz_helpers import completions, make_bank, partial_answers, small_banks
 
+from conftest import examples
 from pmfit.bank.model import Bank
 from pmfit.quiz.bound import current_value, reach
 from pmfit.scoring.engine import score, side
@@ -27,7 +28,7 @@ def _brute(bank: Bank, answers: dict[str, str | None]) -> tuple[set[str], list[f
     return recommendations, scores
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400), deadline=None)
 @given(st.data())
 def test_bound_matches_brute_force(data: st.DataObject) -> None:
     bank = data.draw(small_banks())
@@ -43,7 +44,7 @@ def test_bound_matches_brute_force(data: st.DataObject) -> None:
         assert bound.high == pytest.approx(max(scores), abs=0.006)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.data())
 def test_current_value_is_the_engine_score(data: st.DataObject) -> None:
     bank = data.draw(small_banks())

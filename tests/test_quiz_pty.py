@@ -18,6 +18,9 @@ from conftest import MINI, ROOT, default_signals
 from pmfit.bank.loading import load_bank
 from pmfit.scoring.engine import score
 
+# a real pseudo-terminal: left out of a quick `pytest -m "not slow"`.
+pytestmark = pytest.mark.slow
+
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 ASK = "Your answer"
 PROMPTS = {q.id: q.prompt.en for q in load_bank(MINI).questions}

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from quiz_helpers import small_banks
 
-from conftest import MINI
+from conftest import MINI, examples
 from pmfit.bank.loading import load_bank
 from pmfit.quiz import keys
 from pmfit.quiz.bound import reach
@@ -70,7 +70,7 @@ def test_keys_from_a_pipe() -> None:
     assert keys.piped("x", q) == keys.Invalid("x")
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(st.data())
 def test_adaptive_stops_exactly_when_the_bound_settles(data: st.DataObject) -> None:
     bank = data.draw(small_banks())

@@ -290,6 +290,7 @@ def test_utf16_with_a_bom_is_decoded_and_without_is_refused(cli, tmp_path) -> No
         ("json", [b"[\n", b'{"respondent": "r%d", "answers": {"problem-1": "a"}},\n']),
     ],
 )
+@pytest.mark.slow
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_a_pipe_that_stays_open_is_scored_as_rows_arrive(kind, rows, jobs) -> None:
     """Each row's result comes out while the writer still holds the pipe open."""

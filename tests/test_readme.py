@@ -13,6 +13,9 @@ import pytest
 
 from conftest import ROOT
 
+# every README example in a shell: left out of a quick `pytest -m "not slow"`.
+pytestmark = pytest.mark.slow
+
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 FENCE = re.compile(r"(?:<!-- file: (?P<file>\S+) -->\n)?```(?P<lang>\w*)\n(?P<body>.*?)```", re.S)
 

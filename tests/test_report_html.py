@@ -15,6 +15,9 @@ from test_report_stats import HAND, tiny_bank
 
 from conftest import ROOT
 
+# headless Chromium: left out of a quick `pytest -m "not slow"`.
+pytestmark = pytest.mark.slow
+
 EXAMPLE = ROOT / "docs" / "example-cohort.csv"
 B2B, B2C = (14, 116, 144), (162, 28, 175)  # the page's colours for the two sides
 

@@ -10,7 +10,7 @@ from banks import banks_with_answers
 from hypothesis import given, settings
 from rich.console import Console, RenderableType
 
-from conftest import MINI
+from conftest import MINI, examples
 from pmfit.bank.loading import load_bank
 from pmfit.bank.model import Bank, Option, Question, Text
 from pmfit.render.result_view import QUOTES_SHOWN, result_view, score_meter
@@ -306,7 +306,7 @@ def test_many_skips_never_sit_beside_very_confident(cli) -> None:
     assert "con algo de confianza" in words and "Confianza como mucho 74%" in words
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(banks_with_answers())
 def test_no_shown_quote_argues_against_the_push_of_its_reason(
     case: tuple[Bank, dict[str, str | None]],

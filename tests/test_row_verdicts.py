@@ -254,3 +254,26 @@ def test_bad_rows_mid_file_on_the_parallel_path_reject_only_themselves(cli, tmp_
         "scored 199,996; rejected 4",
     ]
     assert out.read_bytes().count(b"\n") == 199_996
+
+
+def test_an_input_whose_name_is_not_utf8_keeps_its_errors_file(cli, tmp_path) -> None:
+    """The retest: a file name in Latin-1 (or any bytes) is a real Linux name; with
+    --errors, the rejected row's record (which names the file) crashed the run after the
+    work, exit 3. Its bytes are now JSON's \\udcXX escapes, and read back as the name."""
+    import os
+
+    name = os.fsdecode(b"caf\xe9.jsonl")
+    (tmp_path / name).write_text(GOOD + "\n" + '{"answers": {"nope": "a"}}\n')
+    run = cli(
+        "batch",
+        "--bank",
+        str(MINI),
+        str(tmp_path / name),
+        "-o",
+        str(tmp_path / "out.jsonl"),
+        "--errors",
+        str(tmp_path / "err.jsonl"),
+    )
+    assert run.exit_code == 1, run.stderr
+    record = json.loads((tmp_path / "err.jsonl").read_text())
+    assert (record["file"], record["line"]) == (str(tmp_path / name), 2)

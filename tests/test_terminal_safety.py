@@ -320,3 +320,27 @@ def test_csv_text_cells_a_spreadsheet_would_run_are_guarded(
     assert row[header.index("score")] == "-100.0"  # a number, not guarded
     off = cli("batch", "--bank", str(MINI), str(sheet), "--format", "csv", "--no-csv-formula-guard")
     assert list(csv.reader(io.StringIO(off.stdout)))[1][0] == respondent
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "json", "csv"])
+def test_batch_results_on_a_real_stdout_and_in_a_file_are_inert(tmp_path: Path, fmt) -> None:
+    """The retest's finding: batch writes its results straight to stdout's descriptor (and
+    workers straight into an -o file), where the CliRunner's wrapped streams never look;
+    a C1 CSI, a bidi override and (in CSV, which has no escapes of its own) an ESC
+    arrived raw. A real process, stdout a pipe, and the -o file holding the same bytes."""
+    import subprocess
+    import sys
+
+    f = inputs(tmp_path)
+    args = [sys.executable, "-m", "pmfit", "batch", "--bank", str(MINI), "-f", fmt]
+    args.append(str(f["respondent.json"]))
+    piped = subprocess.run(args, capture_output=True, check=False)
+    assert piped.returncode == 0, piped.stderr
+    text = piped.stdout.decode()
+    assert "PWN" in text and not RAW.search(text), text
+    written = subprocess.run([*args, "-o", str(tmp_path / "out")], capture_output=True)
+    assert written.returncode == 0, written.stderr
+    assert (tmp_path / "out").read_bytes() == piped.stdout
+    if fmt != "csv":  # JSON's own escapes: the data is kept exactly
+        line = text.strip().strip("[]").strip()
+        assert json.loads(line)["respondent"] == PAYLOAD

@@ -14,6 +14,9 @@ import pytest
 from conftest import ROOT
 from pmfit import __version__
 
+# a built and installed wheel: left out of a quick `pytest -m "not slow"`.
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:

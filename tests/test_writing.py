@@ -669,6 +669,34 @@ def test_template_output_onto_a_bank_file_is_refused(cli, work) -> None:
     assert (work / "bank" / "questions.yaml").read_text() == before
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("batch", "in.jsonl", "--errors"),
+        ("batch", "in.jsonl", "-o"),
+        ("template", "-o"),
+        ("form", "-o"),
+        ("quiz", "--save"),
+    ],
+)
+def test_an_output_onto_the_banks_thread_is_refused(cli, work, args) -> None:
+    # The thread the bank quotes is one of its files as much as its YAML is: the retest
+    # found `batch --errors` emptying it (no row rejected, an empty errors file), and
+    # `quiz --save` (the thread is a .txt) writing the card over it.
+    import shutil
+
+    shutil.copytree(MINI, work / "bank")
+    thread = work / "bank" / "source" / "thread.es.txt"
+    before = thread.read_text()
+    run = cli(args[0], "--bank", "bank", *args[1:], "bank/source/thread.es.txt", input="1\n")
+    assert (run.exit_code, run.stderr) == (
+        2,
+        "bank/source/thread.es.txt: is also an input (bank/source/thread.es.txt); "
+        "write to another file\n",
+    )
+    assert thread.read_text() == before
+
+
 def test_template_output_to_a_device_and_a_file(cli, work) -> None:
     _mknod_or_skip(work / "fakenull", 1, 3)
     assert cli("template", "--bank", str(MINI), "-f", "csv", "-o", "fakenull").exit_code == 0
@@ -743,3 +771,89 @@ def test_64_output_naming_a_file_of_the_bank_is_refused(cli, work) -> None:
         "bank/bank.yaml: is also an input (bank/bank.yaml); write to another file\n",
     )
     assert (work / "bank" / "bank.yaml").read_text() == before
+
+
+FEW_PROCESSES = """
+import os, resource, sys
+from typer.testing import CliRunner
+from pmfit.cli import app
+args = sys.argv[1:]
+# Warm, as root: the parallel paths' modules are imported before the user changes.
+CliRunner().invoke(app, ["batch", "--bank", "bank", "big.jsonl", "-j", "2", "-o", "warm"])
+with open("big.jsonl", "rb") as big:
+    CliRunner().invoke(app, ["batch", "--bank", "bank", "-", "-j", "2"], input=big.read())
+os.unlink("warm")
+os.setgroups([])
+os.setgid(65534)
+os.setuid(65534)
+# nobody may run no process beyond this one: every worker's fork fails (EAGAIN).
+resource.setrlimit(resource.RLIMIT_NPROC, (1, 1))
+sys.argv = ["pmfit", *args]
+from pmfit.cli import main
+main()
+"""
+
+
+@pytest.mark.parametrize("path", ["file", "pipe"])
+def test_110_workers_the_system_will_not_start_leave_the_work_to_pmfit(nobody_work, path) -> None:
+    """`-j 200` under `ulimit -u`: the review saw exit 3 and a worker's traceback; the
+    retest still exit 3 (BlockingIOError) on both parallel paths. pmfit scores with
+    the workers it could start, or alone, and gives the -j 1 result."""
+    rows = (5 << 20) // len(ROW) + 1  # past PARALLEL_BYTES: the parallel paths
+    (nobody_work / "big.jsonl").write_text(ROW * rows)
+    args = ["batch", "--bank", "bank", "-j", "200"]
+    args += ["big.jsonl", "-o", "out.jsonl"] if path == "file" else ["-"]
+    with (nobody_work / "big.jsonl").open("rb") as stdin:
+        run = subprocess.run(
+            [sys.executable, "-c", FEW_PROCESSES, *args],
+            cwd=nobody_work,
+            env={**os.environ, "PYTHONPATH": str(ROOT), "PMFIT_NO_CACHE": "1"},
+            stdin=stdin,
+            capture_output=True,
+            timeout=300,  # a hang guard, not a speed test: a stuck pool fails, not stalls
+        )
+    assert (run.returncode, run.stderr.decode()) == (0, f"scored {rows:,}; rejected 0\n"), (
+        run.stderr
+    )
+    out = (nobody_work / "out.jsonl").read_bytes() if path == "file" else run.stdout
+    assert _result_lines(out) == ["ana"] * rows
+
+
+def test_stdout_that_is_an_input_is_refused_as_minus_o_dev_stdout_is(work) -> None:
+    """The retest: `pmfit batch in.jsonl >> in.jsonl` read its own results back (10.8 MB
+    grew to 514 MB, and every result was counted as a rejected row), where `-o
+    /dev/stdout` was refused; and `-o - --errors /dev/stdout` mixed the two where `-o
+    /dev/stdout --errors /dev/stdout` was refused. Stdout is an output like any other."""
+    before = (work / "in.jsonl").read_bytes()
+    with open(work / "in.jsonl", "ab") as stdout:
+        run = _pmfit(work, "in.jsonl", stdout=stdout, stderr=subprocess.PIPE)
+        report = subprocess.run(
+            [sys.executable, "-m", "pmfit", "report", "--bank", str(MINI), "in.jsonl"],
+            cwd=work,
+            stdout=stdout,
+            stderr=subprocess.PIPE,
+        )
+    assert (run.returncode, run.stderr) == (
+        2,
+        b"<stdout>: is also an input (in.jsonl); write to another file\n",
+    )
+    assert (report.returncode, report.stderr) == (2, run.stderr)
+    assert (work / "in.jsonl").read_bytes() == before
+    with open(work / "so.txt", "wb") as stdout:
+        run = _pmfit(
+            work, "in.jsonl", "-o", "-", "--errors", "/dev/stdout", stdout=stdout, stderr=-1
+        )
+    assert (run.returncode, run.stderr) == (
+        2,
+        b"/dev/stdout: is named by both the results on stdout and --errors; "
+        b"give each its own file\n",
+    )
+    assert (work / "so.txt").read_bytes() == b""
+
+
+def test_stdout_a_character_device_may_take_the_errors_too(work) -> None:
+    _mknod_or_skip(work / "fakenull", 1, 3)
+    with open(work / "fakenull", "wb") as stdout:
+        run = _pmfit(work, "in.jsonl", "--errors", "/dev/stdout", stdout=stdout, stderr=-1)
+    assert run.returncode == 1, run.stderr
+    assert stat.S_ISCHR((work / "fakenull").lstat().st_mode)

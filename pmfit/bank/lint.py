@@ -182,6 +182,23 @@ def _strings(
             yield from _strings(item, (*path, index))
 
 
+def thread_controls(text: str) -> list[tuple[int, str]]:
+    """Each line of the thread holding a control character or a bidi override, with its
+    warning: quotes are checked against the thread, so what it hides, they can hide."""
+    found = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        shown = controls(line)
+        if shown:
+            found.append(
+                (
+                    number,
+                    f"the thread contains {', '.join(dict.fromkeys(shown))} "
+                    f"(control characters or bidi overrides); pmfit shows them escaped",
+                )
+            )
+    return found
+
+
 def _control_characters(bank: Bank) -> list[Finding]:
     """Every text of the bank holding a control character or a bidi override: pmfit
     shows them escaped, so they only garble the quiz (or hide what a text says)."""

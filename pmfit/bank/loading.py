@@ -76,9 +76,15 @@ def bank_dir(path: str | os.PathLike[str] | None) -> Path:
 
 
 def bank_files(path: str | os.PathLike[str] | None = None) -> list[Path]:
-    """The YAML files of a bank, bank.yaml first (the inputs a run must not write over)."""
+    """Every file a bank is read from, bank.yaml first, then its other YAML files and the
+    thread they quote: the inputs a run must not write over."""
     directory = bank_dir(path)
-    return [directory / name for name in yaml_names(directory)]
+    files = [directory / name for name in yaml_names(directory)]
+    # The thread is named inside bank.yaml, so only a loaded bank knows it (from the cache,
+    # that is a hash of the files). A bank that does not load is refused by the command.
+    with contextlib.suppress(BankError):
+        files.append(directory / load_bank(directory).source.file)
+    return files
 
 
 def is_shipped(directory: Path) -> bool:

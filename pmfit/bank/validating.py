@@ -13,11 +13,19 @@ from pathlib import Path
 from pmfit.bank.files import digest, read_file
 from pmfit.bank.loading import BankSources
 from pmfit.bank.model import Bank, BankFile, Question, QuestionsFile
-from pmfit.bank.thread import ThreadText
+from pmfit.bank.thread import ELLIPSIS, ThreadText
 from pmfit.errors import BankError, InputError, Problem, merge_problems
 from pmfit.fileio import decode_utf8, display_path
 from pmfit.located import Located, load_yaml
 from pmfit.validation import convert
+
+
+def elision_keeps_meaning(quote: str, lines: list[int]) -> bool:
+    """Whether a quote's `…` joins fragments of one paragraph, none a lone word."""
+    fragments = [f.strip() for f in quote.split(ELLIPSIS) if f.strip()]
+    if len(fragments) < 2:
+        return True
+    return len(set(lines)) == 1 and all(len(f.split()) >= 2 for f in fragments)
 
 
 def validate_bank(sources: BankSources) -> Bank:
@@ -226,7 +234,17 @@ def _check_questions(
             if not thread_text:
                 continue
             lo, hi = answer.lines
-            if thread.locate(s.quote.es, lo, hi) is not None:
+            located = thread.locate(s.quote.es, lo, hi)
+            if located is not None:
+                if not elision_keeps_meaning(s.quote.es, located):
+                    problems.append(
+                        doc.problem(
+                            (*where, "quote", "es"),
+                            f"{name} source #{j + 1}: the fragments of a quote with '…' must "
+                            "stand in one paragraph and each have at least two words, so an "
+                            "elision never joins words the thread did not say together",
+                        )
+                    )
                 continue
             anywhere = thread.locate(s.quote.es)
             if anywhere is not None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import collections
 import contextlib
 import dataclasses
+import errno
 import multiprocessing
 import os
 from collections.abc import Callable
@@ -29,6 +30,7 @@ from typing import Any
 from pmfit.bank.model import Bank
 from pmfit.batch.lines import Line, TooLong
 from pmfit.batch.rows import Rejection
+from pmfit.interrupts import forking
 from pmfit.limits import MAX_ROW_BYTES
 
 BLOCK_BYTES = 1 << 19
@@ -264,7 +266,17 @@ def score_file_in_place(
             worker = context.Process(
                 target=_worker, args=(shared, sending, os.getpid()), daemon=True
             )
-            worker.start()
+            try:
+                with forking():
+                    worker.start()
+            except OSError as error:
+                # The system starts no more processes (`ulimit -u`, memory): the workers
+                # started so far and this process share the blocks.
+                receiving.close()
+                sending.close()
+                if error.errno in (errno.EAGAIN, errno.ENOMEM):
+                    break
+                raise
             sending.close()
             workers.append(worker)
             connections.append(receiving)

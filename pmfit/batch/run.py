@@ -13,6 +13,7 @@ process.
 from __future__ import annotations
 
 import collections
+import errno
 import multiprocessing
 import os
 import sys
@@ -82,9 +83,14 @@ class Scorer:
 
     def score(self, block: Block) -> bytes:
         from pmfit.batch.fast import score_bytes
+        from pmfit.render.literal import literal_bytes
 
-        return score_bytes(
-            self.compiled, block.matrix(self.compiled.n_questions), block.respondents
+        # The one terminal filter, applied where the results are made, so that every
+        # path (stdout, an -o file, workers writing into it) holds the same inert bytes.
+        # JSON writes C0 controls escaped; the C1 controls and bidi overrides it leaves
+        # raw become JSON's own \u escapes, so the data is unchanged.
+        return literal_bytes(
+            score_bytes(self.compiled, block.matrix(self.compiled.n_questions), block.respondents)
         )
 
     def jsonl(self, file: str, first: int, lines: list[Line]) -> tuple[bytes, list[Rejection], int]:
@@ -193,11 +199,13 @@ def run_batch(
             sink.handle.seek(at + written)
         elif source.format == "jsonl":
             chunks = jsonl_chunks(source.stream)
-            if jobs > 1 and big:
-                _parallel(
+            if not (
+                jobs > 1
+                and big
+                and _parallel(
                     bank, with_quotes, jobs, source.shown, chunks, emit, on_progress, done_before
                 )
-            else:
+            ):
                 for first, lines, position, _ in chunks:
                     output, rejections, scored = scorer.jsonl(source.shown, first, lines)
                     emit(output, rejections, scored)
@@ -225,12 +233,25 @@ def _parallel(
     emit: Callable[[bytes, list[Rejection], int], None],
     on_progress: Callable[[int], None],
     done_before: int,
-) -> None:
+) -> bool:
+    """Score `chunks` in a pool of `jobs` workers; False, having read none, if the system
+    will not start them."""
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     pending: collections.deque[tuple[Any, int]] = collections.deque()
     start = (bank, with_quotes, os.getpid())
-    with context.Pool(jobs, initializer=_start_worker, initargs=start) as pool:
+    from pmfit.interrupts import forking
+
+    try:
+        with forking():
+            pool = context.Pool(jobs, initializer=_start_worker, initargs=start)
+    except OSError as error:
+        # The system starts no more processes (`ulimit -u`, memory): score in this one,
+        # as -j 1 would (the pool stops the workers it did start; no chunk is read yet).
+        if error.errno in (errno.EAGAIN, errno.ENOMEM):
+            return False
+        raise
+    with pool:
         try:
             for first, lines, position, idle in chunks:
                 pending.append((pool.apply_async(_work, ((shown, first, lines),)), position))
@@ -247,3 +268,4 @@ def _parallel(
         except BaseException:
             pool.terminate()
             raise
+    return True

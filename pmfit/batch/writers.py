@@ -9,6 +9,7 @@ from typing import Any, Literal, Protocol, get_args
 import msgspec
 
 from pmfit.bank.model import Bank
+from pmfit.render.literal import literal_bytes
 from pmfit.render.numbers import signed
 from pmfit.scoring.model import OUTCOMES
 from pmfit.scoring.result import FlagCode
@@ -176,7 +177,9 @@ class CsvTable(Formatter):
     def _rows(self, rows: list[list[str]]) -> bytes:
         out = io.StringIO()
         csv.writer(out, lineterminator="\r\n" if self.excel else "\n").writerows(rows)
-        return out.getvalue().encode("utf-8")
+        # CSV has no escapes of its own: a control character in a cell is shown as the
+        # terminal filter shows it (`\x1b`), in a file as on stdout.
+        return literal_bytes(out.getvalue().encode("utf-8"))
 
     def start(self) -> bytes:
         return (b"\xef\xbb\xbf" if self.excel else b"") + self._rows([csv_columns(self.bank)])

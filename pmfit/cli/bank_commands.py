@@ -41,9 +41,10 @@ def validate(
 ) -> None:
     """Check a bank: schema, ids, quotes verbatim in the thread, its compiled copy; then
     lint it."""
-    from pmfit.bank.lint import keying_share, lint
+    from pmfit.bank.lint import keying_share, lint, thread_controls
     from pmfit.bank.loading import BankSources, bank_dir
     from pmfit.bank.validating import check_compiled, subject_locations, validate_bank
+    from pmfit.fileio import decode_utf8, display_path
 
     env = environment(ctx)
     sources = BankSources(bank_dir(path))
@@ -54,15 +55,20 @@ def validate(
     for finding in findings:
         at = where.get(finding.subject) or where.get(finding.subject[:2]) or where[("bank",)]
         env.error(str(at).rstrip(": ") + f": warning: {finding.message}")
+    thread_file = sources.path(bank.source.file)
+    thread_findings = thread_controls(decode_utf8(sources.read(bank.source.file), str(thread_file)))
+    for line, message in thread_findings:
+        env.error(f"{display_path(thread_file)}:{line}:1: warning: {message}")
+    warnings = len(findings) + len(thread_findings)
     share = keying_share(bank.questions)
     env.stdout.write(
         f"{bank.id} {bank.version}: {len(bank.questions)} questions "
         f"({sum(q.short for q in bank.questions)} in the short form), "
         f"{len(bank.dimensions)} dimensions, first option leans B2B in "
         f"{'n/a' if share is None else f'{share:.0%}'}; "
-        f"{len(findings)} warning{'s' if len(findings) != 1 else ''}\n"
+        f"{warnings} warning{'s' if warnings != 1 else ''}\n"
     )
-    if findings and strict:
+    if warnings and strict:
         raise typer.Exit(int(ExitStatus.BAD_INPUT))
 
 

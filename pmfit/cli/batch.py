@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from pmfit.batch.readers import Readable
     from pmfit.batch.rows import Rejection
     from pmfit.batch.run import Input
-    from pmfit.writing import Identity, Output
+    from pmfit.writing import Identity, Output, Plan
 
 #: Inputs smaller than this finish before a progress bar would be worth drawing.
 PROGRESS_BYTES = 8 << 20
@@ -164,8 +164,12 @@ class _Stdout:
             self.fd = None
 
     def write(self, data: bytes) -> None:
+        from pmfit.render.literal import literal_bytes
         from pmfit.writing import NO_ROOM, WriteError, write_all
 
+        # Written past the environment's filtered stream (to its descriptor, for speed),
+        # so filtered here: the results on stdout are the one boundary's too.
+        data = literal_bytes(data)
         try:
             if self.fd is not None:
                 self.stream.flush()
@@ -214,7 +218,13 @@ def open_outputs(
     from pmfit.writing import open_output, plan, refuse_clashes
 
     plans = {option: plan(name, option=option) for option, name in named if name is not None}
-    refuse_clashes(list(plans.items()), read_by_run(sources, env, bank_path))
+    checked = []
+    for option, name in named:
+        if name is not None:
+            checked.append((option, plans[option]))
+        elif option == "--output":
+            checked += stdout_as_output(env)
+    refuse_clashes(checked, read_by_run(sources, env, bank_path))
     opened: dict[str, Output] = {}
     try:
         for option, target in plans.items():
@@ -224,6 +234,20 @@ def open_outputs(
             output.abort()
         raise
     return [opened.get(option) for option, _ in named]
+
+
+def stdout_as_output(env: Environment) -> list[tuple[str, "Plan"]]:
+    """When a command writes to stdout, the file the shell made stdout is one of its
+    outputs, for `refuse_clashes`: `pmfit batch in.jsonl >> in.jsonl` would read its own
+    results back, as `-o /dev/stdout` would (a terminal or /dev/null is exempt there)."""
+    from pmfit.writing import stream_plan
+
+    try:
+        fd = env.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # a test's stdout has no descriptor
+        return []
+    stdout = stream_plan(fd, "<stdout>")
+    return [] if stdout is None else [("the results on stdout", stdout)]
 
 
 def stdin_identity(env: Environment) -> "Identity | None":
@@ -363,9 +387,7 @@ def batch(
         def rejected(rejection: "Rejection") -> None:
             env.error(str(rejection))
             if errors_file:
-                errors_file.write(
-                    json.dumps(rejection.record(), ensure_ascii=False).encode() + b"\n"
-                )
+                errors_file.write(_error_record(rejection))
 
         bar = _progress(env, total) if wants_progress(env, total, progress) else None
         try:
@@ -387,9 +409,7 @@ def batch(
             if out_file:
                 out_file.abort()
             if errors_file:
-                errors_file.write(
-                    json.dumps(stop.rejection.record(), ensure_ascii=False).encode() + b"\n"
-                )
+                errors_file.write(_error_record(stop.rejection))
                 errors_file.commit()
             r = stop.rejection
             raise InputError(
@@ -424,6 +444,18 @@ def batch(
     env.error(line)
     if summary.rejected or summary.rejections:
         raise typer.Exit(int(ExitStatus.SOME_REJECTED))
+
+
+def _error_record(rejection: "Rejection") -> bytes:
+    """One --errors line. A file name need not be UTF-8 (its bytes are kept as lone
+    surrogates), so it is written as JSON's \\udcXX escape, not a crash after the work;
+    and through the terminal filter, as the results are."""
+    import json
+
+    from pmfit.render.literal import literal_bytes
+
+    text = json.dumps(rejection.record(), ensure_ascii=False)
+    return literal_bytes(text.encode("utf-8", "backslashreplace")) + b"\n"
 
 
 def _where(r: "Rejection") -> str:

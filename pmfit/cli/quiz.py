@@ -74,11 +74,15 @@ def quiz(
             Problem("--save", None, None, f"{save!r}: the name must end in .svg, .html or .txt")
         )
     elif save is not None:
-        from pmfit.writing import WriteError, plan
+        from pmfit.cli.batch import read_by_run
+        from pmfit.writing import plan, refuse_clashes
 
         try:
-            plan(save, option="--save")  # said now, not after the last question
-        except WriteError as error:
+            # Said now, not after the last question; the bank's files (its thread is a
+            # .txt) are the quiz's inputs.
+            target = plan(save, option="--save")
+            refuse_clashes([("--save", target)], read_by_run([], env, bank_path))
+        except InputError as error:
             problems += error.problems
     if exact and not adaptive:
         problems.append(Problem("--exact", None, None, "only with --adaptive"))

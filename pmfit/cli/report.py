@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from pmfit.cli.app import BankOption, app, environment
-from pmfit.cli.batch import open_inputs, read_by_run
+from pmfit.cli.batch import open_inputs, read_by_run, stdout_as_output
 from pmfit.cli.options import (
     EncodingOption,
     InputFormatOption,
@@ -116,8 +116,8 @@ def report(
     accumulator = Accumulator(bank)
     with contextlib.ExitStack() as stack:
         (inp,) = open_inputs([source], input_format, env, stack, encoding)
-        if target is not None:
-            refuse_clashes([("--output", target)], read_by_run([inp], env, bank_path))
+        outputs = [("--output", target)] if target is not None else stdout_as_output(env)
+        refuse_clashes(outputs, read_by_run([inp], env, bank_path))
         head = inp.head
         lines = ResultLines(bank, accumulator, inp.shown, on_rejection, rescore=rescore)
         try:
