@@ -210,12 +210,13 @@ def test_a_more_b2c_answer_never_lowers_the_score(
     before = score(bank, answers)
     after = score(bank, {**answers, q.id: new.id})
     assert after.score >= before.score
-    # ...nor makes B2C less probable or B2B more, beyond a hair: a more extreme answer can
-    # raise the noise the model estimates (summed over noise levels), which widens the
-    # posterior a little (Hypothesis found 0.036 -> 0.037).
-    assert after.probabilities.B2C >= before.probabilities.B2C - 0.005
-    assert after.probabilities.B2B <= before.probabilities.B2B + 0.005
-    # ...and never turns a B2C recommendation into another one, nor another into B2B.
+    # The probabilities are not monotone answer by answer, and are not tested as if they
+    # were: the model sums over noise levels, so an answer that makes the others look more
+    # (or less) consistent narrows (or widens) the posterior, which can move a tail
+    # probability against the answer (Hypothesis found P(B2C) 0.154 -> 0.148 for a lean
+    # of -0.7 -> -0.6, and P(B2B) 0.036 -> 0.037). The README says so. What is kept:
+    # ...a more B2C answer never turns a B2C recommendation into another one, nor another
+    # into B2B.
     if before.recommendation == "B2C" and after.recommendation != "insufficient":
         assert after.recommendation == "B2C"
     if after.recommendation == "B2B":
