@@ -57,7 +57,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "You chose \u201c{label}\u201d ({dimension})",
         "es": "Elegiste \u00ab{label}\u00bb ({dimension})",
     },
-    "you_chose": {"en": "You chose: {label}", "es": "Elegiste: {label}"},
     "flip": {"en": "What would change it", "es": "Qué lo cambiaría"},
     "flip.to": {"en": "What would change it to {to}", "es": "Qué lo cambiaría a {to}"},
     "flip.side": {
