@@ -62,15 +62,14 @@ def form(
 ) -> None:
     """Print the quiz as a form: each question's title ends with its [id], which
     `pmfit batch` reads back from the form's CSV export with the option labels."""
-    from pmfit.cli.batch import read_by_run, stdout_as_output
+    from pmfit.cli.outputs import planned_output, refuse_output_clashes
     from pmfit.i18n import t
     from pmfit.render.form import apps_script, form_text
-    from pmfit.writing import plan, refuse_clashes, write_planned
+    from pmfit.writing import write_planned
 
     env = environment(ctx)
-    target = plan(output) if output is not None and output != "-" else None
-    outputs = [("--output", target)] if target is not None else stdout_as_output(env)
-    refuse_clashes(outputs, read_by_run([], env, bank_path))
+    target = planned_output(output)
+    refuse_output_clashes(target, env, [], bank_path)
     bank = load_form(bank_path, short)
     chosen = language(env, lang)
     render = apps_script if format is FormFormat.apps_script else form_text

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from pmfit.cli.app import BankOption, app, environment
-from pmfit.cli.batch import open_inputs, read_by_run, stdout_as_output
+from pmfit.cli.batch import open_inputs
 from pmfit.cli.options import (
     EncodingOption,
     InputFormatOption,
@@ -97,12 +97,13 @@ def report(
     from pmfit.batch.forms import Reading
     from pmfit.batch.run import run_batch
     from pmfit.batch.writers import Formatter
+    from pmfit.cli.outputs import planned_output, refuse_output_clashes
     from pmfit.report.sources import BankMismatch, ResultLines, looks_like_results
     from pmfit.report.stats import Accumulator
-    from pmfit.writing import plan, refuse_clashes, write_planned
+    from pmfit.writing import write_planned
 
     env = environment(ctx)
-    target = plan(output) if output is not None and output != "-" else None
+    target = planned_output(output)
     bank = load_form(bank_path, short)
     rejected = 0
     rejections = 0
@@ -116,8 +117,7 @@ def report(
     accumulator = Accumulator(bank)
     with contextlib.ExitStack() as stack:
         (inp,) = open_inputs([source], input_format, env, stack, encoding)
-        outputs = [("--output", target)] if target is not None else stdout_as_output(env)
-        refuse_clashes(outputs, read_by_run([inp], env, bank_path))
+        refuse_output_clashes(target, env, [inp], bank_path)
         head = inp.head
         lines = ResultLines(bank, accumulator, inp.shown, on_rejection, rescore=rescore)
         try:

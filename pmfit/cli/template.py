@@ -35,14 +35,13 @@ def template(
 ) -> None:
     """Print a blank answer sheet with every question id (blank means skipped)."""
     from pmfit.bank.loading import load_bank
-    from pmfit.cli.batch import read_by_run, stdout_as_output
+    from pmfit.cli.outputs import planned_output, refuse_output_clashes
     from pmfit.render.template import csv_template, json_template, yaml_template
-    from pmfit.writing import plan, refuse_clashes, write_planned
+    from pmfit.writing import write_planned
 
     env = environment(ctx)
-    target = plan(output) if output is not None and output != "-" else None
-    outputs = [("--output", target)] if target is not None else stdout_as_output(env)
-    refuse_clashes(outputs, read_by_run([], env, bank_path))
+    target = planned_output(output)
+    refuse_output_clashes(target, env, [], bank_path)
     bank = load_bank(bank_path)
     if format is TemplateFormat.csv:
         text = csv_template(bank)
