@@ -35,6 +35,11 @@ def bank_view(bank: Bank, lang: str = "en", plain: bool = False) -> RenderableTy
     return Group(dims, questions)
 
 
+def _excerpt(text: str) -> str:
+    """`text` cut to at most 120 characters."""
+    return text if len(text) <= 120 else text[:117] + "..."
+
+
 def coverage_view(rows: list[ParagraphCoverage], plain: bool = False) -> RenderableType:
     table = Table(box=None if plain else box.SIMPLE, title="Thread coverage")
     table.add_column("line", justify="right")
@@ -42,7 +47,7 @@ def coverage_view(rows: list[ParagraphCoverage], plain: bool = False) -> Rendera
     table.add_column("paragraph", ratio=3)
     table.add_column("quoted by", ratio=1)
     for r in rows:
-        excerpt = Text(r.text if len(r.text) <= 120 else r.text[:117] + "...")
+        excerpt = Text(_excerpt(r.text))
         if r.uncovered:
             quoted = Text("UNCOVERED", style="bold red")
             if r.questions:
@@ -50,7 +55,7 @@ def coverage_view(rows: list[ParagraphCoverage], plain: bool = False) -> Rendera
             for s in r.sentences:
                 if s.uncovered:
                     excerpt.append("\nuncovered: ", style="bold red")
-                    excerpt.append(s.text if len(s.text) <= 120 else s.text[:117] + "...")
+                    excerpt.append(_excerpt(s.text))
         elif r.questions:
             quoted = Text(", ".join(r.questions))
         else:
