@@ -24,3 +24,13 @@ def decimal(value: float, digits: int, lang: str = "en") -> str:
     """1,234.5 in English, 1.234,5 in Spanish; never "-0"."""
     text = format(Sided(value), f",.{digits}f")
     return text.translate(str.maketrans(",.", ".,")) if lang == "es" else text
+
+
+def fixed_or_dash(value: float | None, digits: int = 2) -> str:
+    """`value` to `digits` decimals, or "–" when there is none (a table's empty cell)."""
+    return "–" if value is None else f"{value:.{digits}f}"
+
+
+def share_or_dash(value: float | None) -> str:
+    """A share as a percentage to one decimal, or "–" when there is none."""
+    return "–" if value is None else f"{value:.1%}"

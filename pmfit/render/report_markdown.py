@@ -2,16 +2,8 @@
 
 from __future__ import annotations
 
-from pmfit.render.numbers import signed
+from pmfit.render.numbers import fixed_or_dash, share_or_dash, signed
 from pmfit.report.stats import Report
-
-
-def _num(value: float | None, digits: int = 2) -> str:
-    return "–" if value is None else f"{value:.{digits}f}"
-
-
-def _share(value: float | None) -> str:
-    return "–" if value is None else f"{value:.1%}"
 
 
 def _cell(text: str) -> str:
@@ -31,12 +23,13 @@ def report_markdown(report: Report) -> str:
         "|---|---:|---:|",
     ]
     for name, share in report.recommendations.items():
-        out.append(f"| {name} | {share.count:,} | {_share(share.share)} |")
+        out.append(f"| {name} | {share.count:,} | {share_or_dash(share.share)} |")
     out += [
         "",
         "## Scores",
         "",
-        f"Mean {_num(report.score.mean)}, standard deviation {_num(report.score.sd)} "
+        f"Mean {fixed_or_dash(report.score.mean)}, "
+        f"standard deviation {fixed_or_dash(report.score.sd)} "
         "(-100 is wholly B2B, +100 wholly B2C).",
         "",
         "| score | count | |",
@@ -48,17 +41,17 @@ def report_markdown(report: Report) -> str:
         out.append(f"| {signed(b.low)} to {signed(b.high)} | {b.count:,} | {bar} |")
     out += ["", "## Dimensions", "", "| dimension | scored | mean | sd |", "|---|---:|---:|---:|"]
     for d in report.dimensions:
-        out.append(f"| {_cell(d.id)} | {d.n:,} | {_num(d.mean)} | {_num(d.sd)} |")
+        out.append(f"| {_cell(d.id)} | {d.n:,} | {fixed_or_dash(d.mean)} | {fixed_or_dash(d.sd)} |")
     out += ["", "## Quality flags", "", "| flag | results | share |", "|---|---:|---:|"]
     for code, share in report.flags.items():
-        out.append(f"| {code} | {share.count:,} | {_share(share.share)} |")
+        out.append(f"| {code} | {share.count:,} | {share_or_dash(share.share)} |")
     rel = report.reliability
     ci = "" if rel.ci95 is None else f" (95% CI {rel.ci95[0]:.3f} to {rel.ci95[1]:.3f}, Feldt)"
     out += [
         "",
         "## Item analysis",
         "",
-        f"Cronbach's alpha: **{_num(rel.alpha, 3)}**{ci}, over {rel.items} items and the "
+        f"Cronbach's alpha: **{fixed_or_dash(rel.alpha, 3)}**{ci}, over {rel.items} items and the "
         f"{rel.respondents:,} respondents who answered every question. Item scores are the "
         "options' leans (B2C high).",
         "",
@@ -69,7 +62,8 @@ def report_markdown(report: Report) -> str:
         dist = ", ".join(f"{k}: {v:,}" for k, v in item.distribution.items())
         flag = {"negative": "negative: mis-keyed?", "low": "low (< 0.2)"}.get(item.flag or "", "")
         out.append(
-            f"| {_cell(item.question)} | {_cell(dist)} | {_share(item.skipped_share)} | "
-            f"{_num(item.item_rest, 3)} | {_num(item.alpha_if_dropped, 3)} | {flag} |"
+            f"| {_cell(item.question)} | {_cell(dist)} | {share_or_dash(item.skipped_share)} | "
+            f"{fixed_or_dash(item.item_rest, 3)} | "
+            f"{fixed_or_dash(item.alpha_if_dropped, 3)} | {flag} |"
         )
     return "\n".join(out) + "\n"

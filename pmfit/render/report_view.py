@@ -7,21 +7,13 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from pmfit.render.numbers import signed
+from pmfit.render.numbers import fixed_or_dash, share_or_dash, signed
 from pmfit.render.result_view import SIDE_STYLE
 from pmfit.report.stats import Report
 
 
 def _bar(count: int, most: int, width: int = 30) -> str:
     return "█" * (round(count / most * width) if most else 0)
-
-
-def _num(value: float | None, digits: int = 2) -> str:
-    return "–" if value is None else f"{value:.{digits}f}"
-
-
-def _share(value: float | None) -> str:
-    return "–" if value is None else f"{value:.1%}"
 
 
 def report_view(report: Report, plain: bool = False) -> RenderableType:
@@ -46,13 +38,14 @@ def report_view(report: Report, plain: bool = False) -> RenderableType:
         recs.add_row(
             Text(name, style=SIDE_STYLE.get(name, "")),
             f"{share.count:,}",
-            _share(share.share),
+            share_or_dash(share.share),
             Text("" if plain else _bar(share.count, most, 20), style=SIDE_STYLE.get(name, "")),
         )
     parts.append(recs)
 
     hist = Table(
-        title=f"Scores: mean {_num(report.score.mean)}, sd {_num(report.score.sd)}",
+        title=f"Scores: mean {fixed_or_dash(report.score.mean)}, "
+        f"sd {fixed_or_dash(report.score.sd)}",
         box=rule,
         title_justify="left",
     )
@@ -78,7 +71,7 @@ def report_view(report: Report, plain: bool = False) -> RenderableType:
     ):
         dims.add_column(name, justify=justify)  # type: ignore[arg-type]
     for d in report.dimensions:
-        dims.add_row(Text(d.id), f"{d.n:,}", _num(d.mean), _num(d.sd))
+        dims.add_row(Text(d.id), f"{d.n:,}", fixed_or_dash(d.mean), fixed_or_dash(d.sd))
     parts.append(dims)
 
     flags = Table(title="Quality flags", box=rule, title_justify="left")
@@ -86,7 +79,7 @@ def report_view(report: Report, plain: bool = False) -> RenderableType:
     flags.add_column("results", justify="right")
     flags.add_column("share", justify="right")
     for code, share in report.flags.items():
-        flags.add_row(code, f"{share.count:,}", _share(share.share))
+        flags.add_row(code, f"{share.count:,}", share_or_dash(share.share))
     parts.append(flags)
 
     rel = report.reliability
@@ -94,7 +87,7 @@ def report_view(report: Report, plain: bool = False) -> RenderableType:
     parts.append(
         Text.assemble(
             ("Reliability: ", "bold"),
-            f"Cronbach's alpha {_num(rel.alpha, 3)}{ci}, {rel.items} items, "
+            f"Cronbach's alpha {fixed_or_dash(rel.alpha, 3)}{ci}, {rel.items} items, "
             f"{rel.respondents:,} respondents who answered every question",
         )
     )
@@ -115,9 +108,9 @@ def report_view(report: Report, plain: bool = False) -> RenderableType:
         items.add_row(
             Text(item.question),
             Text(" ".join(f"{k}:{v:,}" for k, v in item.distribution.items())),
-            _share(item.skipped_share),
-            _num(item.item_rest, 3),
-            _num(item.alpha_if_dropped, 3),
+            share_or_dash(item.skipped_share),
+            fixed_or_dash(item.item_rest, 3),
+            fixed_or_dash(item.alpha_if_dropped, 3),
             Text(flag, style="red" if item.flag == "negative" else "yellow"),
         )
     parts.append(items)

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from pmfit.render.numbers import fixed_or_dash
+
 #: A calibration figure from fewer results than this is shown in brackets: mostly chance.
 FEW = 50
-
-
-def _num(value: float | None, digits: int = 2) -> str:
-    return "–" if value is None else f"{value:.{digits}f}"
 
 
 def _pct(value: float | None) -> str:
@@ -61,7 +59,7 @@ def simulate_text(report: dict[str, Any]) -> str:
             [
                 row["model"],
                 f"{row['noise']:.1f}",
-                _num(row["alpha"]),
+                fixed_or_dash(row["alpha"]),
                 _pct(shares["B2B"]),
                 _pct(shares["either"]),
                 _pct(shares["B2C"]),
@@ -111,7 +109,7 @@ def simulate_text(report: dict[str, Any]) -> str:
                 f"{adaptive['asked_median']:.0f}",
                 _pct(adaptive["differs_from_full"]),
                 _pct(adaptive.get("predictive_differs")),
-                _num(adaptive["consistent_asked_median"], 0),
+                fixed_or_dash(adaptive["consistent_asked_median"], 0),
                 _pct(adaptive["consistent_differs"]),
             ]
         )
