@@ -43,8 +43,8 @@ def validate(
     lint it."""
     from pmfit.bank.lint import keying_share, lint, thread_controls
     from pmfit.bank.loading import BankSources, bank_dir
-    from pmfit.bank.validating import check_compiled, subject_locations, validate_bank
-    from pmfit.fileio import decode_utf8, display_path
+    from pmfit.bank.validating import check_compiled, read_text, subject_locations, validate_bank
+    from pmfit.fileio import display_path
 
     env = environment(ctx)
     sources = BankSources(bank_dir(path))
@@ -56,7 +56,7 @@ def validate(
         at = where.get(finding.subject) or where.get(finding.subject[:2]) or where[("bank",)]
         env.error(str(at).rstrip(": ") + f": warning: {finding.message}")
     thread_file = sources.path(bank.source.file)
-    thread_findings = thread_controls(decode_utf8(sources.read(bank.source.file), str(thread_file)))
+    thread_findings = thread_controls(read_text(sources.directory, bank.source.file))
     for line, message in thread_findings:
         env.error(f"{display_path(thread_file)}:{line}:1: warning: {message}")
     warnings = len(findings) + len(thread_findings)
