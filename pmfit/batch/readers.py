@@ -33,7 +33,6 @@ class Readable(Protocol):
 
 
 InputFormat = Literal["csv", "jsonl", "json", "yaml"]
-FORMATS: tuple[InputFormat, ...] = ("csv", "jsonl", "json", "yaml")
 BLOCK_ROWS = 4096
 READ_SIZE = 1 << 20
 _EXTENSIONS: dict[str, InputFormat] = {
