@@ -217,9 +217,6 @@ class Compiled:
             dtype=object,
         )
 
-    def _column(self, qid: str) -> int:
-        return next(j for j, q in enumerate(self.ordered) if q.id == qid)
-
     def _prefix(self, bank: Bank) -> None:
         schema = RESULT_SCHEMA_ID if self.with_quotes else COMPACT_SCHEMA_ID
         ref = BankRef(id=bank.id, version=bank.version, sha256=bank.sha256)
