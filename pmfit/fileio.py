@@ -29,11 +29,16 @@ UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 UTF32_BOMS = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)
 
 
+def refuse_utf32(head: bytes, shown: str) -> None:
+    """UTF-32 is refused in one line (its BOM would otherwise pass for UTF-16's)."""
+    if head.startswith(UTF32_BOMS):
+        raise InputError([Problem(shown, 1, 1, "UTF-32 text: save it as UTF-8")])
+
+
 def decode_text(data: bytes, shown: str) -> str:
     """UTF-8 (with or without a BOM), or UTF-16 that starts with its BOM, as spreadsheets
     save "Unicode text"; anything else that does not decode is named by line and column."""
-    if data.startswith(UTF32_BOMS):
-        raise InputError([Problem(shown, 1, 1, "UTF-32 text: save it as UTF-8")])
+    refuse_utf32(data, shown)
     if data.startswith(UTF16_BOMS):
         try:
             return data.decode("utf-16")

@@ -24,7 +24,7 @@ from pmfit.bank.model import Bank
 from pmfit.batch.lines import Line, LineSplitter, TooLong
 from pmfit.batch.rows import Block, OptionIndex, Rejection
 from pmfit.errors import InputError, Problem
-from pmfit.fileio import UTF32_BOMS
+from pmfit.fileio import refuse_utf32 as refuse_utf32  # the batch CLI checks its input here
 from pmfit.limits import MAX_ROW_BYTES
 
 
@@ -91,12 +91,6 @@ class _CrLines:
 
     def ready(self, wait: float = 0.0) -> bool:
         return ready(self.stream, wait)
-
-
-def refuse_utf32(head: bytes, shown_name: str) -> None:
-    """UTF-32 is refused in one line (its BOM would otherwise pass for UTF-16's)."""
-    if head.startswith(UTF32_BOMS):
-        raise InputError([Problem(shown_name, 1, 1, "UTF-32 text: save it as UTF-8")])
 
 
 def text_input(stream: Readable, head: bytes, shown_name: str) -> tuple[Readable, bytes]:
