@@ -11,14 +11,18 @@ from pathlib import Path
 from pmfit.errors import InputError, Problem
 
 
+def line_col(data: bytes, at: int) -> tuple[int, int]:
+    """The line and column (both from 1) of byte offset `at` in `data`."""
+    before = data[:at]
+    return before.count(b"\n") + 1, at - (before.rfind(b"\n") + 1) + 1
+
+
 def decode_utf8(data: bytes, shown: str) -> str:
     """UTF-8 with or without a byte-order mark; a bad byte is named by line and column."""
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        before = data[: error.start]
-        line = before.count(b"\n") + 1
-        col = error.start - (before.rfind(b"\n") + 1) + 1
+        line, col = line_col(data, error.start)
         raise InputError(
             [Problem(shown, line, col, f"not valid UTF-8 (byte 0x{data[error.start]:02x})")]
         ) from None

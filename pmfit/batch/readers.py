@@ -24,6 +24,7 @@ from pmfit.bank.model import Bank
 from pmfit.batch.lines import Line, LineSplitter, TooLong
 from pmfit.batch.rows import Block, OptionIndex, Rejection
 from pmfit.errors import InputError, Problem
+from pmfit.fileio import line_col
 from pmfit.fileio import refuse_utf32 as refuse_utf32  # the batch CLI checks its input here
 from pmfit.limits import MAX_ROW_BYTES
 
@@ -101,8 +102,7 @@ def text_input(stream: Readable, head: bytes, shown_name: str) -> tuple[Readable
     is refused in one line before any row."""
     nul = head.find(b"\x00")
     if nul >= 0:
-        before = head[:nul]
-        line, col = before.count(b"\n") + 1, nul - (before.rfind(b"\n") + 1) + 1
+        line, col = line_col(head, nul)
         raise InputError(
             [
                 Problem(
