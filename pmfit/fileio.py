@@ -11,10 +11,11 @@ from pathlib import Path
 from pmfit.errors import InputError, Problem
 
 
-def line_col(data: bytes, at: int) -> tuple[int, int]:
-    """The line and column (both from 1) of byte offset `at` in `data`."""
-    before = data[:at]
-    return before.count(b"\n") + 1, at - (before.rfind(b"\n") + 1) + 1
+def line_col(data: str | bytes, at: int) -> tuple[int, int]:
+    """The line and column (both from 1) of offset `at` in `data`."""
+    if isinstance(data, bytes):
+        return data.count(b"\n", 0, at) + 1, at - data.rfind(b"\n", 0, at)
+    return data.count("\n", 0, at) + 1, at - data.rfind("\n", 0, at)
 
 
 def decode_utf8(data: bytes, shown: str) -> str:
