@@ -43,9 +43,8 @@ if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
 
-    Floats = npt.NDArray[np.float64]
-    Ints = npt.NDArray[np.int64]
-    Bools = npt.NDArray[np.bool_]
+    from pmfit.scoring.block import Bools, Floats, Ints
+
     Objects = npt.NDArray[np.object_]
 
 _encode = msgspec.json.encode
