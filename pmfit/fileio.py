@@ -11,14 +11,19 @@ from pathlib import Path
 from pmfit.errors import InputError, Problem
 
 
+def line_col(data: str | bytes, at: int) -> tuple[int, int]:
+    """The line and column (both from 1) of offset `at` in `data`."""
+    if isinstance(data, bytes):
+        return data.count(b"\n", 0, at) + 1, at - data.rfind(b"\n", 0, at)
+    return data.count("\n", 0, at) + 1, at - data.rfind("\n", 0, at)
+
+
 def decode_utf8(data: bytes, shown: str) -> str:
     """UTF-8 with or without a byte-order mark; a bad byte is named by line and column."""
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        before = data[: error.start]
-        line = before.count(b"\n") + 1
-        col = error.start - (before.rfind(b"\n") + 1) + 1
+        line, col = line_col(data, error.start)
         raise InputError(
             [Problem(shown, line, col, f"not valid UTF-8 (byte 0x{data[error.start]:02x})")]
         ) from None
@@ -29,11 +34,16 @@ UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 UTF32_BOMS = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)
 
 
+def refuse_utf32(head: bytes, shown: str) -> None:
+    """UTF-32 is refused in one line (its BOM would otherwise pass for UTF-16's)."""
+    if head.startswith(UTF32_BOMS):
+        raise InputError([Problem(shown, 1, 1, "UTF-32 text: save it as UTF-8")])
+
+
 def decode_text(data: bytes, shown: str) -> str:
     """UTF-8 (with or without a BOM), or UTF-16 that starts with its BOM, as spreadsheets
     save "Unicode text"; anything else that does not decode is named by line and column."""
-    if data.startswith(UTF32_BOMS):
-        raise InputError([Problem(shown, 1, 1, "UTF-32 text: save it as UTF-8")])
+    refuse_utf32(data, shown)
     if data.startswith(UTF16_BOMS):
         try:
             return data.decode("utf-16")

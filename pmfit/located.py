@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from pmfit.errors import InputError, Problem
+from pmfit.fileio import line_col
 from pmfit.limits import MAX_DEPTH, MAX_FIELD_CHARS, MAX_NUMBER_CHARS, shown
 
 if TYPE_CHECKING:
@@ -195,8 +196,7 @@ def _syntax_problem(file: str, error: yaml.YAMLError, text: str) -> Problem:
 
     if isinstance(error, ReaderError):
         # A character YAML does not allow: the reader knows only its offset.
-        before = text[: error.position]
-        line, col = before.count("\n") + 1, error.position - (before.rfind("\n") + 1) + 1
+        line, col = line_col(text, error.position)
         character = error.character
         code = ord(character) if isinstance(character, str) else int(character)
         return Problem(
@@ -376,9 +376,7 @@ def _json_place(text: str, kind: str) -> tuple[int | None, int | None]:
         else:
             hit = kind == "number" and len(token) > MAX_NUMBER_CHARS
         if hit:
-            at = match.start()
-            line = text.count("\n", 0, at) + 1
-            return line, at - (text.rfind("\n", 0, at) + 1) + 1
+            return line_col(text, match.start())
     return None, None
 
 

@@ -32,11 +32,7 @@ from pmfit.quiz.session import STOP_CONFIDENCE, adaptive_order
 from pmfit.scoring import block, engine, model
 
 if TYPE_CHECKING:
-    import numpy.typing as npt
-
-    Floats = npt.NDArray[np.float64]
-    Ints = npt.NDArray[np.int64]
-    Bools = npt.NDArray[np.bool_]
+    from pmfit.scoring.block import Bools, Floats, Ints
 
 MODELS = ("one-factor", "per-dimension")
 NOISES = (0.5, 1.0, 1.5)

@@ -14,8 +14,7 @@ import codecs
 
 from pmfit.batch.readers import READ_SIZE, Readable
 from pmfit.errors import InputError, Problem
-
-_UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+from pmfit.fileio import UTF16_BOMS
 
 
 def check_encoding(name: str) -> str:
@@ -34,7 +33,7 @@ def source_encoding(head: bytes, forced: str | None) -> str | None:
         if name not in ("utf-8", "utf-8-sig"):
             return name
         return None
-    if head.startswith(_UTF16_BOMS):
+    if head.startswith(UTF16_BOMS):
         return "utf-16"
     return None
 

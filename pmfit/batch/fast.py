@@ -43,9 +43,8 @@ if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
 
-    Floats = npt.NDArray[np.float64]
-    Ints = npt.NDArray[np.int64]
-    Bools = npt.NDArray[np.bool_]
+    from pmfit.scoring.block import Bools, Floats, Ints
+
     Objects = npt.NDArray[np.object_]
 
 _encode = msgspec.json.encode
@@ -216,9 +215,6 @@ class Compiled:
             [b'],"flip_to":"' + r + b'"' for r in _RECOMMENDATIONS] + [b'],"flip_to":null'],
             dtype=object,
         )
-
-    def _column(self, qid: str) -> int:
-        return next(j for j, q in enumerate(self.ordered) if q.id == qid)
 
     def _prefix(self, bank: Bank) -> None:
         schema = RESULT_SCHEMA_ID if self.with_quotes else COMPACT_SCHEMA_ID

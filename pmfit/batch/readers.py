@@ -24,7 +24,8 @@ from pmfit.bank.model import Bank
 from pmfit.batch.lines import Line, LineSplitter, TooLong
 from pmfit.batch.rows import Block, OptionIndex, Rejection
 from pmfit.errors import InputError, Problem
-from pmfit.fileio import UTF32_BOMS
+from pmfit.fileio import line_col
+from pmfit.fileio import refuse_utf32 as refuse_utf32  # the batch CLI checks its input here
 from pmfit.limits import MAX_ROW_BYTES
 
 
@@ -33,7 +34,6 @@ class Readable(Protocol):
 
 
 InputFormat = Literal["csv", "jsonl", "json", "yaml"]
-FORMATS: tuple[InputFormat, ...] = ("csv", "jsonl", "json", "yaml")
 BLOCK_ROWS = 4096
 READ_SIZE = 1 << 20
 _EXTENSIONS: dict[str, InputFormat] = {
@@ -94,12 +94,6 @@ class _CrLines:
         return ready(self.stream, wait)
 
 
-def refuse_utf32(head: bytes, shown_name: str) -> None:
-    """UTF-32 is refused in one line (its BOM would otherwise pass for UTF-16's)."""
-    if head.startswith(UTF32_BOMS):
-        raise InputError([Problem(shown_name, 1, 1, "UTF-32 text: save it as UTF-8")])
-
-
 def text_input(stream: Readable, head: bytes, shown_name: str) -> tuple[Readable, bytes]:
     """`stream` of UTF-8 (already decoded from another encoding, see
     `pmfit.batch.encoding`; `head` its first bytes, not yet read) with LF line ends, and
@@ -108,8 +102,7 @@ def text_input(stream: Readable, head: bytes, shown_name: str) -> tuple[Readable
     is refused in one line before any row."""
     nul = head.find(b"\x00")
     if nul >= 0:
-        before = head[:nul]
-        line, col = before.count(b"\n") + 1, nul - (before.rfind(b"\n") + 1) + 1
+        line, col = line_col(head, nul)
         raise InputError(
             [
                 Problem(

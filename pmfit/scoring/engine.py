@@ -100,11 +100,7 @@ class _Answered(NamedTuple):
 
 
 def recommend(value: float, band: float) -> Recommendation:
-    if value > band + EPSILON:
-        return "B2C"
-    if value < -band - EPSILON:
-        return "B2B"
-    return "either"
+    return model.OUTCOMES[model.outcome(value, band, EPSILON)]
 
 
 def _answered(
