@@ -27,7 +27,6 @@ import numpy as np
 
 from pmfit.bank.model import Bank
 from pmfit.batch.fast import pyround
-from pmfit.quiz.bound import reach
 from pmfit.quiz.session import STOP_CONFIDENCE, adaptive_order
 from pmfit.scoring import block, engine, model
 
@@ -176,20 +175,20 @@ class Adaptive:
         self.order = adaptive_order(bank)
 
 
-def adaptive(plan: Adaptive, chosen: Ints, exact: bool = False) -> tuple[Ints, Ints, Ints]:
+def adaptive(plan: Adaptive, chosen: Ints) -> tuple[Ints, Ints, Ints]:
     """The adaptive quiz for each row: questions asked, the final recommendation's code,
-    and how it stopped (0: it asked everything, 1: exact, 2: predictive).
+    and how it stopped (0: it asked everything, 2: predictive).
 
-    It asks in the session's order and stops as the session does: when the result so far
-    is decided with confidence STOP_CONFIDENCE (predictive), or, with `exact`
-    (`--adaptive --exact`), only when the result is decided and no completion can move
-    the score off its side (the exact bound).
+    It asks in the session's order and stops as the session does by default: when the
+    result so far is decided with confidence STOP_CONFIDENCE (the predictive stop). The
+    exact stop (`--adaptive --exact`) is not simulated: it is exact by construction, and
+    tests/test_quiz_session.py checks it against the full quiz.
     """
     bank, order = plan.bank, plan.order
     index = {q.id: j for j, q in enumerate(bank.questions)}
     n = chosen.shape[0]
     asked = np.full(n, len(order), dtype=np.int64)
-    #: 0: asked everything; 1: the exact stop; 2: the predictive stop.
+    #: 0: asked everything; 2: the predictive stop.
     kinds = np.zeros(n, dtype=np.int64)
     final = np.full(n, block.INSUFFICIENT, dtype=np.int64)
     active = np.arange(n)
@@ -202,29 +201,8 @@ def adaptive(plan: Adaptive, chosen: Ints, exact: bool = False) -> tuple[Ints, I
         decisions = block.decide(plan.full, part)
         # The stated confidence, rounded as the result states it, as the session reads it.
         top = pyround(decisions.probabilities[np.arange(len(active)), decisions.lead], 3)
-        stop = np.isin(decisions.recommendation, DECIDED) & (top >= STOP_CONFIDENCE) & (not exact)
+        stop = np.isin(decisions.recommendation, DECIDED) & (top >= STOP_CONFIDENCE)
         kinds[active[stop]] = 2
-        if exact and k < len(order):
-            # The exact bound only where the two plainest completions (every remaining
-            # question at its most B2B or most B2C option) leave the score on one side.
-            rest = [j for j in range(len(bank.questions)) if j not in set(columns)]
-            sides = []
-            for pick in (np.argmin, np.argmax):
-                filled = chosen[active].copy()
-                for j in rest:
-                    q = bank.questions[j]
-                    filled[:, j] = int(pick([o.lean for o in q.options]))
-                sides.append(truth(plan.full, filled))
-            candidates = ~stop & (sides[0] == sides[1])
-            for r in np.flatnonzero(candidates).tolist():
-                answers = {
-                    bank.questions[j].id: bank.questions[j].options[part[r, j]].id for j in columns
-                }
-                settled = reach(bank, answers).decided
-                current = block.RECOMMENDATIONS[int(decisions.recommendation[r])]
-                if settled is not None and settled == current:
-                    stop[r] = True
-                    kinds[active[r]] = 1
         if k == len(order):
             stop[:] = True
         done = active[stop]
@@ -300,8 +278,6 @@ def simulate(
                 # quiz would have told something else.
                 "predictive_stops": _rate(kinds == 2),
                 "predictive_differs": _rate((final != now.recommendation)[kinds == 2]),
-                "exact_stops": _rate(kinds == 1),
-                "exact_differs": _rate((final != now.recommendation)[kinds == 1]),
                 "consistent_asked_median": float(np.median(asked[consistent]))
                 if consistent.any()
                 else None,
