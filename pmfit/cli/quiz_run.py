@@ -269,7 +269,7 @@ class Terminal:
             return False
         while True:
             self.say(t("quiz.continue", self.lang, rest=len(rest)), end="")
-            line = _read(self.env.stdin)
+            line = self.read()
             if line is None:
                 self.say("")
                 return False
