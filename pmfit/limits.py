@@ -21,8 +21,14 @@ MAX_CELL_LINES = 100
 MAX_ECHO_CHARS = 100
 
 
-def shown(value: str) -> str:
-    """`value` quoted for a message, shortened past MAX_ECHO_CHARS."""
-    if len(value) <= MAX_ECHO_CHARS:
-        return repr(value)
-    return f"{value[:MAX_ECHO_CHARS]!r}… ({len(value):,} characters)"
+def shown(value: str, *, quote: bool = True, limit: int = MAX_ECHO_CHARS) -> str:
+    """`value` for a message, quoted (unless it is a message itself, such as a decoder's,
+    which may quote the input), shortened past `limit` characters."""
+    if len(value) <= limit:
+        return repr(value) if quote else value
+    head = value[:limit]
+    return (
+        f"{head!r}… ({len(value):,} characters)"
+        if quote
+        else f"{head}… ({len(value):,} characters)"
+    )

@@ -1,9 +1,25 @@
-"""A JSON array of answer sheets (or one sheet), item by item, at a bounded cost."""
+"""JSON cut into items on the bytes, at a bounded cost: a JSON array of answer sheets (or
+one sheet) for `pmfit batch`, and any sequence of JSON values for `pmfit report` (JSONL,
+an array on one line or many, pretty-printed documents one after another, or a mix).
+
+Items are cut with strings and nesting followed and nothing parsed, and each item is
+then read by its own decoder, so whatever is wrong inside an item (bad UTF-8, a lone
+surrogate, deep nesting, a duplicate key) rejects that item only. Two rules keep one
+broken item from taking the rest with it: a JSON string never spans lines (JSON has
+no raw line breaks in strings), and a line that starts with `{` in its first column
+starts a new value (pretty-printers indent everything nested; JSONL starts each line
+so), which ends an item left open before it.
+"""
 
 from __future__ import annotations
 
+import collections
+import itertools
 import re
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
+from dataclasses import dataclass, field
+
+import msgspec
 
 from pmfit.bank.model import Bank
 from pmfit.batch.lines import Line, TooLong
@@ -11,174 +27,402 @@ from pmfit.batch.readers import BLOCK_ROWS, READ_SIZE, Readable, reads
 from pmfit.batch.rows import Block, Rejection
 from pmfit.limits import MAX_ROW_BYTES
 
-#: A JSON string (possessive: a string never closed costs one pass), or a character that
-#: opens, closes or separates; a lone `"` is a string not closed in the text read so far.
-_TOKEN = re.compile(rb'"(?:[^"\\]++|\\.)*+"|[\[\]{},"]', re.DOTALL)
+#: A JSON string on one line (possessive: a string never closed costs one pass), a
+#: character that opens, closes or separates, a lone `"` (a string not closed in the text
+#: read so far, or on its line), or a line break before a `{` in the first column.
+_TOKEN = re.compile(rb'"(?:[^"\\\n]++|\\[^\n])*+"|[\[\]{},"]|\n(?=\{)')
 _SPACE = re.compile(rb"[ \t\r\n]*")
+#: Whether some bytes are exactly one JSON value (a scan, nothing built).
+_ONE_VALUE = msgspec.json.Decoder(msgspec.Raw).decode
+
+
+@dataclass
+class Items:
+    """Items cut from the input, in order, with where each starts."""
+
+    items: list[Line] = field(default_factory=list)
+    lines: list[int] = field(default_factory=list)
+    cols: list[int] = field(default_factory=list)
+    #: Each item's number in its array; None for a value at the top level (a document).
+    ordinals: list[int | None] = field(default_factory=list)
+    #: Breaks in the structure itself (an array never closed, text after it).
+    broken: list[Rejection] = field(default_factory=list)
+    #: Input bytes consumed up to the end of these items (for a progress bar).
+    position: int = 0
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+
+class _End:
+    """How a scanned item ended."""
+
+    COMMA, CLOSE, VALUE, RESYNC, EOF, TOO_LONG = range(6)
+
+
+class JsonItems:
+    """Cut `stream` into items.
+
+    `sequence=False` (answers): one JSON array, or one value read whole as a single
+    item; text after the array breaks the file. `sequence=True` (results): any number of
+    values, each a document, or an array whose elements are items; an item over
+    MAX_ROW_BYTES is rejected alone and reading goes on at the next line that starts a
+    value. `what` names an item in messages ("an answer sheet", "a result").
+    """
+
+    def __init__(self, stream: Readable, shown_name: str, *, sequence: bool, what: str) -> None:
+        self.blocks = reads(stream)
+        self.shown = shown_name
+        self.sequence = sequence
+        self.what = what
+        self.buf = b""
+        self.mark_at, self.mark_line = 0, 1  # a place in buf and its line
+        self.line_start = 0  # where the line of mark_at starts in buf
+        # The next line break known in buf, and how far buf is known to have none.
+        self.newline_at, self.searched = -1, 0
+        self.consumed = 0
+        self.eof = False
+        self.idle = False
+        self.out = Items()
+
+    # -- the buffer -----------------------------------------------------------------
+
+    def more(self) -> bool:
+        if self.eof:
+            return False
+        data, self.idle = next(self.blocks)
+        self.consumed += len(data)
+        if not data:
+            self.eof = True
+            return False
+        self.buf += data
+        return True
+
+    def line_at(self, at: int) -> int:
+        """The line of `at` (counting moves forward only, so each byte is counted once)."""
+        if at > self.mark_at:
+            breaks = self.buf.count(b"\n", self.mark_at, at)
+            if breaks:
+                self.mark_line += breaks
+                self.line_start = self.buf.rfind(b"\n", self.mark_at, at) + 1
+            self.mark_at = at
+        return self.mark_line
+
+    def newline(self, begin: int) -> int:
+        """The first line break at or after `begin` in what has been read, or -1."""
+        if self.newline_at < begin:
+            found = self.buf.find(b"\n", max(begin, self.searched))
+            self.newline_at = found
+            self.searched = len(self.buf) if found < 0 else found
+        return self.newline_at
+
+    def cut(self, at: int) -> None:
+        """Forget buf before `at` (it has been read)."""
+        self.line_at(at)
+        self.buf = self.buf[at:]
+        self.mark_at -= at
+        self.line_start -= at
+        self.newline_at -= at
+        self.searched = max(self.searched - at, 0)
+
+    def skip_space(self, pos: int) -> int:
+        """The first non-blank place at or after `pos`, reading on; len(buf) at the end."""
+        while True:
+            pos = _SPACE.match(self.buf, pos).end()  # type: ignore[union-attr]
+            if pos < len(self.buf) or not self.more():
+                return pos
+
+    # -- items ----------------------------------------------------------------------
+
+    def emit(self, begin: int, end: int, ordinal: int | None) -> None:
+        item = self.buf[begin:end].lstrip()
+        at = end - len(item)
+        self.add(item, at, ordinal)
+
+    def add(self, item: Line, at: int, ordinal: int | None) -> None:
+        out = self.out
+        out.items.append(item)
+        out.lines.append(self.line_at(at))
+        out.cols.append(at - self.line_start + 1)
+        out.ordinals.append(ordinal)
+
+    def take(self) -> Items:
+        out, self.out = self.out, Items()
+        out.position = self.consumed
+        return out
+
+    def due(self) -> bool:
+        """Whether the items cut so far should go out now: a full block, or the input
+        paused (score what has come before waiting for more)."""
+        return len(self.out) >= BLOCK_ROWS or (self.idle and len(self.out) > 0)
+
+    def break_at(self, at: int, reason: str, rows: int = 0, row: int | None = None) -> None:
+        """A break in the structure, standing for `rows` input rows (none: it loses none)."""
+        unit = "item" if row is not None else "row"
+        self.out.broken.append(
+            Rejection(self.shown, self.line_at(at), reason, row=row, unit=unit, rows=rows)
+        )
+
+    # -- the scan -------------------------------------------------------------------
+
+    def __iter__(self) -> Iterator[Items]:
+        pos = self.skip_space(0)
+        if not self.sequence and pos < len(self.buf):
+            first = self.buf[pos : pos + 1]
+            if first == b"{":  # one answer sheet, not an array: the whole file
+                while len(self.buf) <= MAX_ROW_BYTES and self.more():
+                    pass
+                one: Line = (
+                    self.buf[pos:] if len(self.buf) <= MAX_ROW_BYTES else TooLong(len(self.buf))
+                )
+                self.add(one, pos, None)
+                yield self.take()
+                return
+            if first != b"[":
+                self.break_at(
+                    pos,
+                    "expected a JSON array of answer sheets (or one sheet); the file is not read",
+                    rows=1,
+                )
+                yield self.take()
+                return
+        while pos < len(self.buf):
+            if self.buf[pos : pos + 1] == b"[":
+                pos = yield from self.array(pos + 1)
+                if pos < 0:
+                    break
+                if not self.sequence:
+                    pos = self.skip_space(pos)
+                    if pos < len(self.buf):
+                        self.break_at(pos, "text after the end of the array (one array per file)")
+                    break
+            else:
+                if pos > READ_SIZE:
+                    self.cut(pos)
+                    pos = 0
+                taken, after = self.whole_lines(pos, 0, in_array=False)
+                pos = after if taken else (yield from self.value(pos, None))
+                if self.due():
+                    yield self.take()
+            pos = self.skip_space(pos)
+        yield self.take()
+
+    def array(self, start: int) -> Generator[Items, None, int]:
+        """The items of an array opened just before `start`; where reading goes on after
+        its `]`, or -1 when the file ends or breaks first. Generator returns the place."""
+        ordinal = 0
+        while True:
+            if start > READ_SIZE:
+                self.cut(start)
+                start = 0
+            begin = self.skip_space(start)
+            if begin >= len(self.buf):
+                self.break_at(begin, "the array is not closed (no `]` before the end of the file)")
+                return -1
+            taken, after = self.whole_lines(begin, ordinal, in_array=True)
+            if taken:
+                ordinal += taken
+                start = after
+                if self.due():
+                    yield self.take()
+                continue
+            end, after, how = yield from self.scan(begin, in_array=True)
+            if how == _End.CLOSE and not ordinal and not self.buf[begin:end].strip():
+                return after  # []
+            ordinal += 1
+            if how == _End.TOO_LONG:
+                if not self.too_long(begin, ordinal, after):
+                    return -1
+                start = self.resync()
+                continue
+            self.emit(begin, end, ordinal)
+            if self.due():
+                yield self.take()
+            if how == _End.CLOSE:
+                return after
+            if how == _End.EOF:
+                self.break_at(
+                    len(self.buf), "the array is not closed (no `]` before the end of the file)"
+                )
+                return -1
+            start = after
+
+    def whole_lines(self, begin: int, ordinal: int, *, in_array: bool) -> tuple[int, int]:
+        """The common case in bulk: the lines from `begin` that are each one item (JSONL;
+        an array written one item a line, each but its last ending in a comma), as many
+        as the block has room for. How many were taken (0: the item at `begin` is not a
+        line of its own) and where reading goes on. Each is checked to be one JSON value
+        (in an array, followed by its comma), so the cut is the one `scan` would make."""
+        room = BLOCK_ROWS - len(self.out)
+        last = self.buf.rfind(b"\n", begin)
+        if last < 0 or room <= 0:
+            return 0, begin
+        lines = self.buf[begin:last].split(b"\n", room)
+        if len(lines) > room:
+            lines.pop()
+        if in_array:
+            items = [line.rstrip() for line in lines]
+            ok = [item.endswith(b",") for item in items]
+            if not all(ok):
+                del lines[ok.index(False) :]
+            items = [item[:-1] for item in items[: len(lines)]]
+        else:
+            items = lines
+            ok = [line.startswith(b"{") for line in lines]
+            if not all(ok):  # a line that opens an array, or one that cannot be a result
+                del lines[ok.index(False) :]
+        try:
+            collections.deque(map(_ONE_VALUE, items[: len(lines)]), maxlen=0)
+        except (msgspec.DecodeError, RecursionError):
+            good = 0
+            for item in items:
+                try:
+                    _ONE_VALUE(item)
+                except (msgspec.DecodeError, RecursionError):
+                    break
+                good += 1
+            del lines[good:]
+        taken = len(lines)
+        if not taken:
+            return 0, begin
+        after = begin + sum(map(len, lines)) + taken
+        out = self.out
+        first_line = self.line_at(begin)
+        out.items.extend(items[:taken])
+        out.lines.extend(range(first_line, first_line + taken))
+        out.cols.append(begin - self.line_start + 1)
+        out.cols.extend(itertools.repeat(1, taken - 1))
+        if in_array:
+            out.ordinals.extend(range(ordinal + 1, ordinal + taken + 1))
+        else:
+            out.ordinals.extend(itertools.repeat(None, taken))
+        return taken, after
+
+    def value(self, begin: int, ordinal: int | None) -> Generator[Items, None, int]:
+        """One value at the top level, from `begin`; where reading goes on after it."""
+        if begin > READ_SIZE:
+            self.cut(begin)
+            begin = 0
+        if self.buf[begin : begin + 1] != b"{":
+            # Not a value that could be a result: the rest of its line is one bad item.
+            end = self.newline(begin)
+            while end < 0 and len(self.buf) - begin <= MAX_ROW_BYTES and self.more():
+                end = self.newline(begin)
+            if end < 0 and len(self.buf) - begin > MAX_ROW_BYTES:
+                self.too_long(begin, ordinal, 0)
+                return self.resync()
+            end = len(self.buf) if end < 0 else end
+            self.emit(begin, end, ordinal)
+        else:
+            end, after, how = yield from self.scan(begin, in_array=False)
+            if how == _End.TOO_LONG:
+                self.too_long(begin, ordinal, after)
+                return self.resync()
+            self.emit(begin, end, ordinal)
+            end = after
+        if self.due():
+            yield self.take()
+        return end
+
+    def too_long(self, begin: int, ordinal: int | None, length: int) -> bool:
+        """An item over the limit: rejected alone in a sequence (True: read on), else the
+        end of the file."""
+        if self.sequence:
+            self.add(TooLong(length), begin, ordinal)
+            return True
+        self.break_at(
+            begin,
+            f"item longer than {MAX_ROW_BYTES:,} bytes ({self.what} is at most that); "
+            "the rest of the file is not read",
+            rows=1,
+            row=ordinal or 1,
+        )
+        return False
+
+    def resync(self) -> int:
+        """Past an item over the limit: drop bytes up to the next line that starts a value
+        (at most a block held at once); the place of its `{`, or len(buf) at the end."""
+        while True:
+            found = self.buf.find(b"\n{")
+            if found >= 0:
+                return found + 1
+            keep = len(self.buf) - 1 if self.buf.endswith(b"\n") else len(self.buf)
+            self.cut(keep)
+            if not self.more():
+                return len(self.buf)
+
+    def scan(self, begin: int, *, in_array: bool) -> Generator[Items, None, tuple[int, int, int]]:
+        """Where the item starting at `begin` (not blank) ends: (end, where reading goes
+        on, how). In an array an item ends at a `,` or `]` outside it; at the top level, a
+        value ends where its braces close."""
+        # The common case first: the item is its line (JSONL, an array one item a line).
+        newline = self.newline(begin)
+        if newline >= 0 and newline - begin <= MAX_ROW_BYTES:
+            line = self.buf[begin:newline].rstrip()
+            comma = in_array and line.endswith(b",")
+            if comma:
+                line = line[:-1].rstrip()
+            if comma or not in_array:
+                try:
+                    _ONE_VALUE(line)
+                except (msgspec.DecodeError, RecursionError):
+                    pass
+                else:
+                    return begin + len(line), newline + 1, _End.COMMA if comma else _End.VALUE
+        scan = begin
+        depth = 0
+        while True:
+            buf_len = len(self.buf)
+            if scan - begin > MAX_ROW_BYTES or buf_len - begin > MAX_ROW_BYTES + READ_SIZE:
+                return begin, scan - begin, _End.TOO_LONG
+            match = _TOKEN.search(self.buf, scan)
+            if match is None or (match.group() == b'"' and self.buf.find(b"\n", match.end()) < 0):
+                # The text read so far ends inside this item (or inside a string of it).
+                if self.idle and len(self.out):  # the input paused: let what came go first
+                    yield self.take()
+                if self.more():
+                    continue
+                return buf_len, buf_len, _End.EOF
+            token = match.group()
+            scan = match.end()
+            if token == b'"':  # a string not closed on its line: the item is broken
+                continue
+            first = token[0]
+            if first == 0x22:  # a whole string
+                continue
+            if first == 0x0A:  # a line that starts a value: this item ends here
+                return match.start(), scan, _End.RESYNC
+            if token in (b"[", b"{"):
+                depth += 1
+            elif token in (b"]", b"}"):
+                if depth == 0:
+                    if in_array and token == b"]":
+                        return match.start(), scan, _End.CLOSE
+                    continue
+                depth -= 1
+                if depth == 0 and not in_array:
+                    return scan, scan, _End.VALUE
+            elif token == b"," and depth == 0 and in_array:
+                return match.start(), scan, _End.COMMA
 
 
 def json_blocks(bank: Bank, stream: Readable, shown_name: str) -> Iterator[Block]:
     """A JSON array of answer sheets (or one sheet), item by item.
 
-    The array is cut into items on the bytes (strings and nesting followed, nothing
-    parsed), and each item is read like a JSONL line: whatever is wrong inside an item
-    (bad UTF-8, a lone surrogate, deep nesting, a duplicate key) rejects that item only.
     Only a break in the array itself (an item over MAX_ROW_BYTES, an array never closed,
     text after it) ends the file, in one line.
     """
     from pmfit.batch.jsonl import LineDecoder
 
     decoder = LineDecoder(bank)
-    blocks_read = reads(stream)
-    buf = b""
-    mark_at, mark_line = 0, 1  # a place in buf and its line: counting moves forward only
-    consumed = 0
-    eof = False
-    idle = False
-
-    def more() -> bool:
-        nonlocal buf, eof, idle, consumed
-        if eof:
-            return False
-        data, idle = next(blocks_read)
-        consumed += len(data)
-        if not data:
-            eof = True
-            return False
-        buf += data
-        return True
-
-    def line_at(at: int) -> int:
-        nonlocal mark_at, mark_line
-        if at > mark_at:
-            mark_line += buf.count(b"\n", mark_at, at)
-            mark_at = at
-        return mark_line
-
-    def cut(at: int) -> None:
-        """Forget buf before `at` (it has been read)."""
-        nonlocal buf, mark_at
-        line_at(at)
-        buf = buf[at:]
-        mark_at -= at
-
-    items: list[Line] = []
-    item_lines: list[int] = []
-    item_cols: list[int] = []
-    first_item = 1
-    ordinal = 0
-    broken: Rejection | None = None
-
-    def emit(begin: int, end: int) -> None:
-        nonlocal ordinal
-        ordinal += 1
-        item = buf[begin:end].lstrip()
-        at = end - len(item)
-        items.append(item)
-        item_lines.append(line_at(at))
-        item_cols.append(at - buf.rfind(b"\n", 0, at))
-
-    def flush() -> Block:
-        nonlocal items, item_lines, item_cols, first_item
-        block = decoder.items(items, item_lines, item_cols, first_item, shown_name)
-        block.position = consumed
-        first_item += len(items)
-        items, item_lines, item_cols = [], [], []
-        return block
-
-    while True:
-        pos = _SPACE.match(buf).end()  # type: ignore[union-attr]
-        if pos < len(buf) or not more():
-            break
-    if pos >= len(buf):
-        yield Block(position=consumed)
-        return
-    if buf[pos : pos + 1] == b"{":  # one answer sheet, not an array
-        while len(buf) <= MAX_ROW_BYTES and more():
-            pass
-        # One sheet over the limit is the whole file: nothing after it is read.
-        one: Line = buf[pos:] if len(buf) <= MAX_ROW_BYTES else TooLong(len(buf))
-        line = line_at(pos)
-        block = decoder.block([one], line, shown_name)
-        block.position = consumed
+    for cut in JsonItems(stream, shown_name, sequence=False, what="an answer sheet"):
+        if cut.ordinals[:1] == [None]:  # one sheet, the whole file
+            block = decoder.block(cut.items, cut.lines[0], shown_name)
+        elif cut.items:
+            first = cut.ordinals[0] or 1
+            block = decoder.items(cut.items, cut.lines, cut.cols, first, shown_name)
+        else:
+            block = Block()
+        block.rejections.extend(cut.broken)
+        block.position = cut.position
         yield block
-        return
-    if buf[pos : pos + 1] != b"[":
-        yield Block(
-            rejections=[
-                Rejection(
-                    shown_name,
-                    line_at(pos),
-                    "expected a JSON array of answer sheets (or one sheet); the file is not read",
-                )
-            ],
-            position=consumed,
-        )
-        return
-    start = scan = pos + 1
-    depth = 0
-    while True:
-        if scan - start > MAX_ROW_BYTES or len(buf) - start > MAX_ROW_BYTES + READ_SIZE:
-            broken = Rejection(
-                shown_name,
-                line_at(start),
-                f"item longer than {MAX_ROW_BYTES:,} bytes (an answer sheet is at most that); "
-                "the rest of the file is not read",
-                row=ordinal + 1,
-                unit="item",
-            )
-            break
-        match = _TOKEN.search(buf, scan)
-        if match is None or match.group() == b'"':
-            # The text read so far ends inside this item (or inside a string of it).
-            if idle and items:  # the input paused: score what has come before waiting
-                yield flush()
-            if more():
-                continue
-            if buf[start:].strip():
-                emit(start, len(buf))
-            broken = Rejection(
-                shown_name,
-                line_at(len(buf)),
-                "the array is not closed (no `]` before the end of the file)",
-                rows=0,
-            )
-            break
-        token = match.group()
-        scan = match.end()
-        if token[0] == 0x22:  # a whole string
-            continue
-        if token in (b"[", b"{"):
-            depth += 1
-        elif token in (b"]", b"}"):
-            if depth == 0 and token == b"]":
-                if ordinal or buf[start : match.start()].strip():
-                    emit(start, match.start())
-                cut(scan)
-                while not buf.strip():
-                    cut(len(buf))
-                    if not more():
-                        break
-                if buf.strip():
-                    broken = Rejection(
-                        shown_name,
-                        line_at(len(buf) - len(buf.lstrip())),
-                        "text after the end of the array (one array per file)",
-                        rows=0,
-                    )
-                break
-            depth = max(depth - 1, 0)
-        elif token == b"," and depth == 0:
-            emit(start, match.start())
-            start = scan
-            if len(items) >= BLOCK_ROWS:
-                yield flush()
-            if start > READ_SIZE:
-                cut(start)
-                scan -= start
-                start = 0
-    block = flush() if items else Block(position=consumed)
-    if broken is not None:
-        block.rejections.append(broken)
-    block.position = consumed
-    yield block

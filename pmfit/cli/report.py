@@ -19,7 +19,6 @@ from pmfit.cli.options import (
     language,
     load_form,
 )
-from pmfit.errors import InputError, Problem
 from pmfit.exit_status import ExitStatus
 
 if TYPE_CHECKING:
@@ -42,8 +41,9 @@ def report(
         str,
         typer.Argument(
             metavar="RESULTS_OR_INPUT",
-            help="`pmfit batch` results (JSONL or JSON), or answers in any format batch "
-            "reads (scored on the fly); - reads stdin.",
+            help="Results: `pmfit batch` output (JSONL, a JSON array, CSV) or `pmfit score "
+            "--json` documents, one after another; or answers in any format batch reads "
+            "(scored on the fly); - reads stdin.",
         ),
     ],
     format: Annotated[
@@ -95,76 +95,36 @@ def report(
     import msgspec
 
     from pmfit.batch.forms import Reading
-    from pmfit.batch.run import run_batch
-    from pmfit.batch.writers import Formatter
     from pmfit.cli.outputs import planned_output, refuse_output_clashes
-    from pmfit.report.sources import BankMismatch, ResultLines, looks_like_results
-    from pmfit.report.stats import Accumulator
+    from pmfit.report.run import report_of
     from pmfit.writing import write_planned
 
     env = environment(ctx)
     target = planned_output(output)
     bank = load_form(bank_path, short)
-    rejected = 0
-    rejections = 0
 
     def on_rejection(rejection: "Rejection") -> None:
-        nonlocal rejected, rejections
-        rejected += rejection.rows
-        rejections += 1
         env.error(str(rejection))
 
-    accumulator = Accumulator(bank)
     with contextlib.ExitStack() as stack:
         (inp,) = open_inputs([source], input_format, env, stack, encoding)
         refuse_output_clashes(target, env, [inp], bank_path)
-        head = inp.head
-        lines = ResultLines(bank, accumulator, inp.shown, on_rejection, rescore=rescore)
-        try:
-            if inp.format in ("jsonl", "json") and looks_like_results(head):
-                while True:
-                    data = inp.stream.read(1 << 20)
-                    if not data:
-                        break
-                    lines.write(data)
-                lines.close()
-            else:
-                run_batch(
-                    bank,
-                    [inp],
-                    lines,
-                    Formatter(),
-                    jobs=jobs,
-                    on_rejection=on_rejection,
-                    reading=Reading(respondent_column, env.error),
-                )
-                lines.close()
-        except BankMismatch as error:
-            found = error.found
-            if found.id == bank.id:
-                # Another version of the same bank: the answers can be scored again.
-                reason = (
-                    f"results of bank {found.id} {found.version} (sha256 "
-                    f"{found.sha256[:12]}), not the loaded {bank.version} (sha256 "
-                    f"{bank.sha256[:12]}): pass --rescore to score their answers again with "
-                    f"{bank.version}, or --bank with the bank they were scored with"
-                )
-            else:
-                reason = (
-                    f"scored with bank {found.id} {found.version} "
-                    f"(sha256 {found.sha256[:12]}), not the loaded bank {bank.id} "
-                    f"{bank.version} (sha256 {bank.sha256[:12]}); pass --bank with the "
-                    "bank these results were scored with"
-                )
-            raise InputError([Problem(inp.shown, error.line, None, reason)]) from None
-    if rescore and lines.versions:
-        dropped = ", ".join(f"{qid} ({n:,})" for qid, n in sorted(lines.dropped.items()))
+        run = report_of(
+            bank,
+            inp,
+            rescore=rescore,
+            jobs=jobs,
+            reading=Reading(respondent_column, env.error),
+            on_rejection=on_rejection,
+        )
+    if run.rescored_from:
+        dropped = ", ".join(f"{qid} ({n:,})" for qid, n in run.dropped.items())
         env.error(
             f"rescored with bank {bank.id} {bank.version} results of "
-            f"{', '.join(sorted(lines.versions))}; answers dropped because the bank no "
+            f"{', '.join(run.rescored_from)}; answers dropped because the bank no "
             f"longer has their question or option: {dropped or 'none'}"
         )
-    result = accumulator.report()
+    result = run.report
 
     chosen = ReportFormat.json if json_ else format
     if chosen is None and output is not None:
@@ -197,8 +157,8 @@ def report(
         write_planned(target, text.encode("utf-8"))
     elif chosen is not ReportFormat.table:
         env.stdout.write(text)
-    if rejected or rejections:
-        env.error(f"reported {result.respondents:,}; rejected {rejected:,}")
+    if run.rejected or run.rejections:
+        env.error(f"reported {result.respondents:,}; rejected {run.rejected:,}")
         raise typer.Exit(int(ExitStatus.SOME_REJECTED))
 
 

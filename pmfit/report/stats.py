@@ -31,13 +31,16 @@ import msgspec
 
 from pmfit.bank.model import Bank
 from pmfit.report.fdist import f_quantile
+from pmfit.scoring.block import RECOMMENDATIONS as RECOMMENDATION_CODES
 from pmfit.scoring.result import FlagCode, Recommendation
 
 if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
 
-# Declared once, with the result.
+# Declared once, with the result: the report lists them in this order. The accumulator
+# is fed recommendations as codes into pmfit.scoring.block.RECOMMENDATIONS, and flags as
+# one column per code of FLAG_CODES.
 RECOMMENDATIONS: tuple[str, ...] = get_args(Recommendation)
 FLAG_CODES: tuple[str, ...] = get_args(FlagCode)
 HISTOGRAM_BINS = 20
@@ -151,8 +154,8 @@ class Accumulator:
         for i, question in enumerate(bank.questions):
             self.leans[i, : len(question.options)] = [o.lean for o in question.options]
         self.n = 0
-        self.recommendations = dict.fromkeys(RECOMMENDATIONS, 0)
-        self.flags = dict.fromkeys(FLAG_CODES, 0)
+        self.recommendations = np.zeros(len(RECOMMENDATION_CODES), dtype=np.int64)
+        self.flags = np.zeros(len(FLAG_CODES), dtype=np.int64)
         self.histogram = np.zeros(HISTOGRAM_BINS, dtype=np.int64)
         self.score = _Moments((1,))  # one column: the overall score
         self.dimensions = _Moments((len(bank.dimensions),))
@@ -170,24 +173,22 @@ class Accumulator:
         self,
         codes: npt.NDArray[np.int64],
         scores: npt.NDArray[np.float64],
-        recommendations: list[str],
+        recommendations: npt.NDArray[np.int64],
         dimension_scores: npt.NDArray[np.float64],
-        flags: list[list[str]],
+        flags: npt.NDArray[np.bool_],
     ) -> None:
-        """One block: option codes (-1 skipped) in bank order, scores, recommendations,
-        dimension scores (NaN when null) and each result's flag codes."""
+        """One block of n respondents: option codes (n x questions, bank order, -1
+        skipped), scores (n), recommendations (n codes into
+        pmfit.scoring.block.RECOMMENDATIONS), dimension scores (n x dimensions, NaN when
+        null) and flags (n x len(FLAG_CODES), whether each result has each flag)."""
         import numpy as np
 
         n = codes.shape[0]
         if n == 0:
             return
         self.n += n
-        for r in recommendations:
-            # Any outcome the engine gives is counted, not only the ones named here.
-            self.recommendations[r] = self.recommendations.get(r, 0) + 1
-        for codes_of_row in flags:
-            for code in set(codes_of_row):
-                self.flags[code] = self.flags.get(code, 0) + 1
+        self.recommendations += np.bincount(recommendations, minlength=len(RECOMMENDATION_CODES))
+        self.flags += flags.sum(axis=0, dtype=np.int64)
         bins = np.clip(
             ((scores + 100.0) / (200.0 / HISTOGRAM_BINS)).astype(np.int64), 0, HISTOGRAM_BINS - 1
         )
@@ -215,7 +216,8 @@ class Accumulator:
             n_b = block.shape[0]
             mean_b = block.mean(axis=0)
             centred = block - mean_b
-            comoment_b = centred.T @ centred
+            # Not `@`: BLAS starts threads for so small a product, and they cost more than it.
+            comoment_b = np.einsum("ij,ik->jk", centred, centred)
             total = self.complete + n_b
             delta = mean_b - self.c_mean
             self.c_comoment += comoment_b + np.outer(delta, delta) * self.complete * n_b / total
@@ -301,7 +303,10 @@ class Accumulator:
         return Report(
             bank={"id": bank.id, "version": bank.version, "sha256": bank.sha256},
             respondents=n,
-            recommendations={r: share(c) for r, c in self.recommendations.items()},
+            recommendations={
+                r: share(int(self.recommendations[RECOMMENDATION_CODES.index(r)]))
+                for r in RECOMMENDATIONS
+            },
             score=Spread(score_n, score_mean, score_sd),
             histogram=[
                 Bin(-100.0 + b * width, -100.0 + (b + 1) * width, int(c))
@@ -321,7 +326,7 @@ class Accumulator:
                 )
                 for k, d in enumerate(bank.dimensions)
             ],
-            flags={code: share(c) for code, c in self.flags.items()},
+            flags={code: share(int(c)) for code, c in zip(FLAG_CODES, self.flags, strict=True)},
             reliability=Reliability(
                 alpha=None if alpha is None else round(alpha, 3),
                 ci95=None if ci is None else [round(ci[0], 3), round(ci[1], 3)],

@@ -1,0 +1,208 @@
+"""`pmfit report` as a library: results or answers in, the report and its counts out.
+
+    from pmfit.bank.loading import load_bank
+    from pmfit.report.run import report_of
+
+    run = report_of(load_bank(path), "results.jsonl")
+    run.report.reliability.alpha, run.rejected
+
+The source is a path, a binary stream, or a `pmfit.batch.run.Input` (what the CLI opens,
+with its encoding and format options). Results are read in any layout
+(`pmfit.report.sources`, `pmfit.report.csv_results`); anything else is taken for
+answers, in any format `pmfit batch` reads, and scored on the way. Bad rows are passed to
+`on_rejection` and counted; results of another bank raise `InputError`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import IO, TYPE_CHECKING
+
+from pmfit.bank.model import Bank
+from pmfit.batch.forms import DEFAULT_READING, Reading
+from pmfit.batch.rows import Rejection
+from pmfit.errors import InputError, Problem
+
+if TYPE_CHECKING:
+    from pmfit.batch.readers import InputFormat
+    from pmfit.batch.run import Input
+    from pmfit.report.sources import BankRef, ResultReader
+    from pmfit.report.stats import Report
+
+#: How much of a stream is looked at to tell results from answers.
+HEAD_BYTES = 4096
+
+
+@dataclass
+class ReportRun:
+    report: Report
+    #: Input rows rejected, and the rejections that stand for them (a CSV header can
+    #: stand for every row).
+    rejected: int = 0
+    rejections: int = 0
+    #: With rescore: the bank versions the results were scored with, and per question
+    #: how many results lost their answer to it (the bank no longer has it or its option).
+    rescored_from: list[str] = field(default_factory=list)
+    dropped: dict[str, int] = field(default_factory=dict)
+
+
+class _Replay:
+    """A stream whose first bytes have been read, read again from the start."""
+
+    def __init__(self, head: bytes, stream: object) -> None:
+        self.head = head
+        self.stream = stream
+
+    def read(self, size: int = -1, /) -> bytes:
+        if self.head:
+            head, self.head = self.head, b""
+            return head
+        return self.stream.read(size)  # type: ignore[attr-defined, no-any-return]
+
+    def ready(self, wait: float = 0.0) -> bool:
+        from pmfit.batch.readers import ready
+
+        return bool(self.head) or ready(self.stream, wait)
+
+
+def _looked_at(source: Input) -> Input:
+    """`source` with at least HEAD_BYTES of head (a pipe may have sent less yet), so a
+    pretty-printed result shows its schema."""
+    if len(source.head) >= HEAD_BYTES or source.format not in ("json", "jsonl"):
+        return source
+    parts, size = [], 0
+    while size < HEAD_BYTES:
+        data = source.stream.read(HEAD_BYTES - size)
+        if not data:
+            break
+        parts.append(data)
+        size += len(data)
+    head = b"".join(parts)
+    return dataclasses.replace(
+        source, stream=_Replay(head, source.stream), head=head, transcoded=True
+    )
+
+
+def open_source(
+    source: str | os.PathLike[str] | IO[bytes], input_format: InputFormat | None = None
+) -> Input:
+    """A path or a binary stream of UTF-8 (a BOM is dropped) as an `Input`."""
+    from pmfit.batch.readers import format_of, text_input
+    from pmfit.batch.run import Input
+
+    if isinstance(source, (str, os.PathLike)):
+        name = os.fspath(source)
+        try:
+            stream: IO[bytes] = open(name, "rb")  # noqa: SIM115 - read to the end by the caller
+        except OSError as error:
+            raise InputError([Problem(name, None, None, error.strerror or str(error))]) from None
+    else:
+        name, stream = getattr(source, "name", "<stream>"), source
+        if not isinstance(name, str):
+            name = "<stream>"
+    head = stream.read(HEAD_BYTES)
+    readable, head = text_input(_Replay(head, stream), head, name)
+    kind = input_format or format_of(name, head)
+    return Input(name, readable, kind, None, None, head, transcoded=True)
+
+
+def report_of(
+    bank: Bank,
+    source: Input | str | os.PathLike[str] | IO[bytes],
+    *,
+    rescore: bool = False,
+    jobs: int | None = None,
+    input_format: InputFormat | None = None,
+    reading: Reading = DEFAULT_READING,
+    on_rejection: Callable[[Rejection], None] | None = None,
+) -> ReportRun:
+    """The cohort report of `source`: results of `bank` (any layout; `rescore`: results
+    of another version of it, scored again), or answers, scored with `bank` (`jobs`
+    worker processes). Raises InputError when the results are another bank's."""
+    from pmfit.batch.run import Input
+    from pmfit.report.sources import BankMismatch, ResultReader
+    from pmfit.report.stats import Accumulator
+
+    if not isinstance(source, Input):
+        source = open_source(source, input_format)
+    source = _looked_at(source)
+    counts = [0, 0]  # rows rejected, rejections
+
+    def rejected(rejection: Rejection) -> None:
+        counts[0] += rejection.rows
+        counts[1] += 1
+        if on_rejection is not None:
+            on_rejection(rejection)
+
+    accumulator = Accumulator(bank)
+    reader = ResultReader(bank, accumulator, source.shown, rejected, rescore=rescore)
+    try:
+        _read(bank, source, reader, jobs, reading, rejected)
+    except BankMismatch as error:
+        raise InputError(
+            [Problem(source.shown, error.line, None, _mismatch(bank, error.found, source))]
+        ) from None
+    return ReportRun(
+        accumulator.report(),
+        rejected=counts[0],
+        rejections=counts[1],
+        rescored_from=sorted(reader.versions),
+        dropped=dict(sorted(reader.dropped.items())),
+    )
+
+
+def _read(
+    bank: Bank,
+    source: Input,
+    reader: ResultReader,
+    jobs: int | None,
+    reading: Reading,
+    rejected: Callable[[Rejection], None],
+) -> None:
+    from pmfit.report.csv_results import csv_results
+    from pmfit.report.sources import ScoredLines, json_results, looks_like_results
+
+    if source.format != "yaml" and looks_like_results(source.head):
+        if source.format == "csv":
+            if reader.rescore:
+                raise InputError(
+                    [
+                        Problem(
+                            source.shown,
+                            None,
+                            None,
+                            "--rescore reads the answers in JSON results; report the batch's "
+                            "JSONL (or JSON) results instead of its CSV",
+                        )
+                    ]
+                )
+            csv_results(reader, source.stream)
+        else:
+            json_results(reader, source.stream)
+        return
+    from pmfit.batch.run import run_batch
+    from pmfit.batch.writers import Formatter
+
+    lines = ScoredLines(reader)
+    run_batch(bank, [source], lines, Formatter(), jobs=jobs, on_rejection=rejected, reading=reading)
+    lines.close()
+
+
+def _mismatch(bank: Bank, found: BankRef, source: Input) -> str:
+    """Why results of another bank are not reported, and what to do."""
+    digest = f" (sha256 {found.sha256[:12]})" if found.sha256 else ""
+    if found.id == bank.id and source.format != "csv":
+        # Another version of the same bank: the answers can be scored again.
+        return (
+            f"results of bank {found.id} {found.version}{digest}, not the loaded "
+            f"{bank.version} (sha256 {bank.sha256[:12]}): pass --rescore to score their "
+            f"answers again with {bank.version}, or --bank with the bank they were scored with"
+        )
+    return (
+        f"scored with bank {found.id} {found.version}{digest}, not the loaded bank "
+        f"{bank.id} {bank.version} (sha256 {bank.sha256[:12]}); pass --bank with the "
+        "bank these results were scored with"
+    )
