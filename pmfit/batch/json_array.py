@@ -137,7 +137,10 @@ class JsonItems:
     def emit(self, begin: int, end: int, ordinal: int | None) -> None:
         item = self.buf[begin:end].lstrip()
         at = end - len(item)
-        self.add(item, at, ordinal)
+        if self.sequence and len(item) > MAX_ROW_BYTES:  # ended just past the limit
+            self.add(TooLong(len(item)), at, ordinal)
+        else:
+            self.add(item, at, ordinal)
 
     def add(self, item: Line, at: int, ordinal: int | None) -> None:
         out = self.out
@@ -233,7 +236,7 @@ class JsonItems:
             if how == _End.TOO_LONG:
                 if not self.too_long(begin, ordinal, after):
                     return -1
-                start = self.resync()
+                start = self.resync(begin)
                 continue
             self.emit(begin, end, ordinal)
             if self.due():
@@ -310,14 +313,14 @@ class JsonItems:
                 end = self.newline(begin)
             if end < 0 and len(self.buf) - begin > MAX_ROW_BYTES:
                 self.too_long(begin, ordinal, 0)
-                return self.resync()
+                return self.resync(begin)
             end = len(self.buf) if end < 0 else end
             self.emit(begin, end, ordinal)
         else:
             end, after, how = yield from self.scan(begin, in_array=False)
             if how == _End.TOO_LONG:
                 self.too_long(begin, ordinal, after)
-                return self.resync()
+                return self.resync(begin)
             self.emit(begin, end, ordinal)
             end = after
         if self.due():
@@ -339,15 +342,18 @@ class JsonItems:
         )
         return False
 
-    def resync(self) -> int:
-        """Past an item over the limit: drop bytes up to the next line that starts a value
-        (at most a block held at once); the place of its `{`, or len(buf) at the end."""
+    def resync(self, begin: int) -> int:
+        """Past an item over the limit that starts at `begin`: drop bytes up to the next
+        line that starts a value (at most a block held at once); the place of its `{`, or
+        len(buf) at the end."""
+        at = begin + 1
         while True:
-            found = self.buf.find(b"\n{")
+            found = self.buf.find(b"\n{", at)
             if found >= 0:
                 return found + 1
-            keep = len(self.buf) - 1 if self.buf.endswith(b"\n") else len(self.buf)
-            self.cut(keep)
+            at = len(self.buf) - 1 if self.buf.endswith(b"\n") else len(self.buf)
+            self.cut(at)
+            at = 0
             if not self.more():
                 return len(self.buf)
 
@@ -374,7 +380,7 @@ class JsonItems:
         while True:
             buf_len = len(self.buf)
             if scan - begin > MAX_ROW_BYTES or buf_len - begin > MAX_ROW_BYTES + READ_SIZE:
-                return begin, scan - begin, _End.TOO_LONG
+                return begin, buf_len - begin, _End.TOO_LONG
             match = _TOKEN.search(self.buf, scan)
             if match is None or (match.group() == b'"' and self.buf.find(b"\n", match.end()) < 0):
                 # The text read so far ends inside this item (or inside a string of it).
