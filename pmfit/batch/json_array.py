@@ -13,11 +13,11 @@ so), which ends an item left open before it.
 
 from __future__ import annotations
 
-import collections
 import itertools
 import re
-from collections.abc import Generator, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import msgspec
 
@@ -33,7 +33,7 @@ from pmfit.limits import MAX_ROW_BYTES
 _TOKEN = re.compile(rb'"(?:[^"\\\n]++|\\[^\n])*+"|[\[\]{},"]|\n(?=\{)')
 _SPACE = re.compile(rb"[ \t\r\n]*")
 #: Whether some bytes are exactly one JSON value (a scan, nothing built).
-_ONE_VALUE = msgspec.json.Decoder(msgspec.Raw).decode
+ONE_VALUE = msgspec.json.Decoder(msgspec.Raw).decode
 
 
 @dataclass
@@ -45,6 +45,8 @@ class Items:
     cols: list[int] = field(default_factory=list)
     #: Each item's number in its array; None for a value at the top level (a document).
     ordinals: list[int | None] = field(default_factory=list)
+    #: Each item as `check` decoded it, when it was (None when it was cut otherwise).
+    values: list[Any] = field(default_factory=list)
     #: Breaks in the structure itself (an array never closed, text after it).
     broken: list[Rejection] = field(default_factory=list)
     #: Input bytes consumed up to the end of these items (for a progress bar).
@@ -70,7 +72,19 @@ class JsonItems:
     value. `what` names an item in messages ("an answer sheet", "a result").
     """
 
-    def __init__(self, stream: Readable, shown_name: str, *, sequence: bool, what: str) -> None:
+    def __init__(
+        self,
+        stream: Readable,
+        shown_name: str,
+        *,
+        sequence: bool,
+        what: str,
+        check: Callable[[bytes], Any] = ONE_VALUE,
+    ) -> None:
+        #: Decodes exactly one JSON value or raises: what tells a line that is an item
+        #: of its own. The reader's own decoder may be given, whose values then come
+        #: with the items (one decoding instead of two).
+        self.check = check
         self.blocks = reads(stream)
         self.shown = shown_name
         self.sequence = sequence
@@ -148,6 +162,7 @@ class JsonItems:
         out.lines.append(self.line_at(at))
         out.cols.append(at - self.line_start + 1)
         out.ordinals.append(ordinal)
+        out.values.append(None)
 
     def take(self) -> Items:
         out, self.out = self.out, Items()
@@ -274,26 +289,30 @@ class JsonItems:
             ok = [line.startswith(b"{") for line in lines]
             if not all(ok):  # a line that opens an array, or one that cannot be a result
                 del lines[ok.index(False) :]
+        check = self.check
         try:
-            collections.deque(map(_ONE_VALUE, items[: len(lines)]), maxlen=0)
-        except (msgspec.DecodeError, RecursionError):
-            good = 0
+            values = list(map(check, items[: len(lines)]))
+        except (msgspec.DecodeError, ValueError, RecursionError):
+            values = []
             for item in items:
                 try:
-                    _ONE_VALUE(item)
-                except (msgspec.DecodeError, RecursionError):
+                    values.append(check(item))
+                except (msgspec.DecodeError, ValueError, RecursionError):
                     break
-                good += 1
-            del lines[good:]
+            del lines[len(values) :]
         taken = len(lines)
         if not taken:
             return 0, begin
         after = begin + sum(map(len, lines)) + taken
         out = self.out
         first_line = self.line_at(begin)
+        first_col = begin - self.line_start + 1
+        # Counted here, not again: `after` starts the line after the last one taken.
+        self.mark_at, self.mark_line, self.line_start = after, first_line + taken, after
         out.items.extend(items[:taken])
+        out.values.extend(values)
         out.lines.extend(range(first_line, first_line + taken))
-        out.cols.append(begin - self.line_start + 1)
+        out.cols.append(first_col)
         out.cols.extend(itertools.repeat(1, taken - 1))
         if in_array:
             out.ordinals.extend(range(ordinal + 1, ordinal + taken + 1))
@@ -361,8 +380,15 @@ class JsonItems:
         """Where the item starting at `begin` (not blank) ends: (end, where reading goes
         on, how). In an array an item ends at a `,` or `]` outside it; at the top level, a
         value ends where its braces close."""
-        # The common case first: the item is its line (JSONL, an array one item a line).
+        # The common case first: the item is its line (JSONL, an array one item a line),
+        # read to its end before any token is scanned.
         newline = self.newline(begin)
+        while newline < 0 and len(self.buf) - begin <= MAX_ROW_BYTES and not self.eof:
+            if self.idle and len(self.out):  # the input paused: let what came go first
+                yield self.take()
+            if not self.more():
+                break
+            newline = self.newline(begin)
         if newline >= 0 and newline - begin <= MAX_ROW_BYTES:
             line = self.buf[begin:newline].rstrip()
             comma = in_array and line.endswith(b",")
@@ -370,7 +396,7 @@ class JsonItems:
                 line = line[:-1].rstrip()
             if comma or not in_array:
                 try:
-                    _ONE_VALUE(line)
+                    ONE_VALUE(line)
                 except (msgspec.DecodeError, RecursionError):
                     pass
                 else:

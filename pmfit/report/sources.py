@@ -197,23 +197,37 @@ class ResultReader:
             ordinal = ordinals[i]
             return lines[i], None if ordinal is None else cols[i], ordinal
 
-        self.block(cut.items, place)
+        self.block(cut.items, place, cut.values)
         for rejection in cut.broken:
             self.reject(rejection)
 
-    def block(self, items: Sequence[Line], place: Callable[[int], Place]) -> None:
-        """Decode `items` and add the good ones to the accumulator, in one go."""
+    def block(
+        self,
+        items: Sequence[Line],
+        place: Callable[[int], Place],
+        decoded: Sequence[Any] | None = None,
+    ) -> None:
+        """Decode `items` (those not `decoded` already by the typed decoder) and add the
+        good ones to the accumulator, in one go."""
         typed = self.typed
+        n_dimensions = len(self.bank.dimensions)
         results: list[Any]
         if self.rescore:
             results = [None] * len(items)
+        elif decoded is not None and None not in decoded:
+            results = list(decoded)
+        elif decoded is not None:
+            attempt = typed.attempt
+            results = [attempt(x) if d is None else d for x, d in zip(items, decoded, strict=True)]
         else:
             try:
                 results = list(map(typed.decode, items))  # type: ignore[arg-type]
             except (msgspec.DecodeError, ValueError, TypeError, RecursionError):
                 results = list(map(typed.attempt, items))
-        n_dimensions = len(self.bank.dimensions)
         lengths = [len(r.dimensions) if r is not None else -1 for r in results]
+        if lengths.count(n_dimensions) == len(results):  # every one decoded and whole
+            self.accumulator.add(*self._columns(results))
+            return
         slow: list[tuple[_Result, list[int]]] = []
         good: list[Any] = []
         for i, result in enumerate(results):
@@ -380,9 +394,12 @@ def _numbered(first: int, i: int) -> Place:
 
 def json_results(reader: ResultReader, stream: Readable) -> None:
     """Results in any JSON layout, from `stream`, into `reader`."""
-    from pmfit.batch.json_array import JsonItems
+    from pmfit.batch.json_array import ONE_VALUE, JsonItems
 
-    for cut in JsonItems(stream, reader.shown, sequence=True, what="a result"):
+    # Lines are checked by the typed decoder, so they are decoded once (with --rescore
+    # results are of another bank, which it refuses: any JSON value will do).
+    check = ONE_VALUE if reader.rescore else reader.typed.decode
+    for cut in JsonItems(stream, reader.shown, sequence=True, what="a result", check=check):
         reader.items(cut)
 
 
