@@ -38,30 +38,38 @@ class _Member(enum.Enum):
     __hash__ = object.__hash__
 
 
+def answers_type(bank: Bank) -> tuple[Any, dict[Any, int]]:
+    """A msgspec struct of a bank's answers, each question a field that admits only its
+    option ids (as enum members), and the code of each value a field can hold: the
+    option's index, -1 for null (skipped), -2 for absent (also skipped, but not given).
+    `msgspec.structs.astuple` gives a decoded struct's values in bank order."""
+    lookup: dict[Any, int] = {None: -1, _UNSET: -2}
+    fields: list[tuple[str, Any, Any]] = []
+    for i, q in enumerate(bank.questions):
+        make: Any = _Member
+        members = make(f"Q{i}", {f"o{k}": o.id for k, o in enumerate(q.options)})
+        for k, member in enumerate(members):
+            lookup[member] = k
+        fields.append((f"q{i}", members | None | msgspec.UnsetType, _UNSET))
+    answers = msgspec.defstruct(
+        "Answers",
+        fields,
+        rename={f"q{i}": q.id for i, q in enumerate(bank.questions)},
+        forbid_unknown_fields=True,
+        kw_only=True,
+        # Enum members, None and strings make no cycles; untracked structs keep the
+        # garbage collector from walking a block's worth of them again and again.
+        gc=False,
+    )
+    return answers, lookup
+
+
 class LineDecoder:
     def __init__(self, bank: Bank) -> None:
         self.bank = bank
         self.file = "<input>"
         self.index = OptionIndex(bank)
-        #: Option codes: -1 null (skipped), -2 absent (also skipped, but not in the row).
-        self.lookup: dict[Any, int] = {None: -1, _UNSET: -2}
-        fields: list[tuple[str, Any, Any]] = []
-        for i, q in enumerate(bank.questions):
-            make: Any = _Member
-            members = make(f"Q{i}", {f"o{k}": o.id for k, o in enumerate(q.options)})
-            for k, member in enumerate(members):
-                self.lookup[member] = k
-            fields.append((f"q{i}", members | None | msgspec.UnsetType, _UNSET))
-        answers = msgspec.defstruct(
-            "Answers",
-            fields,
-            rename={f"q{i}": q.id for i, q in enumerate(bank.questions)},
-            forbid_unknown_fields=True,
-            kw_only=True,
-            # Enum members, None and strings make no cycles; untracked structs keep the
-            # garbage collector from walking a block's worth of them again and again.
-            gc=False,
-        )
+        answers, self.lookup = answers_type(bank)
         self.no_answers = answers()
         sheet = msgspec.defstruct(
             "Sheet",

@@ -111,20 +111,11 @@ class _Typed:
     """A decoder of results for one bank: only the fields the report uses, each checked."""
 
     def __init__(self, bank: Bank) -> None:
-        self.lookup: dict[Any, int] = {None: -1}  # an answer to its option's index
-        fields: list[tuple[str, Any, Any]] = []
-        for i, q in enumerate(bank.questions):
-            options = _members(f"Q{i}", (o.id for o in q.options))
-            self.lookup.update({member: k for k, member in enumerate(options)})
-            fields.append((f"q{i}", options | None, None))
-        answers = msgspec.defstruct(
-            "Answers",
-            fields,
-            rename={f"q{i}": q.id for i, q in enumerate(bank.questions)},
-            forbid_unknown_fields=True,
-            kw_only=True,
-            gc=False,
-        )
+        from pmfit.batch.jsonl import answers_type
+
+        # The answers as an answer sheet's are read: a question left out is skipped.
+        answers, self.lookup = answers_type(bank)
+        self.lookup[msgspec.UNSET] = -1
         recommendation = _members("Recommendation", RECOMMENDATIONS)
         self.recommendation = {member: k for k, member in enumerate(recommendation)}
         flag = _members("Flag", FLAG_CODES)
