@@ -315,3 +315,39 @@ def test_too_few_respondents_flag_nothing(cli, tiny, tmp_path) -> None:
     report = _report(cli, tiny, tmp_path, sheets)
     assert report["items"][2]["item_rest"] < 0
     assert [item["flag"] for item in report["items"]] == [None, None, None]
+
+
+def test_the_accumulator_takes_columns_and_counts_them_in_any_blocks() -> None:
+    """`Accumulator.add(codes, scores, recommendations, dimension_scores, flags)`:
+    recommendation codes into pmfit.scoring.block.RECOMMENDATIONS and a flag matrix over
+    FLAG_CODES are counted as given, and blocks of any size add up to the same report."""
+    from pmfit.report.stats import FLAG_CODES, Accumulator
+    from pmfit.scoring.block import RECOMMENDATIONS
+
+    bank = load_bank(MINI)
+    rng = np.random.default_rng(3)
+    n, q, d = 50, len(bank.questions), len(bank.dimensions)
+    codes = rng.integers(-1, 2, (n, q))
+    scores = rng.uniform(-100, 100, n)
+    recommendations = rng.integers(0, len(RECOMMENDATIONS), n)
+    dimensions = np.where(rng.random((n, d)) < 0.2, np.nan, rng.uniform(-100, 100, (n, d)))
+    flags = rng.random((n, len(FLAG_CODES))) < 0.3
+    whole = Accumulator(bank)
+    whole.add(codes, scores, recommendations, dimensions, flags)
+    report = whole.report()
+    for k, name in enumerate(RECOMMENDATIONS):
+        assert report.recommendations[name].count == int((recommendations == k).sum())
+    assert list(report.recommendations) == ["B2B", "B2C", "either", "too_close", "insufficient"]
+    for k, code in enumerate(FLAG_CODES):
+        assert report.flags[code].count == int(flags[:, k].sum())
+    assert report.dimensions[0].n == int((~np.isnan(dimensions[:, 0])).sum())
+    pieces = Accumulator(bank)
+    for start, stop in ((0, 7), (7, 8), (8, 8), (8, 50)):
+        pieces.add(
+            codes[start:stop],
+            scores[start:stop],
+            recommendations[start:stop],
+            dimensions[start:stop],
+            flags[start:stop],
+        )
+    assert pieces.report() == report
