@@ -270,14 +270,33 @@ class JsonItems:
         an array written one item a line, each but its last ending in a comma), as many
         as the block has room for. How many were taken (0: the item at `begin` is not a
         line of its own) and where reading goes on. Each is checked to be one JSON value
-        (in an array, followed by its comma), so the cut is the one `scan` would make."""
-        room = BLOCK_ROWS - len(self.out)
-        last = self.buf.rfind(b"\n", begin)
-        if last < 0 or room <= 0:
+        (in an array, followed by its comma), so the cut is the one `scan` would make.
+        Lines are looked at in windows growing from a few, so text that is not one item
+        a line costs a few lines' look each time, not a block's."""
+        total, window = 0, 16
+        while True:
+            room = min(window, BLOCK_ROWS - len(self.out))
+            if room <= 0:
+                break
+            taken, after = self._whole_lines(begin, ordinal + total, room, in_array)
+            total += taken
+            begin = after
+            if taken < room:
+                break
+            window *= 4
+        return total, begin
+
+    def _whole_lines(self, begin: int, ordinal: int, room: int, in_array: bool) -> tuple[int, int]:
+        buf = self.buf
+        last = begin - 1
+        for _ in range(room):
+            found = buf.find(b"\n", last + 1)
+            if found < 0:
+                break
+            last = found
+        if last < begin:
             return 0, begin
-        lines = self.buf[begin:last].split(b"\n", room)
-        if len(lines) > room:
-            lines.pop()
+        lines = buf[begin:last].split(b"\n")
         if in_array:
             items = [line.rstrip() for line in lines]
             ok = [item.endswith(b",") for item in items]
@@ -376,6 +395,40 @@ class JsonItems:
             if not self.more():
                 return len(self.buf)
 
+    def indented(
+        self, begin: int, in_array: bool
+    ) -> Generator[Items, None, tuple[int, int, int] | None]:
+        """The next common case: an object pretty-printed (`pmfit score --json`, `jq .`),
+        which closes on the first line holding only its `}` at its own indentation. Where
+        it ends, as `scan` says, or None when it is not so (it is checked to be one JSON
+        value, and in an array to be followed by `,` or `]`)."""
+        self.line_at(begin)
+        closer = b"\n" + b" " * (begin - self.line_start) + b"}"
+        found = self.buf.find(closer, begin)
+        while found < 0 and len(self.buf) - begin <= MAX_ROW_BYTES and not self.eof:
+            if self.idle and len(self.out):
+                yield self.take()
+            searched = max(begin, len(self.buf) - len(closer))
+            if not self.more():
+                break
+            found = self.buf.find(closer, searched)
+        end = found + len(closer)
+        if found < 0 or end - begin > MAX_ROW_BYTES:
+            return None
+        try:
+            ONE_VALUE(self.buf[begin:end])
+        except (msgspec.DecodeError, RecursionError):
+            return None
+        if not in_array:
+            return end, end, _End.VALUE
+        after = self.skip_space(end)
+        separator = self.buf[after : after + 1]
+        if separator == b",":
+            return end, after + 1, _End.COMMA
+        if separator == b"]":
+            return end, after + 1, _End.CLOSE
+        return None
+
     def scan(self, begin: int, *, in_array: bool) -> Generator[Items, None, tuple[int, int, int]]:
         """Where the item starting at `begin` (not blank) ends: (end, where reading goes
         on, how). In an array an item ends at a `,` or `]` outside it; at the top level, a
@@ -401,6 +454,10 @@ class JsonItems:
                     pass
                 else:
                     return begin + len(line), newline + 1, _End.COMMA if comma else _End.VALUE
+        if self.buf[begin : begin + 1] == b"{":
+            ended = yield from self.indented(begin, in_array)
+            if ended is not None:
+                return ended
         scan = begin
         depth = 0
         while True:
