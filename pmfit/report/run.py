@@ -15,6 +15,7 @@ answers, in any format `pmfit batch` reads, and scored on the way. Bad rows are 
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 from collections.abc import Callable
@@ -86,23 +87,14 @@ def _looked_at(source: Input) -> Input:
     )
 
 
-def open_source(
-    source: str | os.PathLike[str] | IO[bytes], input_format: InputFormat | None = None
-) -> Input:
-    """A path or a binary stream of UTF-8 (a BOM is dropped) as an `Input`."""
+def open_source(stream: IO[bytes], input_format: InputFormat | None = None) -> Input:
+    """A binary stream of UTF-8 (a BOM is dropped; a file opened with its name) as an
+    `Input`: its format as given, else by its name's extension, else by its content."""
     from pmfit.batch.readers import format_of, text_input
     from pmfit.batch.run import Input
 
-    if isinstance(source, (str, os.PathLike)):
-        name = os.fspath(source)
-        try:
-            stream: IO[bytes] = open(name, "rb")  # noqa: SIM115 - read to the end by the caller
-        except OSError as error:
-            raise InputError([Problem(name, None, None, error.strerror or str(error))]) from None
-    else:
-        name, stream = getattr(source, "name", "<stream>"), source
-        if not isinstance(name, str):
-            name = "<stream>"
+    name = getattr(stream, "name", None)
+    name = name if isinstance(name, str) else "<stream>"
     head = stream.read(HEAD_BYTES)
     readable, head = text_input(_Replay(head, stream), head, name)
     kind = input_format or format_of(name, head)
@@ -123,12 +115,26 @@ def report_of(
     of another version of it, scored again), or answers, scored with `bank` (`jobs`
     worker processes). Raises InputError when the results are another bank's."""
     from pmfit.batch.run import Input
+
+    with contextlib.ExitStack() as stack:
+        if isinstance(source, (str, os.PathLike)):
+            source = stack.enter_context(open(source, "rb"))
+        if not isinstance(source, Input):
+            source = open_source(source, input_format)
+        return _report(bank, _looked_at(source), rescore, jobs, reading, on_rejection)
+
+
+def _report(
+    bank: Bank,
+    source: Input,
+    rescore: bool,
+    jobs: int | None,
+    reading: Reading,
+    on_rejection: Callable[[Rejection], None] | None,
+) -> ReportRun:
     from pmfit.report.sources import BankMismatch, ResultReader
     from pmfit.report.stats import Accumulator
 
-    if not isinstance(source, Input):
-        source = open_source(source, input_format)
-    source = _looked_at(source)
     counts = [0, 0]  # rows rejected, rejections
 
     def rejected(rejection: Rejection) -> None:
