@@ -241,7 +241,7 @@ class ResultReader:
         if good:
             self.accumulator.add(*self._columns(good))
         if slow:
-            self.accumulator.add(*_plain_columns(slow, self.typed))
+            self.accumulator.add(*_plain_columns(slow))
 
     def reject(self, rejection: Rejection) -> None:
         self.on_rejection(rejection)
@@ -332,7 +332,7 @@ class ResultReader:
         )
 
 
-def _plain_columns(rows: list[tuple[_Result, list[int]]], typed: _Typed) -> Columns:
+def _plain_columns(rows: list[tuple[_Result, list[int]]]) -> Columns:
     """Columns of results read the slow way (rare, or --rescore)."""
     import numpy as np
 
