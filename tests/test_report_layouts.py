@@ -232,6 +232,15 @@ def test_csv_results_of_another_bank_or_not_results(cli, tmp_path) -> None:
         f"{path}:1: header: not `pmfit batch --format csv` results of bank mini@0.1.0: "
         "no column answer_risk_2\n",
     )
+    path.write_text(text.replace("mini@0.1.0", "", 1))
+    run = cli("report", "--bank", str(MINI), str(path), "--json")
+    assert (run.exit_code, run.stderr.splitlines()) == (
+        1,
+        [
+            f"{path}:2: row 1: respondent 'r0': bank: blank (these results are of mini@0.1.0)",
+            "reported 1; rejected 1",
+        ],
+    )
     path.write_text(text)
     run = cli("report", "--bank", str(MINI), str(path), "--rescore")
     assert run.exit_code == 2

@@ -133,6 +133,8 @@ def csv_results(reader: ResultReader, stream: Readable) -> None:
             if found != label and (found or layout.missing):
                 bank_id, _, version = found.rpartition("@")
                 raise BankMismatch(record.line, BankRef(bank_id or found, version))
+            if not found:
+                raise ValueError(f"bank: blank (these results are of {label})")
             if layout.missing:
                 missing = ", ".join(layout.missing[:3])
                 more = len(layout.missing) - 3
