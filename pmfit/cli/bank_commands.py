@@ -227,7 +227,7 @@ def schema(
     name: Annotated[SchemaName, typer.Argument(help="bank, result or answers.")],
 ) -> None:
     """Print a published JSON Schema: bank files, result JSON, or answer sheets."""
-    from pmfit.bank import schema as schemas
+    from pmfit import schemas
 
     build = {
         "bank": schemas.bank_schema,
