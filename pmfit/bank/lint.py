@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import msgspec
 
 from pmfit.bank.model import Bank, Question
-from pmfit.render.literal import controls
+from pmfit.text.literal import controls
 
 KEYING_RANGE = (0.35, 0.65)
 #: A respondent with no preference (on every question, the option nearest the middle)

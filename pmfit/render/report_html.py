@@ -16,10 +16,10 @@ from html import escape
 
 from pmfit.bank.model import Bank
 from pmfit.i18n import MESSAGES, t
-from pmfit.render.literal import literal
-from pmfit.render.numbers import decimal, signed
 from pmfit.render.result_view import short_prompt
 from pmfit.report.stats import Report
+from pmfit.text.literal import literal
+from pmfit.text.numbers import decimal, signed
 
 #: The two sides and the known outcomes; any other outcome value gets a grey of its own.
 COLOURS = {"B2B": "#0e7490", "B2C": "#a21caf", "either": "#15803d", "insufficient": "#b45309"}
