@@ -123,8 +123,8 @@ BankOption = Annotated[
 
 def _version(ctx: typer.Context, value: bool) -> None:
     if value:
-        from pmfit import __version__
         from pmfit.bank.loading import load_bank
+        from pmfit.version import __version__
 
         try:
             bank = load_bank(os.environ.get("PMFIT_BANK"))

@@ -41,9 +41,10 @@ def validate(
 ) -> None:
     """Check a bank: schema, ids, quotes verbatim in the thread, its compiled copy; then
     lint it."""
+    from pmfit.bank.files import BankSources, read_text
     from pmfit.bank.lint import keying_share, lint, thread_controls
-    from pmfit.bank.loading import BankSources, bank_dir
-    from pmfit.bank.validating import check_compiled, read_text, subject_locations, validate_bank
+    from pmfit.bank.loading import bank_dir, check_compiled
+    from pmfit.bank.validating import subject_locations, validate_bank
     from pmfit.fileio import display_path
 
     env = environment(ctx)
@@ -77,7 +78,8 @@ def compile_bank(ctx: typer.Context, path: PathArgument = None) -> None:
     """Validate a bank and keep it compiled, so that loading it needs no validation: the
     shipped bank as bank.compiled.json beside it, any other in your cache directory.
     Loading ignores the compiled copy once any bank file changes; rerun then."""
-    from pmfit.bank.loading import BankSources, bank_dir, trusted_compiled_file, write_compiled
+    from pmfit.bank.files import BankSources
+    from pmfit.bank.loading import bank_dir, trusted_compiled_file, write_compiled
     from pmfit.bank.validating import validate_bank
     from pmfit.errors import BankError, Problem
     from pmfit.fileio import display_path

@@ -452,7 +452,7 @@ def _items(report: Report, bank: Bank, lang: str) -> list[str]:
 
 def report_html(report: Report, bank: Bank, lang: str = "en") -> str:
     """The whole page, as text: `pmfit report --format html`."""
-    from pmfit import __version__
+    from pmfit.version import __version__
 
     about = t(
         "report.about",
