@@ -9,9 +9,9 @@ import pytest
 import yaml
 
 from conftest import DATA, ROOT
-from pmfit.bank.lint import keying_share, lint
 from pmfit.bank.loading import load_bank
 from pmfit.bank.model import Bank
+from pmfit.lint import keying_share, lint
 from pmfit.scoring.engine import score
 
 THREAD = ROOT / "questions" / "source" / "b2b-vs-b2c-product-management.es.txt"
@@ -339,7 +339,7 @@ def test_validate_warns_when_the_neutral_respondent_scores_off_centre(cli, tmp_p
 
 
 def test_the_neutral_respondent_scores_zero_and_mild_preferences_mirror(bank: Bank) -> None:
-    from pmfit.bank.lint import positional_score
+    from pmfit.lint import positional_score
 
     for form in (bank, bank.short_form()):
         assert abs(positional_score(form, 0.0)) <= 2.0

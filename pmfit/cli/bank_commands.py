@@ -42,10 +42,10 @@ def validate(
     """Check a bank: schema, ids, quotes verbatim in the thread, its compiled copy; then
     lint it."""
     from pmfit.bank.files import BankSources, read_text
-    from pmfit.bank.lint import keying_share, lint, thread_controls
     from pmfit.bank.loading import bank_dir, check_compiled
     from pmfit.bank.validating import subject_locations, validate_bank
     from pmfit.fileio import display_path
+    from pmfit.lint import keying_share, lint, thread_controls
 
     env = environment(ctx)
     sources = BankSources(bank_dir(path))
