@@ -268,3 +268,54 @@ def test_the_terminal_layer_is_recognised(module: str) -> None:
     )
     assert run.returncode == 0, run.stderr
     assert [m for m in json.loads(run.stdout) if _unit(m, TERMINAL)]
+
+
+# --- What the single-score path imports (its start-up time is bench/startup.py's)
+
+
+def test_every_command_is_where_the_lazy_table_says() -> None:
+    """`pmfit.cli.app.COMMAND_MODULES` names each command's module, so that a run imports
+    only the module of its command; every command registered is in it, and no other."""
+    import importlib
+
+    from typer.main import get_command_name
+
+    from pmfit.cli.app import _GROUPS, COMMAND_MODULES
+
+    for module in {m for table in COMMAND_MODULES.values() for m in table.values()}:
+        importlib.import_module(f"pmfit.cli.{module}")
+    for group, instance in _GROUPS.items():
+        registered = {
+            (info.name or get_command_name(info.callback.__name__)): info.callback.__module__
+            for info in instance.registered_commands
+            if info.callback is not None
+        }
+        table = {name: f"pmfit.cli.{m}" for name, m in COMMAND_MODULES[group].items()}
+        assert registered == table, group
+
+
+def test_scoring_one_sheet_imports_only_what_it_uses(tmp_path: Path) -> None:
+    """`pmfit score FILE --json` builds one command: no other command's module, no numpy
+    (batch and report), no rich (nothing is drawn), no YAML parser (a JSON sheet)."""
+    sheet = tmp_path / "a.json"
+    sheet.write_text('{"answers": {"problem-focus-1": "a"}}', encoding="utf-8")
+    script = (
+        "import json, sys\n"
+        f"sys.argv = ['pmfit', 'score', {str(sheet)!r}, '--json']\n"
+        "from pmfit.cli import main\n"
+        "try:\n    main()\nexcept SystemExit as end:\n    assert not end.code, end.code\n"
+        "sys.stderr.write(json.dumps(sorted(sys.modules)))\n"
+    )
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert json.loads(run.stdout)["recommendation"]
+    loaded = set(json.loads(run.stderr))
+    assert {"pmfit.cli.score", "pmfit.scoring.engine", "pmfit.bank.loading"} <= loaded
+    commands = {m for m in loaded if m.startswith("pmfit.cli.")}
+    assert commands <= {
+        "pmfit.cli.app",
+        "pmfit.cli.environment",
+        "pmfit.cli.options",
+        "pmfit.cli.inputs",
+        "pmfit.cli.score",
+    }
+    assert not {m.partition(".")[0] for m in loaded} & {"numpy", "rich", "yaml"}
