@@ -236,6 +236,7 @@ def test_the_core_never_imports_the_terminal_layer() -> None:
     assert not offending, "\n".join(offending)
 
 
+@pytest.mark.slow
 def test_importing_the_whole_core_loads_no_terminal_module() -> None:
     """The same, as Python sees it: every core module imported in a fresh interpreter."""
     render = _layer("pmfit.render")
@@ -254,6 +255,7 @@ def test_importing_the_whole_core_loads_no_terminal_module() -> None:
     assert [m for m in loaded if _unit(m, TERMINAL)] == []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("module", ["pmfit.render", "pmfit.cli"])
 def test_the_terminal_layer_is_recognised(module: str) -> None:
     """The check above would see a terminal module if one were loaded."""
@@ -294,6 +296,7 @@ def test_every_command_is_where_the_lazy_table_says() -> None:
         assert registered == table, group
 
 
+@pytest.mark.slow
 def test_scoring_one_sheet_imports_only_what_it_uses(tmp_path: Path) -> None:
     """`pmfit score FILE --json` builds one command: no other command's module, no numpy
     (batch and report), no rich (nothing is drawn), no YAML parser (a JSON sheet)."""
