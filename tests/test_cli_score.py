@@ -122,8 +122,9 @@ def test_malformed_files(cli, in_tmp: Path, name: str, text: str, line: str) -> 
     assert run.stderr.startswith(line) and run.stderr.count("\n") == 1
 
 
-def test_invalid_utf8_names_the_line(cli, in_tmp: Path) -> None:
-    (in_tmp / "a.yaml").write_bytes(b"answers:\n  problem-1: \xff\n")
+@pytest.mark.parametrize("bom", [b"", b"\xef\xbb\xbf"], ids=["plain", "bom"])
+def test_invalid_utf8_names_the_line(cli, in_tmp: Path, bom: bytes) -> None:
+    (in_tmp / "a.yaml").write_bytes(bom + b"answers:\n  problem-1: \xff\n")
     run = cli("score", "a.yaml", *B)
     assert (run.exit_code, run.stderr) == (2, "a.yaml:2:14: not valid UTF-8 (byte 0xff)\n")
 
