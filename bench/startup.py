@@ -3,7 +3,7 @@
 Both are run alternately in the same session (the machine is noisy, so only the
 ratio of the medians means anything):
 
-    python bench/startup.py [--runs 21] [--msgspec | --breakdown]
+    python bench/startup.py [--runs 21] [--msgspec | --breakdown] [--runtime-only]
 
 Goal: pmfit's median within 1.3 times the bare typer import's. With --msgspec, a third
 command, `python -c "import typer, msgspec"`, runs in the same alternation: its ratio is
@@ -29,7 +29,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from common import ENV, compare, pmfit_command, timed
+from common import ENV, compare, pmfit_command, runtime_only_python, timed
 
 
 def main() -> None:
@@ -37,10 +37,19 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=21)
     parser.add_argument("--msgspec", action="store_true", help="also time typer + msgspec")
     parser.add_argument("--breakdown", action="store_true", help="time each step of the path")
+    parser.add_argument(
+        "--runtime-only",
+        action="store_true",
+        help="run everything in a venv holding only pmfit's runtime dependencies",
+    )
     args = parser.parse_args()
 
     pmfit = pmfit_command()
     with tempfile.TemporaryDirectory() as tmp:
+        python = sys.executable
+        if args.runtime_only:
+            python = str(runtime_only_python(Path(tmp, "venv")))
+            pmfit = [str(Path(python).with_name("pmfit"))]
         sheet = json.loads(
             subprocess.run(
                 [*pmfit, "template", "--format", "json"], check=True, capture_output=True, text=True
@@ -59,11 +68,11 @@ def main() -> None:
 
         candidate = [*pmfit, "score", str(answers), "--json"]
         if args.breakdown:
-            breakdown(candidate, str(answers), args.runs)
+            breakdown(python, candidate, str(answers), args.runs)
             return
-        baseline = [sys.executable, "-c", "import typer"]
+        baseline = [python, "-c", "import typer"]
         if args.msgspec:
-            with_msgspec = [sys.executable, "-c", "import typer, msgspec"]
+            with_msgspec = [python, "-c", "import typer, msgspec"]
             times: dict[str, list[float]] = {"score": [], "typer": [], "msgspec": []}
             for command in (candidate, baseline, with_msgspec):
                 timed(command)  # warm the bank cache and the OS file cache
@@ -86,9 +95,8 @@ def main() -> None:
         )
 
 
-def breakdown(candidate: list[str], answers: str, runs: int) -> None:
+def breakdown(python: str, candidate: list[str], answers: str, runs: int) -> None:
     """Time each step of `pmfit score ANSWERS --json` (see the module's docstring)."""
-    python = sys.executable
     run_app = (
         f"import os, sys; sys.argv = ['pmfit', 'score', {answers!r}, '--json']\n"
         "from pmfit.cli.app import app\n"
