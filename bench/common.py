@@ -67,13 +67,13 @@ def runtime_only_python(directory: Path) -> Path:
     return python
 
 
-def timed(command: list[str]) -> float:
+def timed(command: list[str], env: dict[str, str] = ENV) -> float:
     """Seconds to run `command` to its end, its output dropped."""
     import subprocess
     import time
 
     start = time.perf_counter()
-    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, env=ENV)
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, env=env)
     return time.perf_counter() - start
 
 

@@ -3,19 +3,24 @@
 Both are run alternately in the same session (the machine is noisy, so only the
 ratio of the medians means anything):
 
-    python bench/startup.py [--runs 21] [--msgspec | --breakdown] [--runtime-only]
+    python bench/startup.py [--runs 21] [--msgspec] [--against DIR] [--runtime-only]
+    python bench/startup.py [--runs 21] --breakdown [--runtime-only]
 
 Goal: pmfit's median within 1.3 times the bare typer import's. With --msgspec, a third
 command, `python -c "import typer, msgspec"`, runs in the same alternation: its ratio is
 the share of msgspec's import (which `pmfit score` pays for its bank and result structs).
+With --against DIR, `pmfit score` runs in the alternation a second time with the pmfit
+package of another checkout first on the path (`git worktree add /tmp/main main`, then
+`--against /tmp/main`): a change's effect, before and after, in one run. With either,
+the ratios are given as wall time and as CPU time (user + system: less disturbed by
+other processes on a busy machine, where wall-time medians can swing by 0.1).
 
 With --breakdown, the steps of `pmfit score` are timed in the same alternation, each as
 a child that does one step more than the one before, with the interpreter's shutdown
 skipped (`os._exit` once stdout is flushed): import typer; and msgspec; and every pmfit
 module the score path imports; and load the bank; the whole command; then the whole
 command with its shutdown (`import typer` with its own shutdown is the baseline).
-Each step's cost is its ratio minus the one before, as wall time and as CPU time (user +
-system, less disturbed by other processes on a busy machine).
+Each step's cost is its ratio minus the one before, as wall time and as CPU time.
 """
 
 from __future__ import annotations
@@ -37,6 +42,11 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=21)
     parser.add_argument("--msgspec", action="store_true", help="also time typer + msgspec")
     parser.add_argument("--breakdown", action="store_true", help="time each step of the path")
+    parser.add_argument(
+        "--against",
+        metavar="DIR",
+        help="also time pmfit score with the pmfit of another checkout (a git worktree)",
+    )
     parser.add_argument(
         "--runtime-only",
         action="store_true",
@@ -71,28 +81,44 @@ def main() -> None:
             breakdown(python, candidate, str(answers), args.runs)
             return
         baseline = [python, "-c", "import typer"]
+        others: dict[str, tuple[list[str], dict[str, str]]] = {}
         if args.msgspec:
-            with_msgspec = [python, "-c", "import typer, msgspec"]
-            times: dict[str, list[float]] = {"score": [], "typer": [], "msgspec": []}
-            for command in (candidate, baseline, with_msgspec):
-                timed(command)  # warm the bank cache and the OS file cache
-            for _ in range(args.runs):
-                times["score"].append(timed(candidate))
-                times["typer"].append(timed(baseline))
-                times["msgspec"].append(timed(with_msgspec))
-            base = statistics.median(times["typer"])
-            print(
-                f"pmfit score --json {statistics.median(times['score']) / base:.2f}, "
-                f"import typer, msgspec {statistics.median(times['msgspec']) / base:.2f} "
-                f"(of import typer's median, {base * 1000:.1f} ms; {args.runs} runs)"
+            others["import typer, msgspec"] = ([python, "-c", "import typer, msgspec"], ENV)
+        if args.against:
+            path = os.pathsep.join([args.against, *filter(None, [ENV.get("PYTHONPATH")])])
+            others[f"pmfit score --json from {args.against}"] = (
+                candidate,
+                {**ENV, "PYTHONPATH": path},
+            )
+        if not others:
+            compare(
+                lambda: timed(candidate),
+                lambda: timed(baseline),
+                args.runs,
+                ("pmfit score --json", "import typer"),
             )
             return
-        compare(
-            lambda: timed(candidate),
-            lambda: timed(baseline),
-            args.runs,
-            ("pmfit score --json", "import typer"),
+        commands = {
+            "pmfit score --json": (candidate, ENV),
+            "import typer": (baseline, ENV),
+            **others,
+        }
+        for command, env in commands.values():
+            timed_with_cpu(command, env)  # warm the bank cache and the OS file cache
+        times: dict[str, list[tuple[float, float]]] = {label: [] for label in commands}
+        for _ in range(args.runs):
+            for label, (command, env) in commands.items():
+                times[label].append(timed_with_cpu(command, env))
+        base_wall = statistics.median(wall for wall, _ in times["import typer"])
+        base_cpu = statistics.median(cpu for _, cpu in times["import typer"])
+        print(
+            f"of import typer's median (wall {base_wall * 1000:.1f} ms, "
+            f"CPU {base_cpu * 1000:.1f} ms; {args.runs} runs):"
         )
+        for label, pairs in times.items():
+            wall = statistics.median(w for w, _ in pairs) / base_wall
+            cpu = statistics.median(c for _, c in pairs) / base_cpu
+            print(f"  wall {wall:.2f}  CPU {cpu:.2f}  {label}")
 
 
 def breakdown(python: str, candidate: list[str], answers: str, runs: int) -> None:
@@ -145,13 +171,13 @@ def listed_modules(python: str, run_app: str) -> list[str]:
     return output.splitlines()[-1].split()
 
 
-def timed_with_cpu(command: list[str]) -> tuple[float, float]:
+def timed_with_cpu(command: list[str], env: dict[str, str] = ENV) -> tuple[float, float]:
     """Seconds to run `command` to its end, as wall time and as the child's CPU time."""
     import time
 
     start = time.perf_counter()
     with open(os.devnull, "wb") as devnull:
-        child = subprocess.Popen(command, stdout=devnull, env=ENV)
+        child = subprocess.Popen(command, stdout=devnull, env=env)
     _, status, usage = os.wait4(child.pid, 0)
     wall = time.perf_counter() - start
     if status != 0:
