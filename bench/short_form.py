@@ -34,7 +34,6 @@ bound
 from __future__ import annotations
 
 import argparse
-import itertools
 import math
 from collections.abc import Sequence
 
@@ -217,10 +216,17 @@ def _phi(x: np.ndarray) -> np.ndarray:
 
 
 def bayes_agreement(
-    bank: Bank, columns: Sequence[int], n: int, draws: int, rng: np.random.Generator
+    bank: Bank,
+    columns: Sequence[int],
+    n: int,
+    draws: int,
+    rng: np.random.Generator,
+    known_position: bool = False,
 ) -> float:
     """E[max over outcomes of P(full form says it | the short answers)]: the agreement of
-    the best possible scoring of these short questions, one-factor model, noise known."""
+    the best possible scoring of these short questions, one-factor model, noise known.
+    With `known_position`, the scorer knows the respondent's position too: the most any
+    short form of these answers could agree, however well its questions measured."""
     full = block.Arrays(bank)
     sim = simulate.respondents(bank, n, NOISE, "one-factor", rng)
     grid = np.linspace(-1.0, 1.0, 401)
@@ -240,8 +246,11 @@ def bayes_agreement(
     best = np.zeros(n)
     for start in range(0, n, 200):
         rows = np.arange(start, min(n, start + 200))
-        cells = np.array([np.searchsorted(cdf[i], rng.uniform(size=draws)) for i in rows])
-        t = grid[np.minimum(cells, len(grid) - 1)].reshape(-1)
+        if known_position:
+            t = np.repeat(np.array(sim.t)[rows], draws)
+        else:
+            cells = np.array([np.searchsorted(cdf[i], rng.uniform(size=draws)) for i in rows])
+            t = grid[np.minimum(cells, len(grid) - 1)].reshape(-1)
         chosen = np.repeat(sim.chosen[rows], draws, axis=0)
         for j in others:
             position = t + rng.normal(0.0, NOISE, len(t))
@@ -261,8 +270,10 @@ def bound(bank: Bank, n: int, seed: int, draws: int) -> None:
     shipped = [j for j, q in enumerate(bank.questions) if q.short]
     value = bayes_agreement(bank, shipped, n, draws, rng)
     print(f"shipped short form ({len(shipped)} questions): at most {value:.1%}")
+    value = bayes_agreement(bank, shipped, n, draws, rng, known_position=True)
+    print(f"  the same, the respondent's position known exactly: at most {value:.1%}")
     total = len(bank.questions)
-    for k in itertools.chain(range(14, total, 2), [total - 1]):
+    for k in sorted({*range(len(shipped), total, 2), total - 1}):
         columns = sorted(rng.choice(total, k, replace=False).tolist())
         value = bayes_agreement(bank, columns, n // 2, draws // 2, rng)
         mark = "  <- reaches the goal" if value >= GOAL else ""
