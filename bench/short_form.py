@@ -202,6 +202,12 @@ def search(bank: Bank, n: int, seed: int, size: int) -> None:
         f"bank {bank.id} {bank.version}; n={n} per model, seed={seed}, noise sd={NOISE}; "
         f"{len(cache)} short forms of at most {size} tried (swaps from the shipped one)"
     )
+    for lang in ("en", "es"):
+        shortest = sorted(bank.questions, key=lambda q: words([q], lang))[: size + 1]
+        print(
+            f"{size + 1} questions ({lang}): the shortest take {words(shortest, lang)} words, "
+            f"about {estimated_minutes(shortest, lang)} minutes (limit {MAX_MINUTES})"
+        )
     rows = [("shipped", shipped), ("best", best)] + [
         (f"#{i + 1}", m) for i, m in enumerate(ranked[:5]) if m not in (shipped, best)
     ]
@@ -290,8 +296,12 @@ def bound(bank: Bank, n: int, seed: int, draws: int) -> None:
     for k in sorted({*range(len(shipped), total, 2), total - 1}):
         columns = sorted(rng.choice(total, k, replace=False).tolist())
         value = bayes_agreement(bank, columns, n // 2, draws // 2, rng)
+        known = bayes_agreement(bank, columns, n // 2, draws // 2, rng, known_position=True)
         mark = "  <- reaches the goal" if value >= GOAL else ""
-        print(f"{k} of {total} questions (a random set): at most {value:.1%}{mark}")
+        print(
+            f"{k} of {total} questions (a random set): at most {value:.1%}; "
+            f"position known {known:.1%}{mark}"
+        )
 
 
 def main() -> None:
