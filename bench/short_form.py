@@ -27,9 +27,11 @@ bound
     uncertain (the other answers are still to come); the best a short form can do is to
     say the likeliest one. Under the one-factor model (the model's own assumption, so the
     kindest to a short form), with the respondent's noise known, estimated by drawing the
-    other answers `--draws` times from the posterior of the position. Printed for the
-    shipped short form and for short forms of k questions (random subsets of the bank,
-    k = 14 ... 29): the size a short form needs for 88%.
+    other answers `--draws` times from the posterior of the position; and the looser
+    bound of a scorer that knows the position exactly (under the per-dimension model too,
+    every dimension's position). Printed for the shipped short form and for short forms
+    of k questions (random subsets of the bank, k = 14 ... 29): the size a short form
+    needs for 88%.
 """
 
 from __future__ import annotations
@@ -281,6 +283,42 @@ def bayes_agreement(
     return float(best.mean())
 
 
+def known_dimension_positions_agreement(
+    bank: Bank, columns: Sequence[int], n: int, draws: int, rng: np.random.Generator
+) -> float:
+    """The per-dimension model's counterpart of `bayes_agreement(known_position=True)`:
+    the scorer knows every dimension's position and the short answers; the other answers
+    are still to come. (Respondents drawn as `simulate.respondents` draws them, whose
+    positions it does not return.)"""
+    full = block.Arrays(bank)
+    dims = {d.id: i for i, d in enumerate(bank.dimensions)}
+    column = np.array([dims[q.dimension] for q in bank.questions])
+    leans = [np.array([o.lean for o in q.options]) for q in bank.questions]
+    t = rng.uniform(-1.0, 1.0, n)
+    own = np.clip(t[:, None] + rng.normal(0, simulate.DIMENSION_SD, (n, len(dims))), -1, 1)
+    where = own[:, column]
+    chosen = np.stack(
+        [
+            np.argmin(np.abs((where[:, j] + rng.normal(0, NOISE, n))[:, None] - leans[j]), axis=1)
+            for j in range(len(leans))
+        ],
+        axis=1,
+    )
+    others = [j for j in range(len(bank.questions)) if j not in set(columns)]
+    best = np.zeros(n)
+    for start in range(0, n, 200):
+        rows = np.arange(start, min(n, start + 200))
+        answers = np.repeat(chosen[rows], draws, axis=0)
+        places = np.repeat(where[rows], draws, axis=0)
+        for j in others:
+            position = places[:, j] + rng.normal(0.0, NOISE, len(places))
+            answers[:, j] = np.argmin(np.abs(position[:, None] - leans[j][None, :]), axis=1)
+        said = block.decide(full, answers).recommendation.reshape(len(rows), draws)
+        counts = np.stack([(said == o).sum(axis=1) for o in range(len(block.RECOMMENDATIONS))])
+        best[rows] = counts.max(axis=0) / draws
+    return float(best.mean())
+
+
 def bound(bank: Bank, n: int, seed: int, draws: int) -> None:
     rng = np.random.default_rng(seed)
     print(
@@ -292,6 +330,8 @@ def bound(bank: Bank, n: int, seed: int, draws: int) -> None:
     print(f"shipped short form ({len(shipped)} questions): at most {value:.1%}")
     value = bayes_agreement(bank, shipped, n, draws, rng, known_position=True)
     print(f"  the same, the respondent's position known exactly: at most {value:.1%}")
+    value = known_dimension_positions_agreement(bank, shipped, n, draws, rng)
+    print(f"  per-dimension model, every dimension's position known: at most {value:.1%}")
     total = len(bank.questions)
     for k in sorted({*range(len(shipped), total, 2), total - 1}):
         columns = sorted(rng.choice(total, k, replace=False).tolist())
