@@ -2,7 +2,7 @@
 well any short form could agree.
 
     python bench/short_form.py breakdown [--n 20000] [--seed 1]
-    python bench/short_form.py search    [--n 20000] [--seed 1] [--size 14]
+    python bench/short_form.py search    [--n 20000] [--seed 1] [--size 14] [--exhaustive]
     python bench/short_form.py bound     [--n 4000]  [--seed 5] [--draws 200]
 
 Respondents come from `pmfit.simulate.respondents` under both response models (one-factor
@@ -19,8 +19,9 @@ search
     a declared pair asked; at most 4 minutes, and 630 words, in each language; reversing
     one answer changes at most 20% of short results), found by swaps from the shipped one:
     replace one question by another until no swap raises the agreement (the mean over
-    both models). Prints the best, the shipped one and their figures, also on fresh
-    respondents (seed + 1): the search's own sample flatters its pick.
+    both models); with --exhaustive, every rule-keeping short form of --size questions.
+    Prints the best, the shipped one and their figures, also on fresh respondents
+    (seed + 1): the search's own sample flatters its pick.
 bound
     The most any scoring of a short form could agree with the full form's recommendation:
     for each respondent, the full form's recommendation given only the short answers is
@@ -37,6 +38,7 @@ bound
 from __future__ import annotations
 
 import argparse
+import itertools
 import math
 from collections.abc import Sequence
 
@@ -169,7 +171,27 @@ def breakdown(bank: Bank, n: int, seed: int) -> None:
         )
 
 
-def search(bank: Bank, n: int, seed: int, size: int) -> None:
+def every_short_form(bank: Bank, size: int) -> list[frozenset[str]]:
+    """Every set of `size` questions that keeps the rules (each dimension at least once,
+    so the search over them is over how many and which of each dimension's questions)."""
+    groups = [[q.id for q in bank.questions if q.dimension == d.id] for d in bank.dimensions]
+    out: list[frozenset[str]] = []
+
+    def extend(i: int, chosen: tuple[str, ...]) -> None:
+        if i == len(groups):
+            if len(chosen) == size and keeps_rules(bank, frozenset(chosen)):
+                out.append(frozenset(chosen))
+            return
+        room = size - len(chosen) - (len(groups) - i - 1)
+        for k in range(1, min(room, len(groups[i])) + 1):
+            for part in itertools.combinations(groups[i], k):
+                extend(i + 1, chosen + part)
+
+    extend(0, ())
+    return out
+
+
+def search(bank: Bank, n: int, seed: int, size: int, exhaustive: bool) -> None:
     samples = [Sample(bank, kind, n, seed) for kind in simulate.MODELS]
     shipped = frozenset(q.id for q in bank.questions if q.short)
     ids = [q.id for q in bank.questions]
@@ -196,13 +218,17 @@ def search(bank: Bank, n: int, seed: int, size: int) -> None:
                 return current
             current = best
 
-    best = climb(shipped)
+    if exhaustive:
+        best = max([*every_short_form(bank, size), shipped], key=value)
+    else:
+        best = climb(shipped)
     ranked = sorted(cache, key=value, reverse=True)
     # The search picks the best on its own sample: judge the pick on fresh respondents.
     fresh = [Sample(bank, kind, n, seed + 1) for kind in simulate.MODELS]
     print(
         f"bank {bank.id} {bank.version}; n={n} per model, seed={seed}, noise sd={NOISE}; "
-        f"{len(cache)} short forms of at most {size} tried (swaps from the shipped one)"
+        f"{len(cache)} short forms of at most {size} tried "
+        f"({'every one that keeps the rules' if exhaustive else 'swaps from the shipped one'})"
     )
     for lang in ("en", "es"):
         shortest = sorted(bank.questions, key=lambda q: words([q], lang))[: size + 1]
@@ -351,13 +377,18 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=None)
     parser.add_argument("--seed", type=int, default=None)
     parser.add_argument("--size", type=int, default=14, help="search: most short questions")
+    parser.add_argument(
+        "--exhaustive", action="store_true", help="search: every short form of --size"
+    )
     parser.add_argument("--draws", type=int, default=200, help="bound: draws per respondent")
     args = parser.parse_args()
     bank = load_bank(args.bank)
     if args.mode == "breakdown":
         breakdown(bank, args.n or 20000, 1 if args.seed is None else args.seed)
     elif args.mode == "search":
-        search(bank, args.n or 20000, 1 if args.seed is None else args.seed, args.size)
+        search(
+            bank, args.n or 20000, 1 if args.seed is None else args.seed, args.size, args.exhaustive
+        )
     else:
         bound(bank, args.n or 4000, 5 if args.seed is None else args.seed, args.draws)
 
