@@ -12,8 +12,11 @@ the short form on its own questions as `pmfit quiz --short` scores it.
 
 breakdown
     Short form's recommendation against the full form's, every pair of the five outcomes,
-    per model; and, for comparison, the agreement of the score's side alone (B2B, either,
-    B2C by the band, as bank 1.0.0's engine recommended).
+    per model; how often they would agree if the short form decided at another
+    probability than the engine's (for the scoring's owners: the bank cannot set it);
+    with the quiz's offer to go on when the short form is too close to call; and, for
+    comparison, the agreement of the score's side alone (B2B, either, B2C by the band,
+    as bank 1.0.0's engine recommended).
 search
     Every short form that keeps the rules (each dimension asked; the two heaviest twice;
     a declared pair asked; at most 4 minutes, and 630 words, in each language; reversing
@@ -49,9 +52,10 @@ from pmfit import simulate
 from pmfit.bank.loading import load_bank
 from pmfit.bank.model import Bank, Question
 from pmfit.quiz.session import estimated_minutes
-from pmfit.scoring import block
+from pmfit.scoring import block, engine
 
 NOISE = 1.0
+DECIDED = (0, 1, 2)  # B2B, either, B2C in block.RECOMMENDATIONS
 GOAL = 0.88
 MAX_WORDS = 630
 MAX_MINUTES = 4
@@ -156,6 +160,16 @@ def breakdown(bank: Bank, n: int, seed: int) -> None:
             f"disagreements: short too close, full decided {np.mean(undecided):.1%}; "
             f"short decided, full too close {np.mean(decided):.1%}; "
             f"other {np.mean((s != f) & ~undecided & ~decided):.1%}"
+        )
+        top = short.probabilities[np.arange(len(s)), short.lead]
+        bars = []
+        for bar in (0.6, 0.65, 0.7, 0.75, 0.8):
+            at = np.where(np.isin(s, (block.TOO_CLOSE, *DECIDED)) & (top < bar), block.TOO_CLOSE, s)
+            at = np.where((s == block.TOO_CLOSE) & (top >= bar), short.lead, at)
+            bars.append(f"{bar:.2f}: {np.mean(at == f):.1%}")
+        print(
+            f"the short form deciding at another probability (engine: {engine.DECIDE}): "
+            + ", ".join(bars)
         )
         offer = np.where(s == block.TOO_CLOSE, f, s)
         print(
