@@ -30,9 +30,9 @@ from __future__ import annotations
 import argparse
 import random
 
-from pmfit.bank.lint import positional_score
 from pmfit.bank.loading import load_bank
 from pmfit.bank.model import Question
+from pmfit.lint import positional_score
 from pmfit.quiz.session import estimated_minutes
 from pmfit.scoring.engine import score
 

@@ -6,13 +6,14 @@ import json
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pytest
 import yaml
 
 from conftest import DATA, ROOT
-from pmfit.bank.lint import keying_share, lint
 from pmfit.bank.loading import load_bank
-from pmfit.bank.model import Bank
+from pmfit.bank.model import Bank, Dimension, Question
+from pmfit.lint import keying_share, lint
 from pmfit.scoring.engine import score
 
 THREAD = ROOT / "questions" / "source" / "b2b-vs-b2c-product-management.es.txt"
@@ -392,7 +393,7 @@ def test_validate_warns_when_the_neutral_respondent_scores_off_centre(cli, tmp_p
 
 
 def test_the_neutral_respondent_scores_zero_and_mild_preferences_mirror(bank: Bank) -> None:
-    from pmfit.bank.lint import positional_score
+    from pmfit.lint import positional_score
 
     for form in (bank, bank.short_form()):
         assert abs(positional_score(form, 0.0)) <= 2.0
@@ -412,6 +413,32 @@ def test_bank_show_json_has_the_documented_shape(cli, bank: Bank) -> None:
     assert list(question["sources"][0]) == ["answer", "side", "quote"]
     assert list(question["sources"][0]["quote"]) == ["es", "en"]
     assert len(shown["questions"]) == len(bank.questions)
+    # The view carries the model's data unchanged: it converts back to the bank's own.
+    assert [msgspec.convert(d, Dimension) for d in shown["dimensions"]] == bank.dimensions
+    assert [msgspec.convert(q, Question) for q in shown["questions"]] == bank.questions
+
+
+def test_coverage_json_counts_what_its_paragraphs_say(cli) -> None:
+    """On a bank that leaves most of the thread uncovered: the counts, the summary line and
+    each paragraph's and sentence's `uncovered` agree."""
+    run = cli("bank", "coverage", str(DATA / "mini"), "--json")
+    report = json.loads(run.stdout)
+    needed = [p for p in report["paragraphs"] if p["no_preference"] is None]
+    bearing = [s for p in needed for s in p["sentences"] if s["no_preference"] is None]
+    for p in report["paragraphs"]:
+        for s in p["sentences"]:
+            assert s["uncovered"] == (s["no_preference"] is None and not s["questions"])
+        assert p["uncovered"] == (
+            p["no_preference"] is None
+            and (not p["questions"] or any(s["uncovered"] for s in p["sentences"]))
+        )
+    assert report["needed"] == len(needed)
+    assert report["covered"] == len([p for p in needed if not p["uncovered"]]) > 0
+    assert report["sentences_needed"] == len(bearing)
+    assert report["sentences_covered"] == len([s for s in bearing if s["questions"]]) > 0
+    uncovered = report["sentences_needed"] - report["sentences_covered"]
+    assert uncovered > 0
+    assert run.stderr.endswith(f"are quoted ({uncovered} uncovered)\n")
 
 
 def test_the_compiled_bank_is_up_to_date(bank: Bank) -> None:
