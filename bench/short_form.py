@@ -19,8 +19,9 @@ breakdown
     as bank 1.0.0's engine recommended).
 search
     Every short form that keeps the rules (each dimension asked; the two heaviest twice;
-    a declared pair asked; at most 4 minutes, and 630 words, in each language; reversing
-    one answer changes at most 20% of short results), found by swaps from the shipped one:
+    a declared pair asked; at most 4 minutes, and 630 words, in each language; and, checked
+    on those printed, reversing one answer changes at most 20% of short results), found by
+    swaps from the shipped one:
     replace one question by another until no swap raises the agreement (the mean over
     both models); with --exhaustive, every rule-keeping short form of --size questions.
     Prints the best, the shipped one and their figures, also on fresh respondents
@@ -29,8 +30,8 @@ bound
     The most any scoring of a short form could agree with the full form's recommendation:
     for each respondent, the full form's recommendation given only the short answers is
     uncertain (the other answers are still to come); the best a short form can do is to
-    say the likeliest one. Under the one-factor model (the model's own assumption, so the
-    kindest to a short form), with the respondent's noise known, estimated by drawing the
+    say the likeliest one. Under the one-factor model (the scoring model's own
+    assumption), with the respondent's noise known, estimated by drawing the
     other answers `--draws` times from the posterior of the position; and the looser
     bound of a scorer that knows the position exactly (under the per-dimension model too,
     every dimension's position). Printed for the shipped short form and for short forms
@@ -47,10 +48,11 @@ from collections.abc import Sequence
 
 import msgspec
 import numpy as np
+from bank_balance import words  # bench/ is the script's own directory
 
 from pmfit import simulate
 from pmfit.bank.loading import load_bank
-from pmfit.bank.model import Bank, Question
+from pmfit.bank.model import Bank
 from pmfit.quiz.session import estimated_minutes
 from pmfit.scoring import block, engine
 
@@ -60,13 +62,6 @@ GOAL = 0.88
 MAX_WORDS = 630
 MAX_MINUTES = 4
 MAX_REVERSAL = 0.20
-
-
-def words(questions: Sequence[Question], lang: str) -> int:
-    return sum(
-        len(q.prompt.get(lang).split()) + sum(len(o.label.get(lang).split()) for o in q.options)
-        for q in questions
-    )
 
 
 def with_short(bank: Bank, members: frozenset[str]) -> Bank:
