@@ -12,9 +12,7 @@ process, timed on the wall clock:
 - batch:  `pmfit batch in.jsonl -o out.jsonl` (every result field computed and written);
 - report: `pmfit report out.jsonl --json` over the batch's results.
 
-ratio = bare time / batch time (>= 1.0 means batch is at least as fast as the bare loop);
-and batch time / report time (>= 1.0 means reading results is at least as fast as
-scoring them), each from the best of runs interleaved in the same loop.
+ratio = bare time / batch time (>= 1.0 means batch is at least as fast as the bare loop).
 Memory is the peak over the whole process tree (the command and every worker),
 sampled from /proc every 20 ms: the sum of RSS (counts pages shared between a
 parent and its forked workers once per process, so it over-states) and the sum
@@ -183,16 +181,14 @@ def main() -> None:
             batch += ["--jobs", args.jobs]
         if args.with_quotes:
             batch.append("--with-quotes")
-        report_command = [*pmfit, "report", "--bank", str(bank), str(work / "out.jsonl"), "--json"]
-        bare_runs, batch_runs, report_runs = [], [], []
-        for _ in range(repeat):  # interleaved, so drifting machine load hits all alike
+        bare_runs, batch_runs = [], []
+        for _ in range(repeat):  # interleaved, so drifting machine load hits both alike
             bare_runs.append(measure([sys.executable, "-c", BARE, str(source)]))
             batch_runs.append(measure(batch))
-            report_runs.append(measure(report_command))
         bare = min(bare_runs, key=lambda r: r["seconds"])
         best = min(batch_runs, key=lambda r: r["seconds"])
-        report = min(report_runs, key=lambda r: r["seconds"])
         out_size = (work / "out.jsonl").stat().st_size
+        report = measure([*pmfit, "report", "--bank", str(bank), str(work / "out.jsonl"), "--json"])
 
         def line(name: str, r: dict[str, float]) -> str:
             return (
@@ -205,18 +201,12 @@ def main() -> None:
         print(line("bare", bare))
         for r in batch_runs:
             print(line("batch", r))
-        for r in report_runs:
-            print(line("report", r))
+        print(line("report", report))
         print(
             f"output {out_size / MIB:.1f} MiB; "
             f"batch {args.n / best['seconds']:,.0f} rows/s, bare {args.n / bare['seconds']:,.0f}"
         )
         print(f"ratio (bare / batch, >= 1.0 is the goal): {bare['seconds'] / best['seconds']:.2f}")
-        print(
-            "ratio (batch / report of its results, >= 1.0 is the goal): "
-            f"{best['seconds'] / report['seconds']:.2f} (wall); "
-            f"{best['cpu'] / report['cpu']:.2f} (cpu)"
-        )
         print(
             f"batch peak: RSS sum {best['peak_rss_sum'] / MIB:.1f} MiB, "
             f"PSS sum {best['peak_pss_sum'] / MIB:.1f} MiB (goal < 100 MiB); "
