@@ -74,7 +74,7 @@ def _cells(text: str, delimiter: str) -> list[str]:
                 raise ValueError(f"malformed CSV: {error}") from None
         else:
             cells = records[0] if len(records) == 1 else []
-    if any(len(cell) > MAX_FIELD_CHARS for cell in cells):
+    if max(map(len, cells), default=0) > MAX_FIELD_CHARS:
         raise ValueError(
             f"a cell longer than {MAX_FIELD_CHARS:,} characters (at most {MAX_FIELD_CHARS:,})"
         )

@@ -85,6 +85,8 @@ class JsonItems:
         #: of its own. The reader's own decoder may be given, whose values then come
         #: with the items (one decoding instead of two).
         self.check = check
+        #: What `check` made of the item `scan` has just found, for `add`.
+        self.decoded: Any = None
         self.blocks = reads(stream)
         self.shown = shown_name
         self.sequence = sequence
@@ -162,7 +164,8 @@ class JsonItems:
         out.lines.append(self.line_at(at))
         out.cols.append(at - self.line_start + 1)
         out.ordinals.append(ordinal)
-        out.values.append(None)
+        out.values.append(self.decoded)
+        self.decoded = None
 
     def take(self) -> Items:
         out, self.out = self.out, Items()
@@ -273,7 +276,7 @@ class JsonItems:
         (in an array, followed by its comma), so the cut is the one `scan` would make.
         Lines are looked at in windows growing from a few, so text that is not one item
         a line costs a few lines' look each time, not a block's."""
-        total, window = 0, 16
+        total, window = 0, 1
         while True:
             room = min(window, BLOCK_ROWS - len(self.out))
             if room <= 0:
@@ -305,8 +308,10 @@ class JsonItems:
             items = [item[:-1] for item in items[: len(lines)]]
         else:
             items = lines
-            ok = [line.startswith(b"{") for line in lines]
-            if not all(ok):  # a line that opens an array, or one that cannot be a result
+            # Not a line that opens an array, nor one that cannot be a whole object (the
+            # first line of a pretty-printed one).
+            ok = [line.startswith(b"{") and line.rstrip().endswith(b"}") for line in lines]
+            if not all(ok):
                 del lines[ok.index(False) :]
         check = self.check
         try:
@@ -395,6 +400,18 @@ class JsonItems:
             if not self.more():
                 return len(self.buf)
 
+    def one_value(self, item: bytes) -> bool:
+        """Whether `item` is exactly one JSON value; what `check` made of it is kept."""
+        self.decoded = None
+        try:
+            self.decoded = self.check(item)
+        except (msgspec.DecodeError, ValueError, RecursionError):
+            try:  # a value `check` refuses (a bad result) is still an item
+                ONE_VALUE(item)
+            except (msgspec.DecodeError, RecursionError):
+                return False
+        return True
+
     def indented(
         self, begin: int, in_array: bool
     ) -> Generator[Items, None, tuple[int, int, int] | None]:
@@ -413,11 +430,7 @@ class JsonItems:
                 break
             found = self.buf.find(closer, searched)
         end = found + len(closer)
-        if found < 0 or end - begin > MAX_ROW_BYTES:
-            return None
-        try:
-            ONE_VALUE(self.buf[begin:end])
-        except (msgspec.DecodeError, RecursionError):
+        if found < 0 or end - begin > MAX_ROW_BYTES or not self.one_value(self.buf[begin:end]):
             return None
         if not in_array:
             return end, end, _End.VALUE
@@ -447,17 +460,14 @@ class JsonItems:
             comma = in_array and line.endswith(b",")
             if comma:
                 line = line[:-1].rstrip()
-            if comma or not in_array:
-                try:
-                    ONE_VALUE(line)
-                except (msgspec.DecodeError, RecursionError):
-                    pass
-                else:
-                    return begin + len(line), newline + 1, _End.COMMA if comma else _End.VALUE
+            whole = line[:1] != b"{" or line.endswith(b"}")  # not an object's first line
+            if (comma or not in_array) and whole and self.one_value(line):
+                return begin + len(line), newline + 1, _End.COMMA if comma else _End.VALUE
         if self.buf[begin : begin + 1] == b"{":
             ended = yield from self.indented(begin, in_array)
             if ended is not None:
                 return ended
+        self.decoded = None
         scan = begin
         depth = 0
         while True:

@@ -8,6 +8,7 @@ its bank as id@version only (no digest), so that is what is checked.
 
 from __future__ import annotations
 
+import itertools
 import math
 from typing import TYPE_CHECKING
 
@@ -21,6 +22,7 @@ from pmfit.report.stats import FLAG_CODES
 from pmfit.scoring.block import RECOMMENDATIONS
 
 if TYPE_CHECKING:
+    from pmfit.batch.csv_rows import _Record
     from pmfit.batch.readers import Readable
 
 
@@ -100,7 +102,6 @@ def csv_results(reader: ResultReader, stream: Readable) -> None:
     from pmfit.batch.csv_rows import _cells, _records, _text
     from pmfit.batch.readers import BLOCK_ROWS, PAUSE, physical_lines
 
-    bank = reader.bank
     lines = physical_lines(stream)
     header = next((x for x in lines if x[1] is not PAUSE), None)
     if header is None:
@@ -109,91 +110,178 @@ def csv_results(reader: ResultReader, stream: Readable) -> None:
         names = _cells(_text(header[1]), ",")  # type: ignore[arg-type]
     except ValueError as error:
         raise InputError([Problem(reader.shown, 1, None, f"header: {error}")]) from None
-    layout = _Layout(bank, names)
-    label = f"{bank.id}@{bank.version}"
-    options = [{o.id: k for k, o in enumerate(q.options)} for q in bank.questions]
-    rows = _Rows()
+    rows = _Reader(reader, _Layout(reader.bank, names))
+    pending: list[tuple[int, _Record]] = []
     row_number = 0
-    for record in _records(lines, ",", layout.width):
+    for record in _records(lines, ",", rows.layout.width):
         if record is None:
             continue
-        if record.cells is not None and not any(cell.strip() for cell in record.cells):
+        if record.cells is not None and not any(map(str.strip, record.cells)):
             continue
         row_number += 1
-        cells = record.cells
-        respondent = None
-        if cells is not None and layout.respondent is not None and layout.respondent < len(cells):
-            respondent = _plain(cells[layout.respondent]).strip() or None
+        pending.append((row_number, record))
+        if len(pending) >= BLOCK_ROWS:
+            rows.block(pending)
+            pending = []
+    rows.block(pending)
+
+
+class _Reader:
+    """Blocks of CSV records into the accumulator: a block of good rows column by column,
+    any other row by row, each bad one rejected with its line."""
+
+    def __init__(self, reader: ResultReader, layout: _Layout) -> None:
+        bank = reader.bank
+        self.reader = reader
+        self.bank = bank
+        self.layout = layout
+        self.label = f"{bank.id}@{bank.version}"
+        self.options = [{o.id: k for k, o in enumerate(q.options)} for q in bank.questions]
+        self.recommendation_code = {r: k for k, r in enumerate(RECOMMENDATIONS)}
+
+    def block(self, pending: list[tuple[int, _Record]]) -> None:
+        if not pending:
+            return
+        columns = self._columns([record.cells for _, record in pending])
+        if columns is None:
+            columns = self._rows(pending)
+        self.reader.accumulator.add(*columns)
+
+    def _columns(self, rows: list[list[str] | None]) -> Columns | None:
+        """The block's columns if every row is well formed and every cell as batch writes
+        it (else None: the rows are read one by one, for their verdicts)."""
+        import numpy as np
+
+        layout = self.layout
+        if layout.missing or None in rows:
+            return None
+        n = len(rows)
+        if any(len(row) != layout.width for row in rows):  # type: ignore[arg-type]
+            return None
+        cells = list(zip(*rows, strict=True))
+        if set(cells[layout.bank]) != {self.label}:
+            return None
+        recommendations = np.fromiter(
+            map(self.recommendation_code.get, cells[layout.recommendation], itertools.repeat(-1)),
+            np.int64,
+            count=n,
+        )
         try:
-            if cells is None:
-                raise ValueError(record.problem)
-            if len(cells) != layout.width:
-                raise ValueError(f"{len(cells)} cells, but the header has {layout.width}")
-            found = _plain(cells[layout.bank]).strip() if layout.bank >= 0 else ""
-            if found != label and (found or layout.missing):
-                bank_id, _, version = found.rpartition("@")
-                raise BankMismatch(record.line, BankRef(bank_id or found, version))
-            if not found:
-                raise ValueError(f"bank: blank (these results are of {label})")
-            if layout.missing:
-                missing = ", ".join(layout.missing[:3])
-                more = len(layout.missing) - 3
-                raise InputError(
-                    [
-                        Problem(
-                            reader.shown,
-                            1,
-                            None,
-                            f"header: not `pmfit batch --format csv` results of bank {label}: "
-                            f"no column {missing}" + (f" and {more:,} more" if more > 0 else ""),
-                        )
-                    ]
-                )
-            recommendation = _plain(cells[layout.recommendation]).strip()
-            if recommendation not in RECOMMENDATIONS:
-                raise ValueError(
-                    f"recommendation: {shown(recommendation)} is not one of "
-                    f"{', '.join(RECOMMENDATIONS)}"
-                )
-            score = _score("score", cells[layout.score])
-            dimensions = [_score(name, cells[k], blank=True) for name, k in layout.dimensions]
-            flags = []
-            for name, k in layout.flags:
-                value = cells[k].strip()
-                if value not in ("true", "false"):
-                    raise ValueError(f"{name}: {shown(value)} is not true or false")
-                flags.append(value == "true")
-            codes = []
-            problems = []
-            for (name, k), question, known in zip(
-                layout.answers, bank.questions, options, strict=True
-            ):
-                value = _plain(cells[k]).strip()
-                code = known.get(value, -2) if value else -1
-                if code == -2:
-                    problems.append(f"{name}: {answer_problems(bank, question.id, value)}")
-                codes.append(code)
-            if problems:
-                raise ValueError("; ".join(problems))
-        except ValueError as error:
-            reader.reject(
-                Rejection(
-                    reader.shown,
-                    record.line,
-                    str(error),
-                    row=row_number,
-                    respondent=respondent,
-                    col=record.col,
-                )
+            scores = np.array(cells[layout.score], dtype=np.float64)
+            blank = [
+                column.count("") for _, column in ((k, cells[k]) for _, k in layout.dimensions)
+            ]
+            dimensions = np.array(
+                [[c or "nan" for c in cells[k]] for _, k in layout.dimensions], dtype=np.float64
+            ).T.reshape(n, len(layout.dimensions))
+        except ValueError:
+            return None
+        with np.errstate(invalid="ignore"):
+            in_range = (np.abs(scores) <= 100.0).all() and (
+                np.isnan(dimensions) | (np.abs(dimensions) <= 100.0)
+            ).all()
+        # Only a blank cell is a null score (not a "nan" written out).
+        if (
+            (recommendations < 0).any()
+            or not in_range
+            or np.isnan(dimensions).sum(axis=0).tolist() != blank
+        ):
+            return None
+        flags = np.zeros((n, len(layout.flags)), dtype=bool)
+        for j, (_, k) in enumerate(layout.flags):
+            if not set(cells[k]) <= {"true", "false"}:
+                return None
+            flags[:, j] = np.fromiter(map("true".__eq__, cells[k]), bool, count=n)
+        codes = np.empty((n, len(layout.answers)), dtype=np.int64)
+        for j, ((_, k), known) in enumerate(zip(layout.answers, self.options, strict=True)):
+            codes[:, j] = np.fromiter(
+                map({"": -1, **known}.get, cells[k], itertools.repeat(-2)), np.int64, count=n
             )
-            continue
-        rows.codes.append(codes)
-        rows.scores.append(score)
-        rows.recommendations.append(RECOMMENDATIONS.index(recommendation))
-        rows.dimensions.append(dimensions)
-        rows.flags.append(flags)
-        if len(rows.scores) >= BLOCK_ROWS:
-            reader.accumulator.add(*rows.columns())
-            rows = _Rows()
-    if rows.scores:
-        reader.accumulator.add(*rows.columns())
+        if (codes == -2).any():
+            return None
+        return Columns(codes, scores, recommendations, dimensions, flags)
+
+    def _rows(self, pending: list[tuple[int, _Record]]) -> Columns:
+        rows = _Rows()
+        for row_number, record in pending:
+            respondent = None
+            cells = record.cells
+            at = self.layout.respondent
+            if cells is not None and at is not None and at < len(cells):
+                respondent = _plain(cells[at]).strip() or None
+            try:
+                codes, score, recommendation, dimensions, flags = self._row(record)
+            except ValueError as error:
+                self.reader.reject(
+                    Rejection(
+                        self.reader.shown,
+                        record.line,
+                        str(error),
+                        row=row_number,
+                        respondent=respondent,
+                        col=record.col,
+                    )
+                )
+                continue
+            rows.codes.append(codes)
+            rows.scores.append(score)
+            rows.recommendations.append(recommendation)
+            rows.dimensions.append(dimensions)
+            rows.flags.append(flags)
+        return rows.columns()
+
+    def _row(self, record: _Record) -> tuple[list[int], float, int, list[float], list[bool]]:
+        """One row read and checked; ValueError says what is wrong with it."""
+        layout, bank, label = self.layout, self.bank, self.label
+        cells = record.cells
+        if cells is None:
+            raise ValueError(record.problem)
+        if len(cells) != layout.width:
+            raise ValueError(f"{len(cells)} cells, but the header has {layout.width}")
+        found = _plain(cells[layout.bank]).strip() if layout.bank >= 0 else ""
+        if found != label and (found or layout.missing):
+            bank_id, _, version = found.rpartition("@")
+            raise BankMismatch(record.line, BankRef(bank_id or found, version))
+        if not found:
+            raise ValueError(f"bank: blank (these results are of {label})")
+        if layout.missing:
+            missing = ", ".join(layout.missing[:3])
+            more = len(layout.missing) - 3
+            raise InputError(
+                [
+                    Problem(
+                        self.reader.shown,
+                        1,
+                        None,
+                        f"header: not `pmfit batch --format csv` results of bank {label}: "
+                        f"no column {missing}" + (f" and {more:,} more" if more > 0 else ""),
+                    )
+                ]
+            )
+        recommendation = _plain(cells[layout.recommendation]).strip()
+        if recommendation not in RECOMMENDATIONS:
+            raise ValueError(
+                f"recommendation: {shown(recommendation)} is not one of "
+                f"{', '.join(RECOMMENDATIONS)}"
+            )
+        score = _score("score", cells[layout.score])
+        dimensions = [_score(name, cells[k], blank=True) for name, k in layout.dimensions]
+        flags = []
+        for name, k in layout.flags:
+            value = cells[k].strip()
+            if value not in ("true", "false"):
+                raise ValueError(f"{name}: {shown(value)} is not true or false")
+            flags.append(value == "true")
+        codes = []
+        problems = []
+        for (name, k), question, known in zip(
+            layout.answers, bank.questions, self.options, strict=True
+        ):
+            value = _plain(cells[k]).strip()
+            code = known.get(value, -2) if value else -1
+            if code == -2:
+                problems.append(f"{name}: {answer_problems(bank, question.id, value)}")
+            codes.append(code)
+        if problems:
+            raise ValueError("; ".join(problems))
+        return codes, score, RECOMMENDATIONS.index(recommendation), dimensions, flags
