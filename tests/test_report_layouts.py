@@ -90,11 +90,11 @@ def test_pmfit_score_json_in_a_loop_is_read(cli, tmp_path) -> None:
     assert (run.exit_code, run.stderr, run.stdout) == (0, "", want.stdout)
 
 
-def _bad(cli, path, text: str) -> tuple[int, list[str], int]:
+def _bad(cli, path, text: str) -> tuple[int, list[str], dict[str, object]]:
+    """Exit status, stderr lines and the report of `text` written to `path`."""
     path.write_text(text)
     run = cli("report", "--bank", str(MINI), str(path), "--json")
-    reported = json.loads(run.stdout)["respondents"] if run.stdout else -1
-    return run.exit_code, run.stderr.splitlines(), reported
+    return run.exit_code, run.stderr.splitlines(), json.loads(run.stdout)
 
 
 def test_a_bad_item_in_each_layout_is_one_rejection_with_its_place(cli, tmp_path) -> None:
@@ -104,12 +104,15 @@ def test_a_bad_item_in_each_layout_is_one_rejection_with_its_place(cli, tmp_path
     why = "not a pmfit result: Expected `float` <= 100.0 - at `$.score`"
 
     lines = layouts["results.jsonl"].splitlines()
+    # The rest is reported as if the bad item were not there.
+    (tmp_path / "kept.jsonl").write_text(f"{lines[0]}\n{lines[2]}\n")
+    kept = json.loads(cli("report", "--bank", str(MINI), str(tmp_path / "kept.jsonl")).stdout)
     lines[1] = json.dumps(bad)
     path = tmp_path / "r.jsonl"
     assert _bad(cli, path, "\n".join(lines) + "\n") == (
         1,
         [f"{path}:2: {why}", "reported 2; rejected 1"],
-        2,
+        kept,
     )
     path = tmp_path / "r.json"
     assert _bad(cli, path, json.dumps([rows[0], bad, rows[2]], indent=2)) == (
@@ -118,14 +121,14 @@ def test_a_bad_item_in_each_layout_is_one_rejection_with_its_place(cli, tmp_path
             f"{path}:{2 + len(json.dumps(rows[0], indent=2).splitlines())}:3: item 2: {why}",
             "reported 2; rejected 1",
         ],
-        2,
+        kept,
     )
     path = tmp_path / "one.json"
     at = len(json.dumps(rows[0])) + 4  # after "[" and ", "
     assert _bad(cli, path, json.dumps([rows[0], bad, rows[2]])) == (
         1,
         [f"{path}:1:{at}: item 2: {why}", "reported 2; rejected 1"],
-        2,
+        kept,
     )
     path = tmp_path / "docs.json"
     first = json.dumps(rows[0], indent=2) + "\n"
@@ -133,7 +136,7 @@ def test_a_bad_item_in_each_layout_is_one_rejection_with_its_place(cli, tmp_path
     assert _bad(cli, path, text) == (
         1,
         [f"{path}:{len(first.splitlines()) + 1}: {why}", "reported 2; rejected 1"],
-        2,
+        kept,
     )
     path = tmp_path / "r.csv"
     csv_lines = layouts["results.csv"].splitlines()
@@ -146,7 +149,7 @@ def test_a_bad_item_in_each_layout_is_one_rejection_with_its_place(cli, tmp_path
             f"{path}:3: row 2: respondent 'r1': score: '400' is not a number in -100..100",
             "reported 2; rejected 1",
         ],
-        2,
+        kept,
     )
 
 
@@ -169,8 +172,8 @@ def test_a_broken_item_costs_that_item_only(cli, tmp_path) -> None:
             "",
         ]
     )
-    code, err, reported = _bad(cli, path, text)
-    assert (code, reported) == (1, 4)
+    code, err, report = _bad(cli, path, text)
+    assert (code, report["respondents"]) == (1, 4)
     assert [line.split(": ", 1)[0] for line in err[:-1]] == [f"{path}:{n}" for n in (2, 3, 5, 7)]
     assert err[0].startswith(f"{path}:2: not a pmfit result: ")
     too_long = f"longer than {MAX_ROW_BYTES:,} bytes (an answer sheet or row is at most that)"
@@ -181,8 +184,8 @@ def test_a_truncated_array_reports_what_came_and_says_so(cli, tmp_path) -> None:
     text = _batch(cli, _jsonl(_sheets(5, 3)), "--format", "json")
     path = tmp_path / "r.json"
     cut = text.rindex("{")  # the last item, cut half way
-    code, err, reported = _bad(cli, path, text[: cut + 40])
-    assert (code, reported) == (1, 2)
+    code, err, report = _bad(cli, path, text[: cut + 40])
+    assert (code, report["respondents"]) == (1, 2)
     assert err[0].startswith(f"{path}:4:1: item 3: not a pmfit result: ")
     assert err[1:] == [
         f"{path}:4: the array is not closed (no `]` before the end of the file)",
