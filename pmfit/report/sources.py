@@ -2,7 +2,7 @@
 
 Results are read as pmfit writes them and as people gather them: JSONL, a JSON array
 (one line or many), pretty-printed documents one after another (`pmfit score --json`
-in a loop), or a mix of these, all cut into items by `pmfit.batch.json_array.JsonItems`;
+in a loop), or a mix of these, all cut into items by `pmfit.batch.json_items.JsonItems`;
 and `pmfit batch --format csv` (with or without `--excel`). Each item is decoded by a
 typed msgspec decoder built for the bank, which reads only the fields the report uses
 and checks them as it goes (the bank's digest, each answer an option of its question,
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
 
-    from pmfit.batch.json_array import Items
+    from pmfit.batch.json_items import Items
     from pmfit.batch.readers import Readable
 
 #: Result lines scored on the fly (from answers) go to the accumulator this many at once.
@@ -385,7 +385,7 @@ def _numbered(first: int, i: int) -> Place:
 
 def json_results(reader: ResultReader, stream: Readable) -> None:
     """Results in any JSON layout, from `stream`, into `reader`."""
-    from pmfit.batch.json_array import ONE_VALUE, JsonItems
+    from pmfit.batch.json_items import ONE_VALUE, JsonItems
 
     # Lines are checked by the typed decoder, so they are decoded once (with --rescore
     # results are of another bank, which it refuses: any JSON value will do).
