@@ -395,9 +395,12 @@ def json_results(reader: ResultReader, stream: Readable) -> None:
 
 
 def looks_like_results(head: bytes) -> bool:
-    """Results carry a pmfit result schema (JSON) or a recommendation and a bank (batch
-    CSV); answer sheets do neither."""
+    """Results carry a pmfit result schema and their bank's digest (JSON, in whatever
+    order its keys come: `jq -S` puts the bank second), or a recommendation and a bank
+    (batch CSV); answer sheets have none of these."""
     if b'"schema"' in head and b"pmfit.dev/schema/result" in head:
+        return True
+    if b'"bank"' in head and b'"sha256"' in head:
         return True
     first = head.lstrip(b"\xef\xbb\xbf").split(b"\n", 1)[0].rstrip(b"\r")
     return {b"recommendation", b"score", b"bank"} <= set(first.split(b","))
