@@ -27,6 +27,11 @@ TOO_CLOSE, INSUFFICIENT = 3, 4
 RECOMMENDATIONS = (*model.OUTCOMES, "too_close", "insufficient")
 
 
+#: A dimension with at most this many answer patterns has a row for each, built with its
+#: Arrays; a larger one builds the rows of the patterns each block has.
+PATTERNS_BUILT = 4096
+
+
 class Arrays:
     """A bank's model tables as arrays."""
 
@@ -47,6 +52,72 @@ class Arrays:
         self.leans = np.zeros((len(bank.questions), width + 1))
         for j, q in enumerate(bank.questions):
             self.leans[j, : len(q.options)] = [o.lean for o in q.options]
+        self.kernel = np.array(model.kernel())
+        self.contribution = [np.array(c) for c in tab.contribution]
+        tail, step = model._tail_table()
+        self.tail, self.step = np.array(tail), np.array(step)
+        #: For each dimension: its questions and, for a small dimension, the rows of every
+        #: pattern by its code (else None). A pattern's code is the sum over the questions
+        #: of (option + 1) times the question's column of `strides` (options + 1 values
+        #: per question, the skip first): one product of `chosen + 1` with `strides`
+        #: gives every dimension's codes (exact in floats: codes stay far below 2**53).
+        self.dimensions: list[tuple[Ints, Rows | None]] = []
+        self.strides = np.zeros((len(bank.questions), len(tab.dimensions)))
+        for d, members in enumerate(tab.dimensions):
+            where = np.array(members, dtype=np.int64)
+            radix = self.sizes[where] + 1
+            strides = np.concatenate(([1], np.cumprod(radix)[:-1])).astype(np.int64)
+            count = int(np.prod(radix, dtype=np.float64))
+            built = None
+            if count <= PATTERNS_BUILT:
+                codes = np.arange(count, dtype=np.int64)
+                patterns = (codes[:, None] // strides[None, :]) % radix[None, :] - 1
+                built = pattern_rows(self, d, patterns)
+                self.strides[where, d] = strides
+            self.dimensions.append((where, built))
+
+
+class Rows(NamedTuple):
+    """model.DimensionRow's fields for many patterns, a row each."""
+
+    one: Floats
+    like: Floats
+    mean: Floats
+    var: Floats
+
+
+def pattern_rows(arrays: Arrays, d: int, patterns: Ints) -> Rows:
+    """model.dimension_row for each row of `patterns` (option indices of dimension d's
+    questions, -1 skipped)."""
+    cells = model.CELLS
+    one = np.ones((len(patterns), len(model.SIGMAS) * cells + 1))
+    for i, j in enumerate(arrays.tables.dimensions[d]):
+        one *= arrays.likelihood[j, patterns[:, i]]  # a skip reads the row of ones
+    one /= one.max(axis=1, keepdims=True)
+    c = arrays.contribution[d]
+    kernel = arrays.kernel
+    size = model.B_CELLS
+    width = len(model.B_SIGMAS) * size
+    like, mean, var = (np.empty((len(patterns), width)) for _ in range(3))
+    for i, s in enumerate(model.B_SIGMAS):
+        a = one[:, s * cells : (s + 1) * cells]
+        total = np.zeros((len(patterns), size))
+        first = np.zeros((len(patterns), size))
+        second = np.zeros((len(patterns), size))
+        for u in range(cells // 2):
+            h = cells - 1 - u
+            wu = kernel[None, :, u] * a[:, u, None]
+            wh = kernel[None, :, h] * a[:, h, None]
+            total += wu + wh
+            mu = wu * c[u]
+            mh = wh * c[h]
+            first += mu + mh
+            second += mu * c[u] + mh * c[h]
+        m = first / total
+        like[:, i * size : (i + 1) * size] = total
+        mean[:, i * size : (i + 1) * size] = m
+        var[:, i * size : (i + 1) * size] = second / total - m * m
+    return Rows(one, like, mean, var)
 
 
 class Decisions(NamedTuple):
@@ -59,22 +130,50 @@ class Decisions(NamedTuple):
     answered_share: Floats
 
 
+#: Rows decided at a time: a slice's arrays stay in the processor's cache.
+SLICE = 512
+
+
 def decide(arrays: Arrays, chosen: Ints) -> Decisions:
     """The engine's decision for each row of `chosen` (option indices in bank order, -1
     skipped)."""
+    if len(chosen) <= SLICE:
+        return _decide(arrays, chosen)
+    parts = [_decide(arrays, chosen[i : i + SLICE]) for i in range(0, len(chosen), SLICE)]
+    return Decisions(*(np.concatenate(field) for field in zip(*parts, strict=True)))
+
+
+def _decide(arrays: Arrays, chosen: Ints) -> Decisions:
     n, q = chosen.shape
     cells = model.CELLS
-    like = np.ones((n, len(model.SIGMAS) * cells + 1))
+    size = len(model.B_SIGMAS) * model.B_CELLS
+    one = np.ones((n, len(model.SIGMAS) * cells + 1))
+    like = np.ones((n, size))
+    mean = np.zeros((n, size))
+    var = np.zeros((n, size))
+    codes = ((chosen + 1).astype(np.float64) @ arrays.strides).astype(np.int64)
+    buffers = (np.empty_like(one), np.empty_like(like))
+    for d, (where, built) in enumerate(arrays.dimensions):
+        if built is None:
+            patterns, back = np.unique(chosen[:, where], axis=0, return_inverse=True)
+            built, code = pattern_rows(arrays, d, patterns), back.reshape(-1)
+        else:
+            code = codes[:, d]
+        # Gathered into reused buffers: a block's time is mostly these copies.
+        one *= np.take(built.one, code, axis=0, out=buffers[0])
+        like *= np.take(built.like, code, axis=0, out=buffers[1])
+        mean += np.take(built.mean, code, axis=0, out=buffers[1])
+        var += np.take(built.var, code, axis=0, out=buffers[1])
+        if d % model.RESCALE_EVERY == model.RESCALE_EVERY - 1:
+            top = np.maximum(one.max(axis=1), like.max(axis=1))[:, None]
+            one /= top
+            like /= top
     share = np.zeros(n)
     for j in range(q):
-        k = chosen[:, j]
-        like *= arrays.likelihood[j, k]  # a skip reads the row of ones
-        share = np.where(k >= 0, share + arrays.share[j], share)
-        if j % model.RESCALE_EVERY == model.RESCALE_EVERY - 1:
-            like /= like.max(axis=1, keepdims=True)
-    marginal = like[:, :cells].copy()
+        share = np.where(chosen[:, j] >= 0, share + arrays.share[j], share)
+    marginal = one[:, :cells].copy()
     for s in range(1, len(model.SIGMAS)):
-        marginal += like[:, s * cells : (s + 1) * cells]
+        marginal += one[:, s * cells : (s + 1) * cells]
     total = np.zeros(n)
     by_outcome = np.zeros((n, 3))
     truth = arrays.truth.tolist()
@@ -87,11 +186,29 @@ def decide(arrays: Arrays, chosen: Ints) -> Decisions:
         else:
             by_outcome[:, truth[g]] += marginal[:, g]
             by_outcome[:, truth[h]] += marginal[:, h]
+    sd = np.sqrt(np.maximum(var, 0.0)) + model.SD_FLOOR
+    band = arrays.tables.band
+    below = _upper_tail(arrays, (band + mean) / sd)
+    above = _upper_tail(arrays, (band - mean) / sd)
+    middle = 1.0 - (below + above)
+    spread = np.zeros(n)
+    by_spread = np.zeros((n, 3))
+    for g in range(model.B_CELLS // 2):
+        for s in range(len(model.B_SIGMAS)):
+            a, b = s * model.B_CELLS + g, s * model.B_CELLS + model.B_CELLS - 1 - g
+            spread += like[:, a] + like[:, b]
+            by_spread[:, 0] += like[:, a] * below[:, a] + like[:, b] * below[:, b]
+            by_spread[:, 1] += like[:, a] * middle[:, a] + like[:, b] * middle[:, b]
+            by_spread[:, 2] += like[:, a] * above[:, a] + like[:, b] * above[:, b]
+    columns = float(len(model.SIGMAS) * cells)
+    one_weight = arrays.tables.one_position / columns
+    spread_weight = (1.0 - arrays.tables.one_position) / size
+    evidence = total * one_weight + spread * spread_weight
+    probabilities = (by_outcome * one_weight + by_spread * spread_weight) / evidence[:, None]
     tail = 0.05 * total
     low = arrays.true_score[_tail_cells(marginal, tail)]
     high = arrays.true_score[cells - 1 - _tail_cells(marginal[:, ::-1], tail)]
-    probabilities = by_outcome / total[:, None]
-    ratio = like[:, -1] * float(len(model.SIGMAS) * cells) / total
+    ratio = one[:, -1] * columns / total
     lead = np.argmax(probabilities, axis=1)  # the first of equals, as the engine
     top = probabilities[np.arange(n), lead]
     recommendation = np.where(top >= engine.DECIDE, lead, TOO_CLOSE)
@@ -99,6 +216,14 @@ def decide(arrays: Arrays, chosen: Ints) -> Decisions:
     short = (share < minimum - engine.EPSILON) | (share <= 0)
     recommendation = np.where(short, INSUFFICIENT, recommendation)
     return Decisions(recommendation, lead, probabilities, low, high, ratio, share)
+
+
+def _upper_tail(arrays: Arrays, z: Floats) -> Floats:
+    """model.upper_tail for each element of z."""
+    x = (np.clip(z, -model.TAIL_RANGE, model.TAIL_RANGE) + model.TAIL_RANGE) * model.TAIL_STEPS
+    i = np.minimum(x.astype(np.int64), len(arrays.step) - 1)
+    out: Floats = arrays.tail[i] + (x - i) * arrays.step[i]
+    return out
 
 
 def straight_lines(arrays: Arrays, chosen: Ints) -> Bools:
