@@ -192,3 +192,43 @@ def test_pyround_is_pythons_round(values) -> None:
         got = pyround(np.array(values), digits).tolist()
         expected = [round(v, digits) for v in values]
         assert [repr(g) for g in got] == [repr(e) for e in expected]
+
+
+def _posterior_rows(bank, rows):
+    from pmfit.scoring import model
+
+    tab = model.tables(bank)
+    return [model.posterior(tab, row) for row in rows]
+
+
+def test_a_dimension_too_large_to_tabulate_gives_the_engines_floats() -> None:
+    """A dimension of seven five-option questions has 6**7 answer patterns, too many to
+    build in advance: each slice of rows builds the rows of its own patterns."""
+    from banks import make_bank
+
+    from pmfit.scoring import block
+
+    five = [-1.0, -0.5, 0.0, 0.5, 1.0]
+    bank = make_bank([2.0, 1.0], [(0, five)] * 7 + [(1, [-1.0, 1.0])] * 2)
+    arrays = block.Arrays(bank)
+    assert arrays.dimensions[0][1] is None and arrays.dimensions[1][1] is not None
+    rng = np.random.default_rng(3)
+    rows = rng.integers(-1, 5, (3 * block.SLICE + 7, 9))
+    rows[:, 7:] = np.minimum(rows[:, 7:], 1)
+    rows[:40] = rows[40:80]  # patterns repeated within and across slices
+    got = block.decide(arrays, rows)
+    for i, post in enumerate(_posterior_rows(bank, rows.tolist())):
+        assert tuple(got.probabilities[i].tolist()) == post.probabilities
+        assert (got.low[i], got.high[i]) == (post.low, post.high)
+        assert got.random_ratio[i] == post.random_ratio
+
+
+@settings(max_examples=examples(300), deadline=None)
+@given(st.lists(st.floats(-1e6, 1e6) | st.sampled_from([-8.0, 8.0, 7.9999, 0.0]), min_size=1))
+def test_the_normal_tail_is_the_engines(values) -> None:
+    from pmfit.scoring import block, model
+
+    arrays = block.Arrays(load_bank(MINI))
+    got = block._upper_tail(arrays, np.array(values))
+    assert got.tolist() == [model.upper_tail(z) for z in values]
+    assert all(0.0 <= p <= 1.0 for p in got.tolist())
