@@ -52,17 +52,40 @@ class Arrays:
         self.leans = np.zeros((len(bank.questions), width + 1))
         for j, q in enumerate(bank.questions):
             self.leans[j, : len(q.options)] = [o.lean for o in q.options]
+        # For each outcome, at each mirror pair of cells (outside in): whether the pair's
+        # sum goes to it (both cells' truth), the outer cell's alone, or the inner's.
+        outer, inner = self.truth[: model.CELLS // 2], self.truth[: model.CELLS // 2 - 1 : -1]
+        self.picks = [
+            (
+                (outer == o) & (inner == o),
+                (outer == o) & (inner != o),
+                (inner == o) & (outer != o),
+            )
+            for o in range(3)
+        ]
+        # The per-dimension part's mirror pairs of positions, outside in, each noise level
+        # in turn within a pair of positions.
+        size = model.B_CELLS
+        self.spread_pairs = (
+            np.array([s * size + g for g in range(size // 2) for s in range(len(model.B_SIGMAS))]),
+            np.array(
+                [
+                    s * size + size - 1 - g
+                    for g in range(size // 2)
+                    for s in range(len(model.B_SIGMAS))
+                ]
+            ),
+        )
         self.kernel = np.array(model.kernel())
         self.contribution = [np.array(c) for c in tab.contribution]
         tail, step = model._tail_table()
         self.tail, self.step = np.array(tail), np.array(step)
         #: For each dimension: its questions and, for a small dimension, the rows of every
         #: pattern by its code (else None). A pattern's code is the sum over the questions
-        #: of (option + 1) times the question's column of `strides` (options + 1 values
-        #: per question, the skip first): one product of `chosen + 1` with `strides`
-        #: gives every dimension's codes (exact in floats: codes stay far below 2**53).
-        self.dimensions: list[tuple[Ints, Rows | None]] = []
-        self.strides = np.zeros((len(bank.questions), len(tab.dimensions)))
+        #: of (option + 1) times the question's stride (options + 1 values per question,
+        #: the skip first).
+        self.dimensions: list[tuple[Ints, Floats | None]] = []
+        self.strides = np.zeros(len(bank.questions), dtype=np.int64)
         for d, members in enumerate(tab.dimensions):
             where = np.array(members, dtype=np.int64)
             radix = self.sizes[where] + 1
@@ -73,34 +96,23 @@ class Arrays:
                 codes = np.arange(count, dtype=np.int64)
                 patterns = (codes[:, None] // strides[None, :]) % radix[None, :] - 1
                 built = pattern_rows(self, d, patterns)
-                self.strides[where, d] = strides
+                self.strides[where] = strides
             self.dimensions.append((where, built))
 
 
-class Rows(NamedTuple):
-    """model.DimensionRow's fields for many patterns, a row each."""
-
-    one: Floats
-    like: Floats
-    mean: Floats
-    var: Floats
-
-
-def pattern_rows(arrays: Arrays, d: int, patterns: Ints) -> Rows:
+def pattern_rows(arrays: Arrays, d: int, patterns: Ints) -> Floats:
     """model.dimension_row for each row of `patterns` (option indices of dimension d's
-    questions, -1 skipped)."""
-    cells = model.CELLS
-    one = np.ones((len(patterns), len(model.SIGMAS) * cells + 1))
-    for i, j in enumerate(arrays.tables.dimensions[d]):
-        one *= arrays.likelihood[j, patterns[:, i]]  # a skip reads the row of ones
-    one /= one.max(axis=1, keepdims=True)
+    questions, -1 skipped): `like`, `mean` and `var` side by side."""
+    cells, size = model.CELLS, model.B_CELLS
+    width = len(model.B_SIGMAS) * size
     c = arrays.contribution[d]
     kernel = arrays.kernel
-    size = model.B_CELLS
-    width = len(model.B_SIGMAS) * size
-    like, mean, var = (np.empty((len(patterns), width)) for _ in range(3))
+    out = np.empty((len(patterns), 3 * width))
     for i, s in enumerate(model.B_SIGMAS):
-        a = one[:, s * cells : (s + 1) * cells]
+        a = np.ones((len(patterns), cells))
+        for column, j in enumerate(arrays.tables.dimensions[d]):
+            # A skip reads the row of ones.
+            a *= arrays.likelihood[j, patterns[:, column], s * cells : (s + 1) * cells]
         total = np.zeros((len(patterns), size))
         first = np.zeros((len(patterns), size))
         second = np.zeros((len(patterns), size))
@@ -114,10 +126,10 @@ def pattern_rows(arrays: Arrays, d: int, patterns: Ints) -> Rows:
             first += mu + mh
             second += mu * c[u] + mh * c[h]
         m = first / total
-        like[:, i * size : (i + 1) * size] = total
-        mean[:, i * size : (i + 1) * size] = m
-        var[:, i * size : (i + 1) * size] = second / total - m * m
-    return Rows(one, like, mean, var)
+        out[:, i * size : (i + 1) * size] = total
+        out[:, width + i * size : width + (i + 1) * size] = m
+        out[:, 2 * width + i * size : 2 * width + (i + 1) * size] = second / total - m * m
+    return out
 
 
 class Decisions(NamedTuple):
@@ -149,57 +161,61 @@ def _decide(arrays: Arrays, chosen: Ints) -> Decisions:
     size = len(model.B_SIGMAS) * model.B_CELLS
     one = np.ones((n, len(model.SIGMAS) * cells + 1))
     like = np.ones((n, size))
-    mean = np.zeros((n, size))
-    var = np.zeros((n, size))
-    codes = ((chosen + 1).astype(np.float64) @ arrays.strides).astype(np.int64)
-    buffers = (np.empty_like(one), np.empty_like(like))
+    moments = np.zeros((n, 2 * size))  # the true score's mean, then its variance
+    share = np.zeros(n)
+    rows = np.empty((n, 3 * size))
+    i = 0
     for d, (where, built) in enumerate(arrays.dimensions):
+        code = np.zeros(n, dtype=np.int64)
+        for j in where.tolist():
+            k = chosen[:, j]
+            one *= arrays.likelihood[j, k]  # a skip reads the row of ones
+            code += (k + 1) * int(arrays.strides[j])
+            if i % model.RESCALE_EVERY == model.RESCALE_EVERY - 1:
+                top = np.maximum(one.max(axis=1), like.max(axis=1))[:, None]
+                one /= top
+                like /= top
+            i += 1
         if built is None:
             patterns, back = np.unique(chosen[:, where], axis=0, return_inverse=True)
-            built, code = pattern_rows(arrays, d, patterns), back.reshape(-1)
+            rows = pattern_rows(arrays, d, patterns)[back.reshape(-1)]
         else:
-            code = codes[:, d]
-        # Gathered into reused buffers: a block's time is mostly these copies.
-        one *= np.take(built.one, code, axis=0, out=buffers[0])
-        like *= np.take(built.like, code, axis=0, out=buffers[1])
-        mean += np.take(built.mean, code, axis=0, out=buffers[1])
-        var += np.take(built.var, code, axis=0, out=buffers[1])
-        if d % model.RESCALE_EVERY == model.RESCALE_EVERY - 1:
-            top = np.maximum(one.max(axis=1), like.max(axis=1))[:, None]
-            one /= top
-            like /= top
-    share = np.zeros(n)
+            np.take(built, code, axis=0, out=rows)
+        like *= rows[:, :size]
+        moments += rows[:, size:]
     for j in range(q):
         share = np.where(chosen[:, j] >= 0, share + arrays.share[j], share)
     marginal = one[:, :cells].copy()
     for s in range(1, len(model.SIGMAS)):
         marginal += one[:, s * cells : (s + 1) * cells]
-    total = np.zeros(n)
-    by_outcome = np.zeros((n, 3))
-    truth = arrays.truth.tolist()
-    for g in range(cells // 2):
-        h = cells - 1 - g
-        pair = marginal[:, g] + marginal[:, h]
-        total += pair
-        if truth[g] == truth[h]:
-            by_outcome[:, truth[g]] += pair
-        else:
-            by_outcome[:, truth[g]] += marginal[:, g]
-            by_outcome[:, truth[h]] += marginal[:, h]
+    # The engine's running sums over mirror pairs, as running sums along rows
+    # (np.add.accumulate adds left to right, one element at a time, as the engine does).
+    outer, inner = marginal[:, : cells // 2], marginal[:, : cells // 2 - 1 : -1]
+    pair = outer + inner
+    total = _running(pair)
+    by_outcome = np.stack(
+        [
+            _running(
+                np.where(pick[0], pair, np.where(pick[1], outer, np.where(pick[2], inner, 0.0)))
+            )
+            for pick in arrays.picks
+        ],
+        axis=1,
+    )
+    mean, var = moments[:, :size], moments[:, size:]
     sd = np.sqrt(np.maximum(var, 0.0)) + model.SD_FLOOR
     band = arrays.tables.band
-    below = _upper_tail(arrays, (band + mean) / sd)
-    above = _upper_tail(arrays, (band - mean) / sd)
-    middle = 1.0 - (below + above)
-    spread = np.zeros(n)
-    by_spread = np.zeros((n, 3))
-    for g in range(model.B_CELLS // 2):
-        for s in range(len(model.B_SIGMAS)):
-            a, b = s * model.B_CELLS + g, s * model.B_CELLS + model.B_CELLS - 1 - g
-            spread += like[:, a] + like[:, b]
-            by_spread[:, 0] += like[:, a] * below[:, a] + like[:, b] * below[:, b]
-            by_spread[:, 1] += like[:, a] * middle[:, a] + like[:, b] * middle[:, b]
-            by_spread[:, 2] += like[:, a] * above[:, a] + like[:, b] * above[:, b]
+    tails = _upper_tail(arrays, np.concatenate(((band + mean) / sd, (band - mean) / sd), axis=1))
+    below, above = tails[:, :size], tails[:, size:]
+    left, right = arrays.spread_pairs
+    spread = _running(like[:, left] + like[:, right])
+    by_spread = np.stack(
+        [
+            _running(p[:, left] + p[:, right])
+            for p in (like * below, like * (1.0 - (below + above)), like * above)
+        ],
+        axis=1,
+    )
     columns = float(len(model.SIGMAS) * cells)
     one_weight = arrays.tables.one_position / columns
     spread_weight = (1.0 - arrays.tables.one_position) / size
@@ -220,7 +236,9 @@ def _decide(arrays: Arrays, chosen: Ints) -> Decisions:
 
 def _upper_tail(arrays: Arrays, z: Floats) -> Floats:
     """model.upper_tail for each element of z."""
-    x = (np.clip(z, -model.TAIL_RANGE, model.TAIL_RANGE) + model.TAIL_RANGE) * model.TAIL_STEPS
+    x = np.minimum(np.maximum(z, -model.TAIL_RANGE), model.TAIL_RANGE)
+    x += model.TAIL_RANGE
+    x *= model.TAIL_STEPS
     i = np.minimum(x.astype(np.int64), len(arrays.step) - 1)
     out: Floats = arrays.tail[i] + (x - i) * arrays.step[i]
     return out
@@ -246,15 +264,15 @@ def straight_lines(arrays: Arrays, chosen: Ints) -> Bools:
     return result
 
 
+def _running(x: Floats) -> Floats:
+    """Each row's sum, added left to right from 0.0 (as the engine's loops add)."""
+    out: Floats = np.add.accumulate(x, axis=1)[:, -1]
+    return out
+
+
 def _tail_cells(marginal: Floats, tail: Floats) -> Ints:
-    """model._tail_cell for each row."""
-    n, cells = marginal.shape
-    found = np.full(n, cells - 1, dtype=np.int64)
-    open_rows = np.ones(n, dtype=bool)
-    running = np.zeros(n)
-    for g in range(cells):
-        running += marginal[:, g]
-        reached = open_rows & (running >= tail)
-        found[reached] = g
-        open_rows &= ~reached
+    """model._tail_cell for each row: the first cell at which the running sum reaches
+    the tail, else the last."""
+    reached = np.add.accumulate(marginal, axis=1) >= tail[:, None]
+    found: Ints = np.where(reached.any(axis=1), np.argmax(reached, axis=1), marginal.shape[1] - 1)
     return found

@@ -55,13 +55,13 @@ CELLS = 40  # even: the cells pair up as mirror images
 SIGMAS = (0.5, 0.75, 1.0, 1.25, 1.5)
 #: The least probability an option gets: one slip cannot rule a position out.
 FLOOR = 1e-4
-#: The likelihood vectors are rescaled by their maximum after this many dimensions, so
+#: The likelihood vectors are rescaled by their maximum after this many questions, so
 #: that long banks never underflow (a division by the maximum is exact in every path).
 RESCALE_EVERY = 8
 #: The per-dimension part: the sd of a dimension's position around t, its grid over t
 #: (midpoints of B_CELLS equal cells of [-1, 1]) and its noise levels (indices in SIGMAS).
 TAU = 0.59
-B_CELLS = 20
+B_CELLS = 6
 B_SIGMAS = (0, 2, 4)
 #: The prior probability of the one-position part (the per-dimension part has the rest).
 ONE_POSITION = 0.5
@@ -322,15 +322,11 @@ def _build(bank: Bank) -> Tables:
 
 
 class DimensionRow(NamedTuple):
-    """What one dimension's answers (an answer pattern) say, for both parts of the model.
-    The likelihoods are scaled by one factor per pattern (the largest of `one`): only
-    their ratios matter, and they stay comparable across parts."""
+    """What one dimension's answers (an answer pattern) say in the per-dimension part, at
+    each (B_SIGMAS, B_CELLS) position, sigma-major: the likelihood (on the scale of the
+    one-position part's product of the same answers), and the mean and variance of the
+    dimension's share of the true score."""
 
-    #: The one-position part: the likelihood at each (sigma, cell), sigma-major, and of
-    #: answering at random last (as a question's likelihood vector).
-    one: list[float]
-    #: The per-dimension part at each (B_SIGMAS, B_CELLS) position, sigma-major: the
-    #: likelihood, and the mean and variance of the dimension's share of the true score.
     like: list[float]
     mean: list[float]
     var: list[float]
@@ -353,18 +349,15 @@ def dimension_row(tab: Tables, d: int, pattern: tuple[int, ...]) -> DimensionRow
 
 
 def _dimension_row(tab: Tables, d: int, pattern: tuple[int, ...]) -> DimensionRow:
-    one = [1.0] * (len(SIGMAS) * CELLS + 1)
-    for j, k in zip(tab.dimensions[d], pattern, strict=True):
-        if k >= 0:
-            one = [a * b for a, b in zip(one, tab.likelihood[j][k], strict=True)]
-    top = max(one)
-    one = [x / top for x in one]
     c = tab.contribution[d]
     rows = kernel()
     like, mean, var = [], [], []
-    # Sums over t_d run over mirror pairs of cells, outside in (as in `posterior`).
     for s in B_SIGMAS:
-        a = one[s * CELLS : (s + 1) * CELLS]
+        a = [1.0] * CELLS
+        for j, k in zip(tab.dimensions[d], pattern, strict=True):
+            if k >= 0:
+                a = [x * y for x, y in zip(a, tab.likelihood[j][k][s * CELLS :], strict=False)]
+        # Sums over t_d run over mirror pairs of cells, outside in (as in `posterior`).
         for row in rows:
             total = first = second = 0.0
             for u in range(CELLS // 2):
@@ -380,7 +373,7 @@ def _dimension_row(tab: Tables, d: int, pattern: tuple[int, ...]) -> DimensionRo
             like.append(total)
             mean.append(m)
             var.append(second / total - m * m)
-    return DimensionRow(one, like, mean, var)
+    return DimensionRow(like, mean, var)
 
 
 class Posterior(NamedTuple):
@@ -408,16 +401,22 @@ def posterior(tab: Tables, chosen: Sequence[int]) -> Posterior:
     one = [1.0] * (len(SIGMAS) * CELLS + 1)
     size = len(B_SIGMAS) * B_CELLS
     like, mean, var = [1.0] * size, [0.0] * size, [0.0] * size
+    # Question by question, a dimension at a time; both parts are rescaled by one factor.
+    i = 0
     for d, members in enumerate(tab.dimensions):
+        for j in members:
+            k = chosen[j]
+            if k >= 0:
+                one = [a * b for a, b in zip(one, tab.likelihood[j][k], strict=True)]
+            if i % RESCALE_EVERY == RESCALE_EVERY - 1:
+                top = max(max(one), max(like))
+                one = [x / top for x in one]
+                like = [x / top for x in like]
+            i += 1
         row = dimension_row(tab, d, tuple(chosen[j] for j in members))
-        one = [a * b for a, b in zip(one, row.one, strict=True)]
         like = [a * b for a, b in zip(like, row.like, strict=True)]
         mean = [a + b for a, b in zip(mean, row.mean, strict=True)]
         var = [a + b for a, b in zip(var, row.var, strict=True)]
-        if d % RESCALE_EVERY == RESCALE_EVERY - 1:
-            top = max(max(one), max(like))
-            one = [x / top for x in one]
-            like = [x / top for x in like]
     share = 0.0
     for j, k in enumerate(chosen):
         if k >= 0:
