@@ -78,6 +78,7 @@ def either(n: int, seed: int) -> None:
     arrays = block.Arrays(bank)
     rng = np.random.default_rng(seed)
     print(f"{n:,} respondents per row, seed {seed}: told 'either' (count, stated/observed)")
+    pooled: dict[str, list[float]] = {}
     for noise in simulate.NOISES:
         for kind in simulate.MODELS:
             sim = simulate.respondents(bank, n, noise, kind, rng)
@@ -89,7 +90,15 @@ def either(n: int, seed: int) -> None:
                 stated = found.probabilities[told, 1].mean() if told.any() else float("nan")
                 observed = (true[told] == 1).mean() if told.any() else float("nan")
                 cells.append(f"{label} {int(told.sum()):5d} {stated:.2f}/{observed:.2f}")
+                sums = pooled.setdefault(label, [0.0, 0.0, 0.0])
+                sums[0] += told.sum()
+                sums[1] += found.probabilities[told, 1].sum()
+                sums[2] += (true[told] == 1).sum()
             print(f"  noise {noise:.1f} {kind:<13} " + "   ".join(cells))
+    print(
+        "  every row pooled:       "
+        + "   ".join(f"{k} {int(c):5d} {p / c:.2f}/{h / c:.2f}" for k, (c, p, h) in pooled.items())
+    )
 
 
 def main() -> None:

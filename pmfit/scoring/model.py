@@ -20,12 +20,15 @@ a position per dimension
     dimensions' shares, which are independent given (sigma, t): each dimension's answers
     give the mean and variance of its share (its t_d summed out on the grid), and the
     true score is taken as normal with the sums of those. On a coarser grid (`B_CELLS`
-    positions, sigma one of `B_SIGMAS`).
+    positions, sigma one of `B_SIGMAS`): t matters here only through the dimensions'
+    positions, which keep the fine grid.
 
 The parts are weighed by how well each explains the answers (their evidence), so
 consistent answers are read as one position and answers that differ across dimensions
-as positions per dimension. A dimension's answers enter through one row per answer
-pattern (`dimension_row`), the same for every respondent with that pattern.
+as positions per dimension. A bank of one dimension uses the one-position part alone
+(its one position is the respondent's: the parts coincide). A dimension's answers
+enter the per-dimension part through one row per answer pattern (`dimension_row`),
+the same for every respondent with that pattern.
 
 A further component, answering at random (every option equally likely), is kept beside
 the one-position part: its likelihood against that part's is the person-fit measure
@@ -58,7 +61,8 @@ FLOOR = 1e-4
 #: The likelihood vectors are rescaled by their maximum after this many questions, so
 #: that long banks never underflow (a division by the maximum is exact in every path).
 RESCALE_EVERY = 8
-#: The per-dimension part: the sd of a dimension's position around t, its grid over t
+#: The per-dimension part: the sd of a dimension's position around t (as the simulator's
+#: per-dimension respondents have it, pmfit.simulate.DIMENSION_SD), its grid over t
 #: (midpoints of B_CELLS equal cells of [-1, 1]) and its noise levels (indices in SIGMAS).
 TAU = 0.59
 B_CELLS = 6
@@ -381,12 +385,12 @@ class Posterior(NamedTuple):
 
     #: Probability of each true outcome (B2B, either, B2C).
     probabilities: tuple[float, float, float]
-    #: A 90% interval for the true score: the true score at the posterior's 5th and
-    #: 95th percentile positions.
+    #: A 90% interval for the true score: the true score at the one-position part's
+    #: 5th and 95th percentile positions.
     low: float
     high: float
-    #: Likelihood of answering at random over the model's (mean over its grid): above
-    #: MISFIT_RATIO the answers fit random choice better than any position.
+    #: Likelihood of answering at random over the one-position part's (mean over its
+    #: grid): above MISFIT_RATIO the answers fit random choice better than any position.
     random_ratio: float
     #: The share of the full score's weight that the answers settle (0..1).
     answered_share: float
