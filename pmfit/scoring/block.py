@@ -98,6 +98,8 @@ class Arrays:
                 built = pattern_rows(self, d, patterns)
                 self.strides[where] = strides
             self.dimensions.append((where, built))
+        self.order = np.array([j for members in tab.dimensions for j in members], dtype=np.int64)
+        self.starts = np.cumsum([0] + [len(m) for m in tab.dimensions[:-1]], dtype=np.int64)
 
 
 def pattern_rows(arrays: Arrays, d: int, patterns: Ints) -> Floats:
@@ -156,21 +158,21 @@ def decide(arrays: Arrays, chosen: Ints) -> Decisions:
 
 
 def _decide(arrays: Arrays, chosen: Ints) -> Decisions:
-    n, q = chosen.shape
+    n = len(chosen)
     cells = model.CELLS
     size = len(model.B_SIGMAS) * model.B_CELLS
     one = np.ones((n, len(model.SIGMAS) * cells + 1))
     like = np.ones((n, size))
     moments = np.zeros((n, 2 * size))  # the true score's mean, then its variance
-    share = np.zeros(n)
     rows = np.empty((n, 3 * size))
+    # Every dimension's pattern code at once: the questions' terms, summed by dimension
+    # (the questions in dimension order, each dimension's from its first column).
+    terms = ((chosen + 1) * arrays.strides)[:, arrays.order]
+    codes = np.add.reduceat(terms, arrays.starts, axis=1) if arrays.dimensions else terms
     i = 0
     for d, (where, built) in enumerate(arrays.dimensions):
-        code = np.zeros(n, dtype=np.int64)
         for j in where.tolist():
-            k = chosen[:, j]
-            one *= arrays.likelihood[j, k]  # a skip reads the row of ones
-            code += (k + 1) * int(arrays.strides[j])
+            one *= arrays.likelihood[j, chosen[:, j]]  # a skip reads the row of ones
             if i % model.RESCALE_EVERY == model.RESCALE_EVERY - 1:
                 top = np.maximum(one.max(axis=1), like.max(axis=1))[:, None]
                 one /= top
@@ -180,11 +182,11 @@ def _decide(arrays: Arrays, chosen: Ints) -> Decisions:
             patterns, back = np.unique(chosen[:, where], axis=0, return_inverse=True)
             rows = pattern_rows(arrays, d, patterns)[back.reshape(-1)]
         else:
-            np.take(built, code, axis=0, out=rows)
+            np.take(built, codes[:, d], axis=0, out=rows)
         like *= rows[:, :size]
         moments += rows[:, size:]
-    for j in range(q):
-        share = np.where(chosen[:, j] >= 0, share + arrays.share[j], share)
+    # The engine adds each answered question's share in bank order; a skip adds 0.0.
+    share = _running(np.where(chosen >= 0, arrays.share[None, :], 0.0))
     marginal = one[:, :cells].copy()
     for s in range(1, len(model.SIGMAS)):
         marginal += one[:, s * cells : (s + 1) * cells]
@@ -266,6 +268,8 @@ def straight_lines(arrays: Arrays, chosen: Ints) -> Bools:
 
 def _running(x: Floats) -> Floats:
     """Each row's sum, added left to right from 0.0 (as the engine's loops add)."""
+    if not x.shape[1]:
+        return np.zeros(len(x))
     out: Floats = np.add.accumulate(x, axis=1)[:, -1]
     return out
 
