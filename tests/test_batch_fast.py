@@ -203,7 +203,7 @@ def _posterior_rows(bank, rows):
 
 def test_a_dimension_too_large_to_tabulate_gives_the_engines_floats() -> None:
     """A dimension of seven five-option questions has 6**7 answer patterns, too many to
-    build in advance: each slice of rows builds the rows of its own patterns."""
+    build in advance: each block of rows builds the rows of its own patterns."""
     from banks import make_bank
 
     from pmfit.scoring import block
@@ -213,9 +213,9 @@ def test_a_dimension_too_large_to_tabulate_gives_the_engines_floats() -> None:
     arrays = block.Arrays(bank)
     assert arrays.dimensions[0][1] is None and arrays.dimensions[1][1] is not None
     rng = np.random.default_rng(3)
-    rows = rng.integers(-1, 5, (3 * block.SLICE + 7, 9))
+    rows = rng.integers(-1, 5, (600, 9))
     rows[:, 7:] = np.minimum(rows[:, 7:], 1)
-    rows[:40] = rows[40:80]  # patterns repeated within and across slices
+    rows[:40] = rows[40:80]  # patterns repeated
     got = block.decide(arrays, rows)
     for i, post in enumerate(_posterior_rows(bank, rows.tolist())):
         assert tuple(got.probabilities[i].tolist()) == post.probabilities

@@ -52,17 +52,6 @@ class Arrays:
         self.leans = np.zeros((len(bank.questions), width + 1))
         for j, q in enumerate(bank.questions):
             self.leans[j, : len(q.options)] = [o.lean for o in q.options]
-        # For each outcome, at each mirror pair of cells (outside in): whether the pair's
-        # sum goes to it (both cells' truth), the outer cell's alone, or the inner's.
-        outer, inner = self.truth[: model.CELLS // 2], self.truth[: model.CELLS // 2 - 1 : -1]
-        self.picks = [
-            (
-                (outer == o) & (inner == o),
-                (outer == o) & (inner != o),
-                (inner == o) & (outer != o),
-            )
-            for o in range(3)
-        ]
         # The per-dimension part's mirror pairs of positions, outside in, each noise level
         # in turn within a pair of positions.
         size = model.B_CELLS
@@ -144,20 +133,9 @@ class Decisions(NamedTuple):
     answered_share: Floats
 
 
-#: Rows decided at a time: a slice's arrays stay in the processor's cache.
-SLICE = 512
-
-
 def decide(arrays: Arrays, chosen: Ints) -> Decisions:
     """The engine's decision for each row of `chosen` (option indices in bank order, -1
     skipped)."""
-    if len(chosen) <= SLICE:
-        return _decide(arrays, chosen)
-    parts = [_decide(arrays, chosen[i : i + SLICE]) for i in range(0, len(chosen), SLICE)]
-    return Decisions(*(np.concatenate(field) for field in zip(*parts, strict=True)))
-
-
-def _decide(arrays: Arrays, chosen: Ints) -> Decisions:
     n = len(chosen)
     cells = model.CELLS
     size = len(model.B_SIGMAS) * model.B_CELLS
@@ -190,20 +168,18 @@ def _decide(arrays: Arrays, chosen: Ints) -> Decisions:
     marginal = one[:, :cells].copy()
     for s in range(1, len(model.SIGMAS)):
         marginal += one[:, s * cells : (s + 1) * cells]
-    # The engine's running sums over mirror pairs, as running sums along rows
-    # (np.add.accumulate adds left to right, one element at a time, as the engine does).
-    outer, inner = marginal[:, : cells // 2], marginal[:, : cells // 2 - 1 : -1]
-    pair = outer + inner
-    total = _running(pair)
-    by_outcome = np.stack(
-        [
-            _running(
-                np.where(pick[0], pair, np.where(pick[1], outer, np.where(pick[2], inner, 0.0)))
-            )
-            for pick in arrays.picks
-        ],
-        axis=1,
-    )
+    total = np.zeros(n)
+    by_outcome = np.zeros((n, 3))
+    truth = arrays.truth.tolist()
+    for g in range(cells // 2):
+        h = cells - 1 - g
+        pair = marginal[:, g] + marginal[:, h]
+        total += pair
+        if truth[g] == truth[h]:
+            by_outcome[:, truth[g]] += pair
+        else:
+            by_outcome[:, truth[g]] += marginal[:, g]
+            by_outcome[:, truth[h]] += marginal[:, h]
     mean, var = moments[:, :size], moments[:, size:]
     sd = np.sqrt(np.maximum(var, 0.0)) + model.SD_FLOOR
     band = arrays.tables.band
@@ -270,13 +246,21 @@ def _running(x: Floats) -> Floats:
     """Each row's sum, added left to right from 0.0 (as the engine's loops add)."""
     if not x.shape[1]:
         return np.zeros(len(x))
-    out: Floats = np.add.accumulate(x, axis=1)[:, -1]
+    out: Floats = x[:, 0].copy()
+    for k in range(1, x.shape[1]):  # a column at a time: faster than add.accumulate here
+        out += x[:, k]
     return out
 
 
 def _tail_cells(marginal: Floats, tail: Floats) -> Ints:
-    """model._tail_cell for each row: the first cell at which the running sum reaches
-    the tail, else the last."""
-    reached = np.add.accumulate(marginal, axis=1) >= tail[:, None]
-    found: Ints = np.where(reached.any(axis=1), np.argmax(reached, axis=1), marginal.shape[1] - 1)
+    """model._tail_cell for each row."""
+    n, cells = marginal.shape
+    found = np.full(n, cells - 1, dtype=np.int64)
+    open_rows = np.ones(n, dtype=bool)
+    running = np.zeros(n)
+    for g in range(cells):
+        running += marginal[:, g]
+        reached = open_rows & (running >= tail)
+        found[reached] = g
+        open_rows &= ~reached
     return found
