@@ -15,9 +15,10 @@ from hypothesis import strategies as st
 
 from conftest import MINI, ROOT, examples
 from pmfit.bank.loading import load_bank
-from pmfit.batch.compact import COMPACT_SCHEMA_ID, CompactResult, compact, compact_schema
+from pmfit.batch.compact import COMPACT_SCHEMA_ID, CompactResult, compact
 from pmfit.batch.fast import Compiled, pysum, score_block, score_bytes
 from pmfit.render.json import result_line
+from pmfit.schemas import compact_result_schema
 from pmfit.scoring.engine import score
 
 BANKS = [MINI] + ([ROOT / "questions"] if (ROOT / "questions" / "bank.yaml").is_file() else [])
@@ -132,7 +133,7 @@ def test_compact_line_matches_its_published_schema() -> None:
     assert decoded.rationale and decoded.rationale[0].question == "problem-1"
     import jsonschema
 
-    jsonschema.validate(msgspec.json.decode(line), compact_schema())
+    jsonschema.validate(msgspec.json.decode(line), compact_result_schema())
 
 
 def _neumaier(values: list[float]) -> float:

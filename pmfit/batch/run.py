@@ -83,7 +83,7 @@ class Scorer:
 
     def score(self, block: Block) -> bytes:
         from pmfit.batch.fast import score_bytes
-        from pmfit.render.literal import literal_bytes
+        from pmfit.text.literal import literal_bytes
 
         # The one terminal filter, applied where the results are made, so that every
         # path (stdout, an -o file, workers writing into it) holds the same inert bytes.

@@ -9,10 +9,10 @@ from typing import Any, Literal, Protocol, get_args
 import msgspec
 
 from pmfit.bank.model import Bank
-from pmfit.render.literal import literal_bytes
-from pmfit.render.numbers import signed
 from pmfit.scoring.model import OUTCOMES
 from pmfit.scoring.result import FlagCode
+from pmfit.text.literal import literal_bytes
+from pmfit.text.numbers import signed
 
 OutputFormat = Literal["jsonl", "json", "csv"]
 

@@ -164,7 +164,7 @@ class _Stdout:
             self.fd = None
 
     def write(self, data: bytes) -> None:
-        from pmfit.render.literal import literal_bytes
+        from pmfit.text.literal import literal_bytes
         from pmfit.writing import NO_ROOM, WriteError, write_all
 
         # Written past the environment's filtered stream (to its descriptor, for speed),
@@ -348,9 +348,9 @@ def batch(
 
     env = environment(ctx)
     if schema:
-        from pmfit.batch.compact import compact_schema
+        from pmfit.schemas import compact_result_schema
 
-        env.stdout.write(json.dumps(compact_schema(), indent=2, ensure_ascii=False) + "\n")
+        env.stdout.write(json.dumps(compact_result_schema(), indent=2, ensure_ascii=False) + "\n")
         return
     if not inputs:
         raise InputError(
@@ -452,7 +452,7 @@ def _error_record(rejection: "Rejection") -> bytes:
     and through the terminal filter, as the results are."""
     import json
 
-    from pmfit.render.literal import literal_bytes
+    from pmfit.text.literal import literal_bytes
 
     text = json.dumps(rejection.record(), ensure_ascii=False)
     return literal_bytes(text.encode("utf-8", "backslashreplace")) + b"\n"
