@@ -87,6 +87,32 @@ class Arrays:
                 built = pattern_rows(self, d, patterns)
                 self.strides[where] = strides
             self.dimensions.append((where, built))
+        # model.pairs of each dimension, in order: each pair's likelihood products in a
+        # table by (first option + 1) * radix + (second option + 1), 0 for a skip (whose
+        # factor is the row of ones); a question alone is paired with a column of ones.
+        size_of_pair = width + 1
+        ones = np.ones((1, columns))
+        self.pair_counts = [len(model.pairs(members)) for members in tab.dimensions]
+        self.pair_tables: list[Floats] = []
+        first, second = [], []
+        for members in tab.dimensions:
+            for pair in model.pairs(members):
+                rows_a = np.concatenate((ones, self.likelihood[pair[0], :width]))
+                rows_b = (
+                    np.concatenate((ones, self.likelihood[pair[1], :width]))
+                    if len(pair) == 2
+                    else np.concatenate((ones, np.ones((width, columns))))
+                )
+                product = rows_a[:, None, :] * rows_b[None, :, :]
+                # A pair with a question alone, or a skip, keeps the other's floats.
+                product[0, :, :] = rows_b
+                product[:, 0, :] = rows_a
+                self.pair_tables.append(product.reshape(size_of_pair**2, columns))
+                first.append(pair[0])
+                second.append(pair[1] if len(pair) == 2 else len(bank.questions))
+        self.pair_first = np.array(first, dtype=np.int64)
+        self.pair_second = np.array(second, dtype=np.int64)
+        self.pair_radix = size_of_pair
         self.order = np.array([j for members in tab.dimensions for j in members], dtype=np.int64)
         self.starts = np.cumsum([0] + [len(m) for m in tab.dimensions[:-1]], dtype=np.int64)
 
@@ -147,10 +173,14 @@ def decide(arrays: Arrays, chosen: Ints) -> Decisions:
     # (the questions in dimension order, each dimension's from its first column).
     terms = ((chosen + 1) * arrays.strides)[:, arrays.order]
     codes = np.add.reduceat(terms, arrays.starts, axis=1) if arrays.dimensions else terms
+    # Each pair's row in its table: (first option + 1, second option + 1), a skip as 0.
+    plus = np.zeros((n, chosen.shape[1] + 1), dtype=np.int64)  # a last column of skips
+    plus[:, :-1] = chosen + 1
+    shifted = plus[:, arrays.pair_first] * arrays.pair_radix + plus[:, arrays.pair_second]
     i = 0
     for d, (where, built) in enumerate(arrays.dimensions):
-        for j in where.tolist():
-            one *= arrays.likelihood[j, chosen[:, j]]  # a skip reads the row of ones
+        for _ in range(arrays.pair_counts[d]):
+            one *= arrays.pair_tables[i][shifted[:, i]]
             if i % model.RESCALE_EVERY == model.RESCALE_EVERY - 1:
                 top = np.maximum(one.max(axis=1), like.max(axis=1))[:, None]
                 one /= top

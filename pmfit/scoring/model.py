@@ -58,8 +58,9 @@ CELLS = 40  # even: the cells pair up as mirror images
 SIGMAS = (0.5, 0.75, 1.0, 1.25, 1.5)
 #: The least probability an option gets: one slip cannot rule a position out.
 FLOOR = 1e-4
-#: The likelihood vectors are rescaled by their maximum after this many questions, so
-#: that long banks never underflow (a division by the maximum is exact in every path).
+#: The likelihood vectors are rescaled by their maximum after this many pairs of
+#: questions (`pairs`), so that long banks never underflow (a division by the maximum
+#: is exact in every path).
 RESCALE_EVERY = 8
 #: The per-dimension part: the sd of a dimension's position around t (as the simulator's
 #: per-dimension respondents have it, pmfit.simulate.DIMENSION_SD), its grid over t
@@ -405,13 +406,14 @@ def posterior(tab: Tables, chosen: Sequence[int]) -> Posterior:
     one = [1.0] * (len(SIGMAS) * CELLS + 1)
     size = len(B_SIGMAS) * B_CELLS
     like, mean, var = [1.0] * size, [0.0] * size, [0.0] * size
-    # Question by question, a dimension at a time; both parts are rescaled by one factor.
+    # Two questions at a time (a dimension's in order, `pairs`), a dimension at a time;
+    # both parts are rescaled by one factor.
     i = 0
     for d, members in enumerate(tab.dimensions):
-        for j in members:
-            k = chosen[j]
-            if k >= 0:
-                one = [a * b for a, b in zip(one, tab.likelihood[j][k], strict=True)]
+        for questions in pairs(members):
+            found = _pair_likelihood(tab, questions, chosen)
+            if found is not None:
+                one = [a * b for a, b in zip(one, found, strict=True)]
             if i % RESCALE_EVERY == RESCALE_EVERY - 1:
                 top = max(max(one), max(like))
                 one = [x / top for x in one]
@@ -476,6 +478,26 @@ def posterior(tab: Tables, chosen: Sequence[int]) -> Posterior:
         random_ratio=one[-1] * columns / total,
         answered_share=share,
     )
+
+
+def pairs(members: Sequence[int]) -> list[tuple[int, ...]]:
+    """A dimension's questions two by two, in order (the last alone when they are odd):
+    the one-position part multiplies a pair's likelihoods first, which halves the
+    products per respondent (the batch scorer reads each pair's from a small table)."""
+    return [tuple(members[i : i + 2]) for i in range(0, len(members), 2)]
+
+
+def _pair_likelihood(
+    tab: Tables, pair: tuple[int, ...], chosen: Sequence[int]
+) -> list[float] | None:
+    """The product of a pair's likelihood vectors for the options chosen (a skip's is all
+    ones, so it leaves the other's as it is); None when every question is skipped."""
+    found = [tab.likelihood[j][chosen[j]] for j in pair if chosen[j] >= 0]
+    if not found:
+        return None
+    if len(found) == 1:
+        return found[0]
+    return [a * b for a, b in zip(found[0], found[1], strict=True)]
 
 
 def _tail_cell(marginal: Sequence[float], tail: float) -> int:
