@@ -6,7 +6,7 @@ table, and why "either" misses its goal for per-dimension respondents at noise 1
 
 Goals (issue 8): every recommendation's expected calibration error (ECE) at most 0.05 on
 the full form, under both response models and noise 0.5-1.5; "either" stated within 0.10
-of its observed rate. Cells with fewer than 200 results of an outcome are shown but not
+of its observed rate. Cells with fewer than 100 results of an outcome are shown but not
 judged (ten bins of a few dozen results give an ECE of several hundredths by chance alone).
 
 --either: among the respondents the engine tells "either", how often their true outcome is
@@ -27,7 +27,7 @@ from pmfit import simulate
 from pmfit.bank.loading import load_bank
 from pmfit.scoring import block, model
 
-JUDGED = 200
+JUDGED = 100
 
 
 def _decide(bank: Any, chosen: Any, one_position: float | None = None) -> block.Decisions:
