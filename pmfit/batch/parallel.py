@@ -30,6 +30,7 @@ from typing import Any
 from pmfit.bank.model import Bank
 from pmfit.batch.lines import Line, TooLong
 from pmfit.batch.rows import Rejection
+from pmfit.batch.writers import Output
 from pmfit.interrupts import forking
 from pmfit.limits import MAX_ROW_BYTES
 
@@ -78,7 +79,7 @@ class _Shared:
     """What every process sees: set up by the parent before the workers fork."""
 
     bank: Bank
-    with_quotes: bool
+    output: Output
     shown: str
     path: str
     out_path: str
@@ -87,6 +88,7 @@ class _Shared:
     claim: Any
     turn: Any
     offset: Any
+    first: Any
     lines: Any
     condition: Any
 
@@ -99,7 +101,8 @@ class _Runner:
 
         self.shared = shared
         self.report = report
-        self.scorer = Scorer(shared.bank, shared.with_quotes)
+        self.formatter = shared.output.formatter(shared.bank)
+        self.scorer = Scorer(shared.bank, self.formatter.chunk)
         self.pending: collections.deque[_Scored] = collections.deque()
         self.fd_in = os.open(shared.path, os.O_RDONLY)
         self.fd_out = os.open(shared.out_path, os.O_WRONLY)
@@ -153,12 +156,17 @@ class _Runner:
             scored = self.pending.popleft()
             with s.condition:
                 at = int(s.offset.value)
-                s.offset.value += len(scored.output)
+                # Nothing written yet: the output's first chunk (a JSON array's first
+                # item takes no comma).
+                output = self.formatter.place(scored.output, bool(s.first.value))
+                if output:
+                    s.first.value = 0
+                s.offset.value += len(output)
                 before = int(s.lines.value)
                 s.lines.value += scored.newlines
                 s.turn.value += 1
                 s.condition.notify_all()
-            os.pwrite(self.fd_out, scored.output, at)
+            os.pwrite(self.fd_out, output, at)
             rejections = [
                 dataclasses.replace(r, line=None if r.line is None else r.line + before)
                 for r in scored.rejections
@@ -214,7 +222,8 @@ def _worker(shared: _Shared, conn: Connection, parent: int) -> None:
 
 def score_file_in_place(
     bank: Bank,
-    with_quotes: bool,
+    output: Output,
+    first: bool,
     jobs: int,
     shown: str,
     path: str,
@@ -223,7 +232,8 @@ def score_file_in_place(
     emit: Callable[[list[Rejection], int], None],
     on_progress: Callable[[int], None],
 ) -> int:
-    """Score the JSONL file at `path` into `out_path` from `out_offset`; the bytes written."""
+    """Score the JSONL file at `path` into `out_path` from `out_offset` (as the output's
+    `first` chunk, if nothing was written before); the bytes written."""
     methods = multiprocessing.get_all_start_methods()
     context: Any = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     with open(path, "rb") as handle:
@@ -231,7 +241,7 @@ def score_file_in_place(
         size = os.fstat(handle.fileno()).st_size
     shared = _Shared(
         bank,
-        with_quotes,
+        output,
         shown,
         path,
         out_path,
@@ -240,6 +250,7 @@ def score_file_in_place(
         claim=context.Value("q", 0),
         turn=context.Value("q", 0, lock=False),
         offset=context.Value("q", out_offset, lock=False),
+        first=context.Value("b", first, lock=False),
         lines=context.Value("q", 0, lock=False),
         condition=context.Condition(),
     )

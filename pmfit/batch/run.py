@@ -19,7 +19,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from pmfit.bank.model import Bank
 from pmfit.batch.csv_rows import csv_blocks
@@ -34,7 +34,8 @@ from pmfit.batch.readers import (
     yaml_blocks,
 )
 from pmfit.batch.rows import Block, Rejection
-from pmfit.batch.writers import Formatter, Sink
+from pmfit.batch.scored import Scored
+from pmfit.batch.writers import Output, Sink
 from pmfit.writing import AtomicFile
 
 #: Below this many bytes of JSONL, starting worker processes costs more than it saves.
@@ -71,29 +72,71 @@ class Stop(Exception):
         super().__init__(str(rejection))
 
 
-class Scorer:
-    """Per process: the compiled bank and the JSONL decoder, built once."""
+class Stage(Protocol):
+    """What each process makes of a scored block, before it goes to the `Results`: small
+    (picklable), so that a worker process builds its own."""
 
-    def __init__(self, bank: Bank, with_quotes: bool) -> None:
+    def build(self, bank: Bank) -> Callable[[Scored], Any]: ...
+
+
+class Results:
+    """Where scored blocks go, in input order: `take` gets what `stage` made of each
+    (`prepare`, in this process)."""
+
+    stage: Stage
+    prepare: Callable[[Scored], Any]
+
+    def start(self) -> None:
+        pass
+
+    def take(self, prepared: Any) -> None:
+        raise NotImplementedError
+
+    def end(self) -> None:
+        pass
+
+
+class Written(Results):
+    """Results written to `sink` in `output`'s format."""
+
+    def __init__(self, bank: Bank, sink: Sink, output: Output) -> None:
+        self.sink = sink
+        self.stage = self.output = output
+        self.formatter = output.formatter(bank)
+        self.prepare = self.formatter.chunk
+        self.empty = True
+
+    def start(self) -> None:
+        self.sink.write(self.formatter.start())
+
+    def take(self, prepared: Any) -> None:
+        if prepared:
+            self.sink.write(self.formatter.place(prepared, self.empty))
+            self.empty = False
+
+    def end(self) -> None:
+        self.sink.write(self.formatter.end(self.empty))
+
+
+class Scorer:
+    """Per process: the compiled bank and the JSONL decoder, built once; `prepare` makes
+    what goes on of each scored block (`Stage.build`)."""
+
+    def __init__(self, bank: Bank, prepare: Callable[[Scored], Any]) -> None:
         from pmfit.batch.fast import Compiled
         from pmfit.batch.jsonl import LineDecoder
 
-        self.compiled = Compiled(bank, with_quotes=with_quotes)
+        self.compiled = Compiled(bank)
         self.decoder = LineDecoder(bank)
+        self.prepare = prepare
 
-    def score(self, block: Block) -> bytes:
-        from pmfit.batch.fast import score_bytes
-        from pmfit.render.literal import literal_bytes
+    def score(self, block: Block) -> Any:
+        from pmfit.batch.fast import score
 
-        # The one terminal filter, applied where the results are made, so that every
-        # path (stdout, an -o file, workers writing into it) holds the same inert bytes.
-        # JSON writes C0 controls escaped; the C1 controls and bidi overrides it leaves
-        # raw become JSON's own \u escapes, so the data is unchanged.
-        return literal_bytes(
-            score_bytes(self.compiled, block.matrix(self.compiled.n_questions), block.respondents)
-        )
+        codes = block.matrix(self.compiled.n_questions)
+        return self.prepare(score(self.compiled, codes, block.respondents))
 
-    def jsonl(self, file: str, first: int, lines: list[Line]) -> tuple[bytes, list[Rejection], int]:
+    def jsonl(self, file: str, first: int, lines: list[Line]) -> tuple[Any, list[Rejection], int]:
         block = self.decoder.block(lines, first, file)
         return self.score(block), block.rejections, len(block)
 
@@ -118,24 +161,24 @@ def worker_signals(parent: int) -> None:
         os._exit(1)
 
 
-def _start_worker(bank: Bank, with_quotes: bool, parent: int) -> None:
+def _start_worker(bank: Bank, stage: Stage, parent: int) -> None:
     global _worker
     worker_signals(parent)
-    _worker = Scorer(bank, with_quotes)
+    _worker = Scorer(bank, stage.build(bank))
 
 
-def _work(task: tuple[str, int, list[Line]]) -> tuple[bytes, list[Rejection], int]:
+def _work(task: tuple[str, int, list[Line]]) -> tuple[Any, list[Rejection], int]:
     assert _worker is not None
     return _worker.jsonl(*task)
 
 
-def in_place(source: Input, sink: Sink, out: Formatter) -> bool:
+def in_place(source: Input, results: Results) -> bool:
     """Workers can write results straight into the output file: JSONL to an -o file."""
     return (
         source.path is not None
         and not source.transcoded
-        and isinstance(sink, AtomicFile)
-        and type(out) is Formatter
+        and isinstance(results, Written)
+        and isinstance(results.sink, AtomicFile)
     )
 
 
@@ -149,61 +192,63 @@ def default_jobs() -> int:
 def run_batch(
     bank: Bank,
     inputs: list[Input],
-    sink: Sink,
-    out: Formatter,
+    results: Results,
     *,
-    with_quotes: bool = False,
     strict: bool = False,
     jobs: int | None = None,
     on_rejection: Callable[[Rejection], None] = lambda r: None,
     on_progress: Callable[[int], None] = lambda done: None,
     reading: Reading = DEFAULT_READING,
 ) -> Summary:
-    """Score every input into `sink`; rejections go to `on_rejection` as they are found."""
+    """Score every input into `results`; rejections go to `on_rejection` as they are found."""
     summary = Summary()
-    scorer = Scorer(bank, with_quotes)
+    scorer = Scorer(bank, results.prepare)
     jobs = default_jobs() if jobs is None else jobs
     done_before = 0
 
-    def emit(output: bytes, rejections: list[Rejection], scored: int) -> None:
+    def emit(prepared: Any, rejections: list[Rejection], scored: int) -> None:
         for rejection in rejections:
             summary.rejections += 1
             summary.rejected += rejection.rows
             if strict:
                 raise Stop(rejection)
             on_rejection(rejection)
-        if output:
-            sink.write(out.chunk(output))
+        if scored and prepared is not None:  # None: written in place already
+            results.take(prepared)
         summary.scored += scored
 
-    sink.write(out.start())
+    results.start()
     for source in inputs:
         big = source.size is None or source.size >= PARALLEL_BYTES
-        if source.format == "jsonl" and jobs > 1 and big and in_place(source, sink, out):
+        if source.format == "jsonl" and jobs > 1 and big and in_place(source, results):
             from pmfit.batch.parallel import score_file_in_place
 
-            assert isinstance(sink, AtomicFile) and source.path is not None
+            assert isinstance(results, Written) and source.path is not None
+            sink = results.sink
+            assert isinstance(sink, AtomicFile)
             sink.handle.flush()
             at = sink.handle.tell()
             written = score_file_in_place(
                 bank,
-                with_quotes,
+                results.output,
+                results.empty,
                 jobs,
                 source.shown,
                 source.path,
                 str(sink.temporary),
                 at,
-                lambda rejections, scored: emit(b"", rejections, scored),
+                lambda rejections, scored: emit(None, rejections, scored),
                 lambda done, base=done_before: on_progress(base + done),  # type: ignore[misc]
             )
             sink.handle.seek(at + written)
+            results.empty = results.empty and not written
         elif source.format == "jsonl":
             chunks = jsonl_chunks(source.stream)
             if not (
                 jobs > 1
                 and big
                 and _parallel(
-                    bank, with_quotes, jobs, source.shown, chunks, emit, on_progress, done_before
+                    bank, results.stage, jobs, source.shown, chunks, emit, on_progress, done_before
                 )
             ):
                 for first, lines, position, _ in chunks:
@@ -220,17 +265,17 @@ def run_batch(
                 emit(scorer.score(block), block.rejections, len(block))
                 on_progress(done_before + block.position)
         done_before += source.size or 0
-    sink.write(out.end())
+    results.end()
     return summary
 
 
 def _parallel(
     bank: Bank,
-    with_quotes: bool,
+    stage: Stage,
     jobs: int,
     shown: str,
     chunks: Iterator[Chunk],
-    emit: Callable[[bytes, list[Rejection], int], None],
+    emit: Callable[[Any, list[Rejection], int], None],
     on_progress: Callable[[int], None],
     done_before: int,
 ) -> bool:
@@ -239,7 +284,7 @@ def _parallel(
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     pending: collections.deque[tuple[Any, int]] = collections.deque()
-    start = (bank, with_quotes, os.getpid())
+    start = (bank, stage, os.getpid())
     from pmfit.interrupts import forking
 
     try:

@@ -1,18 +1,32 @@
-"""Where results go: stdout or a file written atomically, as JSONL, a JSON array or CSV."""
+"""Scored blocks as output: JSONL, a JSON array or CSV, each read from the block itself.
+
+A formatter's `chunk` depends on the block alone (so a worker process can make it);
+`place` fits a chunk to where it lands in the output (the JSON array's first item
+takes no comma), in the one process that writes in order.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
-from typing import Any, Literal, Protocol, get_args
-
-import msgspec
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from pmfit.bank.model import Bank
+from pmfit.batch.encode import Encoder
+from pmfit.batch.scored import FLAG_CODES, Scored
 from pmfit.render.literal import literal_bytes
 from pmfit.render.numbers import signed
+from pmfit.scoring.block import RECOMMENDATIONS
 from pmfit.scoring.model import OUTCOMES
-from pmfit.scoring.result import FlagCode
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+    Objects = npt.NDArray[np.object_]
 
 OutputFormat = Literal["jsonl", "json", "csv"]
 
@@ -22,60 +36,58 @@ class Sink(Protocol):
 
 
 class Formatter:
-    """JSONL: each result line as scored."""
+    """Output made of scored blocks."""
 
     def start(self) -> bytes:
         return b""
 
-    def chunk(self, data: bytes) -> bytes:
-        """Output for `data`, whole result lines as scored."""
-        return data
+    def chunk(self, scored: Scored) -> bytes:
+        raise NotImplementedError
 
-    def end(self) -> bytes:
+    def place(self, chunk: bytes, first: bool) -> bytes:
+        """`chunk` as written where it lands: as the first chunk of the output or not."""
+        return chunk
+
+    def end(self, empty: bool) -> bytes:
+        """The output's end, after no results at all if `empty`."""
         return b""
 
 
-class JsonArray(Formatter):
-    """One JSON array, one result per line of it, so it still diffs and greps well."""
+class JsonLines(Formatter):
+    """JSONL: one result line per respondent."""
 
-    def __init__(self) -> None:
-        self.first = True
+    def __init__(self, bank: Bank, *, with_quotes: bool = False) -> None:
+        self.encoder = Encoder(bank, with_quotes=with_quotes)
+
+    def chunk(self, scored: Scored) -> bytes:
+        # The one terminal filter, applied where the results are made, so that every
+        # path (stdout, an -o file, workers writing into it) holds the same inert bytes.
+        # JSON writes C0 controls escaped; the C1 controls and bidi overrides it leaves
+        # raw become JSON's own \u escapes, so the data is unchanged.
+        return literal_bytes(self.encoder.lines(scored))
+
+
+class JsonArray(JsonLines):
+    """One JSON array, one result per line of it, so it still diffs and greps well."""
 
     def start(self) -> bytes:
         return b"["
 
-    def chunk(self, data: bytes) -> bytes:
-        head = b"\n" if self.first else b",\n"
-        self.first = False
-        return head + data[:-1].replace(b"\n", b",\n")
+    def chunk(self, scored: Scored) -> bytes:
+        return literal_bytes(self.encoder.items(scored, first=False))
 
-    def end(self) -> bytes:
-        return b"]\n" if self.first else b"\n]\n"
+    def place(self, chunk: bytes, first: bool) -> bytes:
+        # Every chunk's items start with ",\n"; the array's first item has no comma.
+        return chunk[1:] if first and chunk else chunk
 
-
-class _Line(msgspec.Struct):
-    bank: dict[str, str]
-    respondent: str | None
-    answers: dict[str, str | None]
-    score: float
-    interval: dict[str, float]
-    recommendation: str
-    confidence: float
-    probabilities: dict[str, float]
-    dimensions: list[dict[str, Any]]
-    rationale: list[dict[str, Any]]
-    flip: list[dict[str, Any]]
-    flip_to: str | None
-    flags: list[dict[str, Any]]
+    def end(self, empty: bool) -> bytes:
+        return b"]\n" if empty else b"\n]\n"
 
 
 def column(name: str) -> str:
     """A column name that pandas, DuckDB and spreadsheet formulas take unquoted: letters,
     digits and underscores (ids may hold hyphens; dots would read as attribute access)."""
     return name.replace("-", "_").replace(".", "_")
-
-
-FLAG_CODES: tuple[str, ...] = get_args(FlagCode)
 
 
 def csv_columns(bank: Bank) -> list[str]:
@@ -97,10 +109,6 @@ def csv_columns(bank: Bank) -> list[str]:
     return columns
 
 
-def _number(value: float | None) -> str:
-    return "" if value is None else repr(value)
-
-
 #: A spreadsheet reads a cell starting with one of these as a formula, which can run
 #: commands or send data away ("CSV injection"); such text cells get a leading '.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -115,68 +123,37 @@ def _as_is(cell: str) -> str:
     return cell
 
 
-def csv_row(
-    line: _Line, labels: dict[tuple[str, str], str], formula_guard: bool = True
-) -> list[str]:
-    """One flat row; text cells (never numbers, so -12.5 stays a number) guarded."""
-    text = guard_formula if formula_guard else _as_is
-    row = [
-        text(line.respondent or ""),
-        text(line.recommendation),
-        _number(line.score),
-        _number(line.interval["low"]),
-        _number(line.interval["high"]),
-        _number(line.confidence),
-        *(_number(line.probabilities[outcome]) for outcome in OUTCOMES),
-    ]
-    for d in line.dimensions:
-        row += [_number(d["score"]), str(d["answered"])]
-    codes = {f["code"] for f in line.flags}
-    row += ["true" if code in codes else "false" for code in FLAG_CODES]
-    # Readable: which question, the answer as the respondent saw it, and its pull in points.
-    row.append(
-        text(
-            "; ".join(
-                f"{r['question']}: \u201c{labels.get((r['question'], r['option']), r['option'])}"
-                f"\u201d ({signed(r['contribution'], 1)} toward {r['toward']})"
-                for r in line.rationale
-            )
-        )
-    )
-    row.append(
-        text(
-            "; ".join(
-                f"{f['question']}: "
-                + (
-                    f"\u201c{labels.get((f['question'], f['from']), f['from'])}\u201d"
-                    if f["from"]
-                    else "(skipped)"
-                )
-                + f" -> \u201c{labels.get((f['question'], f['to']), f['to'])}\u201d"
-                for f in line.flip
-            )
-        )
-    )
-    row.append(text(line.flip_to or ""))
-    row.append(text(f"{line.bank['id']}@{line.bank['version']}"))
-    row += [text(value or "") for value in line.answers.values()]
-    return row
+def _numbers(values: npt.NDArray[np.float64]) -> list[str]:
+    """Each value as Python writes it (repr); an empty cell for NaN (a null)."""
+    return ["" if v != v else repr(v) for v in values.tolist()]
 
 
 class CsvTable(Formatter):
-    """CSV for pandas, DuckDB or a spreadsheet: a header, then one flat row per result.
+    """CSV for pandas, DuckDB or a spreadsheet: a header, then one flat row per result,
+    its text cells (never numbers, so -12.5 stays a number) guarded against formulas.
     `excel`: a UTF-8 byte-order mark and CRLF line ends, as Excel expects."""
 
     def __init__(self, bank: Bank, *, excel: bool = False, formula_guard: bool = True) -> None:
+        import numpy as np
+
         self.bank = bank
         self.excel = excel
-        self.formula_guard = formula_guard
-        self.decode = msgspec.json.Decoder(_Line).decode
-        self.labels = {(q.id, o.id): o.label.en for q in bank.questions for o in q.options}
+        self.text = guard_formula if formula_guard else _as_is
+        text = self.text
+        self.recommendations = np.array([text(r) for r in RECOMMENDATIONS] + [""], dtype=object)
+        self.bank_cell = text(f"{bank.id}@{bank.version}")
+        width = max((len(q.options) for q in bank.questions), default=1)
+        # Per question, its options' cells; the last column (-1) is a skip's empty cell.
+        self.answers = np.full((len(bank.questions), width + 1), "", dtype=object)
+        self.labels = np.full((len(bank.questions), width + 1), "", dtype=object)
+        for j, q in enumerate(bank.questions):
+            self.answers[j, : len(q.options)] = [text(o.id) for o in q.options]
+            self.labels[j, : len(q.options)] = [o.label.en for o in q.options]
+        self.reasons: dict[tuple[int, int, float], str] = {}
 
-    def _rows(self, rows: list[list[str]]) -> bytes:
+    def _rows(self, rows: object) -> bytes:
         out = io.StringIO()
-        csv.writer(out, lineterminator="\r\n" if self.excel else "\n").writerows(rows)
+        csv.writer(out, lineterminator="\r\n" if self.excel else "\n").writerows(rows)  # type: ignore[arg-type]
         # CSV has no escapes of its own: a control character in a cell is shown as the
         # terminal filter shows it (`\x1b`), in a file as on stdout.
         return literal_bytes(out.getvalue().encode("utf-8"))
@@ -184,18 +161,97 @@ class CsvTable(Formatter):
     def start(self) -> bytes:
         return (b"\xef\xbb\xbf" if self.excel else b"") + self._rows([csv_columns(self.bank)])
 
-    def chunk(self, data: bytes) -> bytes:
-        guard = self.formula_guard
-        return self._rows(
-            [csv_row(self.decode(line), self.labels, guard) for line in data.splitlines()]
-        )
+    def chunk(self, s: Scored) -> bytes:
+        import numpy as np
+
+        text = self.text
+        columns: list[list[str]] = [
+            [text(r or "") for r in s.respondents],
+            self.recommendations[s.recommendation].tolist(),
+            _numbers(s.score),
+            _numbers(s.low),
+            _numbers(s.high),
+            _numbers(s.confidence),
+            *(_numbers(s.probabilities[:, i]) for i in range(len(OUTCOMES))),
+        ]
+        for d in range(s.dimension_scores.shape[1]):
+            columns.append(_numbers(s.dimension_scores[:, d]))
+            columns.append(list(map(str, s.dimension_answered[:, d].tolist())))
+        for f in range(len(FLAG_CODES)):
+            columns.append(np.where(s.flags[:, f], "true", "false").tolist())
+        columns.append([text(cell) for cell in self._rationale(s)])
+        columns.append([text(cell) for cell in self._flip(s)])
+        columns.append(self.recommendations[s.flip_to].tolist())
+        columns.append([self.bank_cell] * len(s))
+        questions = np.arange(s.codes.shape[1])[None, :]
+        answers = self.answers[questions, s.codes]
+        columns += answers.T.tolist()
+        return self._rows(zip(*columns, strict=True))
+
+    def _rationale(self, s: Scored) -> list[str]:
+        """Readable: which question, the answer as the respondent saw it, and its pull in
+        points."""
+        questions = self.bank.questions
+        out = []
+        for j_row, k_row, p_row, count in zip(
+            s.rationale_question.tolist(),
+            s.rationale_option.tolist(),
+            s.rationale_points.tolist(),
+            s.rationale_count.tolist(),
+            strict=True,
+        ):
+            items = []
+            for j, k, points in zip(j_row[:count], k_row[:count], p_row[:count], strict=True):
+                key = (j, k, points)
+                item = self.reasons.get(key)
+                if item is None:
+                    # The sign (of a -0.0 too) is the way the unrounded points pushed.
+                    toward = "B2B" if math.copysign(1.0, points) < 0 else "B2C"
+                    item = self.reasons[key] = (
+                        f"{questions[j].id}: \u201c{self.labels[j, k]}\u201d "
+                        f"({signed(points, 1)} toward {toward})"
+                    )
+                items.append(item)
+            out.append("; ".join(items))
+        return out
+
+    def _flip(self, s: Scored) -> list[str]:
+        questions = self.bank.questions
+        labels = self.labels
+        return [
+            "; ".join(
+                f"{questions[j].id}: \u201c{labels[j, old]}\u201d -> \u201c{labels[j, new]}\u201d"
+                for j, old, new in zip(j_row[:count], old_row[:count], new_row[:count], strict=True)
+            )
+            for j_row, old_row, new_row, count in zip(
+                s.flip_question.tolist(),
+                s.flip_from.tolist(),
+                s.flip_option.tolist(),
+                s.flip_count.tolist(),
+                strict=True,
+            )
+        ]
 
 
-def formatter(
-    kind: OutputFormat, bank: Bank, *, excel: bool = False, formula_guard: bool = True
-) -> Formatter:
-    if kind == "csv":
-        return CsvTable(bank, excel=excel, formula_guard=formula_guard)
-    if kind == "json":
-        return JsonArray()
-    return Formatter()
+@dataclass(frozen=True)
+class Output:
+    """What to write: a format and its options (small, so a worker process can be given
+    it and build its own formatter)."""
+
+    format: OutputFormat = "jsonl"
+    #: JSON: full rationale items, quotes included, as `pmfit score --json`.
+    with_quotes: bool = False
+    #: CSV: a byte-order mark and CRLF line ends, as Excel expects.
+    excel: bool = False
+    #: CSV: a ' before a text cell that a spreadsheet would run as a formula.
+    formula_guard: bool = True
+
+    def build(self, bank: Bank) -> Callable[[Scored], bytes]:
+        return self.formatter(bank).chunk
+
+    def formatter(self, bank: Bank) -> Formatter:
+        if self.format == "csv":
+            return CsvTable(bank, excel=self.excel, formula_guard=self.formula_guard)
+        if self.format == "json":
+            return JsonArray(bank, with_quotes=self.with_quotes)
+        return JsonLines(bank, with_quotes=self.with_quotes)

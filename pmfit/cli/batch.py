@@ -364,8 +364,8 @@ def batch(
             )
         format = BatchFormat.csv
     from pmfit.batch.forms import Reading
-    from pmfit.batch.run import Stop, run_batch
-    from pmfit.batch.writers import formatter
+    from pmfit.batch.run import Stop, Written, run_batch
+    from pmfit.batch.writers import Output
 
     bank = load_form(bank_path, short)
     with contextlib.ExitStack() as stack:
@@ -394,9 +394,11 @@ def batch(
             summary = run_batch(
                 bank,
                 sources,
-                sink,
-                formatter(format.value, bank, excel=excel, formula_guard=formula_guard),
-                with_quotes=with_quotes,
+                Written(
+                    bank,
+                    sink,
+                    Output(format.value, with_quotes, excel=excel, formula_guard=formula_guard),
+                ),
                 strict=strict,
                 jobs=jobs,
                 on_rejection=rejected,
