@@ -59,8 +59,17 @@ def open_inputs(
     inputs = []
     problems = []
     for name in names:
+        fd = None
         if name == "-":
-            raw = env.stdin.buffer if hasattr(env.stdin, "buffer") else None
+            fd = _descriptor(env.stdin)
+            raw: IO[bytes] | BinaryIO | None
+            if fd is not None:
+                # Unbuffered: what has not been read yet is at the descriptor, where the
+                # workers can read it too.
+                raw = open(fd, "rb", buffering=0, closefd=False)  # noqa: SIM115
+                stack.callback(raw.close)
+            else:
+                raw = env.stdin.buffer if hasattr(env.stdin, "buffer") else None
             if raw is None:  # a text-only stdin (tests): read it as bytes
                 import io
 
@@ -102,10 +111,32 @@ def open_inputs(
         # Workers read a regular file of UTF-8 with LF ends themselves; any other is read
         # here, as the readers see it (decoded, CR read as LF).
         as_stored = text is stream and regular
-        inputs.append(Input(shown, text, kind, size, path, head, transcoded=not as_stored))
+        given = text is stream and fd is not None
+        inputs.append(
+            Input(
+                shown,
+                text,
+                kind,
+                size,
+                path,
+                head,
+                transcoded=not as_stored,
+                fd=fd if given else None,
+                unread=stream.unread if given else None,
+            )
+        )
     if problems:
         raise InputError(problems)
     return inputs
+
+
+def _descriptor(stream: object) -> int | None:
+    """The stream's descriptor, if it has a real one (a test's stdin has none)."""
+    try:
+        fd = stream.fileno()  # type: ignore[attr-defined]
+    except (AttributeError, OSError, ValueError):
+        return None
+    return fd if isinstance(fd, int) and fd >= 0 else None
 
 
 class Peekable:
@@ -129,6 +160,11 @@ class Peekable:
                     break
                 self.head += data
         return self.head
+
+    def unread(self) -> bytes:
+        """The bytes looked at but not read yet, now taken (the rest is at the stream)."""
+        head, self.head = self.head, b""
+        return head
 
     def read(self, size: int = -1) -> bytes:
         if self.head:
@@ -364,7 +400,8 @@ def batch(
             )
         format = BatchFormat.csv
     from pmfit.batch.forms import Reading
-    from pmfit.batch.run import Stop, Written, run_batch
+    from pmfit.batch.pipeline import Written
+    from pmfit.batch.run import Stop, run_batch
     from pmfit.batch.writers import Output
 
     bank = load_form(bank_path, short)

@@ -11,8 +11,8 @@ import msgspec
 from pmfit.answers import row_too_long
 from pmfit.bank.model import Bank
 from pmfit.batch.lines import Line, LineSplitter, TooLong
+from pmfit.batch.pipeline import Results
 from pmfit.batch.rows import OptionIndex, Rejection
-from pmfit.batch.run import Results
 from pmfit.batch.scored import FLAG_CODES, Scored
 from pmfit.limits import MAX_ECHO_CHARS, shown
 from pmfit.report.stats import Accumulator
