@@ -12,7 +12,7 @@ import io
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal, Protocol
+from typing import IO, TYPE_CHECKING, Any, Literal, Protocol
 
 from pmfit.bank.model import Bank
 from pmfit.batch.encode import Encoder
@@ -255,3 +255,43 @@ class Output:
         if self.format == "json":
             return JsonArray(bank, with_quotes=self.with_quotes)
         return JsonLines(bank, with_quotes=self.with_quotes)
+
+
+class StreamSink:
+    """Results on a stream (stdout): every byte written, or one line saying why not.
+
+    Written to its descriptor when it has one (for speed; workers write there too, in
+    turn), else to its binary buffer, else as text.
+    """
+
+    def __init__(self, stream: IO[Any], shown: str = "<stdout>") -> None:
+        self.stream = stream
+        self.shown = shown
+        try:
+            self.fd: int | None = stream.fileno()
+        except (AttributeError, OSError, ValueError):  # a test's stdout has no descriptor
+            self.fd = None
+
+    def write(self, data: bytes) -> None:
+        from pmfit.writing import NO_ROOM, WriteError, write_all
+
+        # Written past any filtering stream, so filtered here: the results on stdout are
+        # the one terminal boundary's too.
+        data = literal_bytes(data)
+        try:
+            if self.fd is not None:
+                self.stream.flush()
+                write_all(self.fd, data)
+            elif (buffer := getattr(self.stream, "buffer", None)) is not None:
+                buffer.write(data)
+                # Each block's results go out as it is scored (a reader of a pipe sees them).
+                buffer.flush()
+            elif isinstance(self.stream, io.TextIOBase) or hasattr(self.stream, "encoding"):
+                self.stream.write(data.decode("utf-8"))
+            else:
+                self.stream.write(data)
+                self.stream.flush()
+        except OSError as error:
+            if error.errno in NO_ROOM:
+                raise WriteError(self.shown, f"cannot write: {error.strerror}") from None
+            raise
