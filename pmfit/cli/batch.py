@@ -245,12 +245,7 @@ def batch(
             [Problem("pmfit batch", None, None, "give one or more INPUT files, or - for stdin")]
         )
     if excel:
-        source = ctx.get_parameter_source("format")
-        if format is not BatchFormat.csv and source is not None and source.name == "COMMANDLINE":
-            raise InputError(
-                [Problem("--excel", None, None, f"writes CSV, not --format {format.value}")]
-            )
-        format = BatchFormat.csv
+        format = _csv_for_excel(ctx, format)
     from pmfit.batch.api import score_files
     from pmfit.batch.run import Stop
 
@@ -268,12 +263,7 @@ def batch(
                 # However the block is left (an interrupt anywhere, say), no temporary
                 # file stays; after a commit this does nothing.
                 stack.callback(handle.abort)
-        total = None if any(s.size is None for s in sources) else sum(s.size or 0 for s in sources)
-        bar = (
-            _Bar(env, total) if total is not None and wants_progress(env, total, progress) else None
-        )
-        if bar:
-            stack.callback(bar.close)
+        bar = _progress_bar(env, sources, progress, stack)
         try:
             counts = score_files(
                 sources,
@@ -302,6 +292,29 @@ def batch(
     env.error(line)
     if counts.rejected or counts.rejections:
         raise typer.Exit(int(ExitStatus.SOME_REJECTED))
+
+
+def _csv_for_excel(ctx: typer.Context, format: BatchFormat) -> BatchFormat:
+    """--excel writes CSV: another --format given with it is refused."""
+    source = ctx.get_parameter_source("format")
+    if format is not BatchFormat.csv and source is not None and source.name == "COMMANDLINE":
+        raise InputError(
+            [Problem("--excel", None, None, f"writes CSV, not --format {format.value}")]
+        )
+    return BatchFormat.csv
+
+
+def _progress_bar(
+    env: Environment, sources: list["Input"], enabled: bool, stack: contextlib.ExitStack
+) -> "_Bar | None":
+    """A bar for a person watching a large input; closed however the run ends."""
+    sizes = [s.size for s in sources]
+    total = None if None in sizes else sum(size or 0 for size in sizes)
+    if total is None or not wants_progress(env, total, enabled):
+        return None
+    bar = _Bar(env, total)
+    stack.callback(bar.close)
+    return bar
 
 
 def _where(r: "Rejection") -> str:
