@@ -37,12 +37,11 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from typing import Any, Literal
 
-from pmfit.bank.model import Bank
 from pmfit.batch.lines import Line, LineSplitter, TooLong
-from pmfit.batch.pipeline import Scorer, Stage
+from pmfit.batch.pipeline import Scorer
 from pmfit.batch.readers import READ_SIZE
 from pmfit.batch.rows import Rejection
-from pmfit.batch.writers import Formatter, Output
+from pmfit.batch.writers import Formatter
 from pmfit.interrupts import forking
 from pmfit.limits import MAX_ROW_BYTES
 
@@ -135,9 +134,8 @@ class _Scored:
 class _Shared:
     """What every process sees: set up by the parent before the workers fork."""
 
-    bank: Bank
-    stage: Stage
-    output: Output | None
+    scorer: Scorer
+    formatter: Formatter | None
     source: Source
     target: Target
     size: int
@@ -160,14 +158,10 @@ class _Runner:
     def __init__(self, shared: _Shared, report: Callable[[Any], None]) -> None:
         self.shared = shared
         self.report = report
-        self.formatter: Formatter | None = None
-        if shared.target.destination == "parent":
-            prepare = shared.stage.build(shared.bank)
-        else:
-            assert shared.output is not None
-            self.formatter = shared.output.formatter(shared.bank)
-            prepare = self.formatter.chunk
-        self.scorer = Scorer(shared.bank, prepare)
+        # Built before the workers forked: they share it (and its caches fill per process).
+        self.scorer = shared.scorer
+        # For placing blocks in the output (not for a target "parent", which places them).
+        self.formatter = shared.formatter if shared.target.destination != "parent" else None
         self.pending: collections.deque[_Scored] = collections.deque()
         path = shared.source.path
         self.fd_in = os.open(path, os.O_RDONLY) if path is not None else shared.source.fd
@@ -350,18 +344,18 @@ def can_fork() -> bool:
 
 
 def score_in_parallel(
-    bank: Bank,
-    stage: Stage,
-    output: Output | None,
+    scorer: Scorer,
+    formatter: Formatter | None,
     jobs: int,
     source: Source,
     target: Target,
     emit: Callable[[Any, list[Rejection], int], None],
     on_progress: Callable[[int], None],
 ) -> int:
-    """Score `source` into `target` with this process and up to `jobs - 1` workers;
-    `emit` gets each block's prepared results (for a target "parent"), rejections and
-    count, in input order. The bytes written (for a file or a stream)."""
+    """Score `source` into `target` with this process and up to `jobs - 1` workers, each
+    using `scorer` (its `prepare` makes the results; `formatter` places them in a file
+    or stream); `emit` gets each block's prepared results (for a target "parent"),
+    rejections and count, in input order. The bytes written (for a file or a stream)."""
     context: Any = multiprocessing.get_context("fork")
     size = 0
     if source.path is not None:
@@ -369,9 +363,8 @@ def score_in_parallel(
             source.start = 3 if handle.read(3) == b"\xef\xbb\xbf" else 0
             size = os.fstat(handle.fileno()).st_size
     shared = _Shared(
-        bank,
-        stage,
-        output,
+        scorer,
+        formatter,
         source,
         target,
         size,

@@ -1,10 +1,10 @@
-"""The pieces every batch run is made of: a `Scorer` per process, the `Stage` each
-process applies to its scored blocks, and the `Results` that take them in order."""
+"""The pieces every batch run is made of: the `Scorer` (built once, before any worker
+forks, and shared with them), and the `Results` that take scored blocks in order."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Any
 
 from pmfit.bank.model import Bank
 from pmfit.batch.lines import Line
@@ -13,18 +13,10 @@ from pmfit.batch.scored import Scored
 from pmfit.batch.writers import Output, Sink
 
 
-class Stage(Protocol):
-    """What each process makes of a scored block before it goes to the `Results`: small
-    (picklable), so that a worker process builds its own."""
-
-    def build(self, bank: Bank) -> Callable[[Scored], Any]: ...
-
-
 class Results:
-    """Where scored blocks go, in input order: `take` gets what `stage` made of each
-    (`prepare`, in this process)."""
+    """Where scored blocks go, in input order: `take` gets what `prepare` made of each
+    (in whichever process scored it: a worker sends only that)."""
 
-    stage: Stage
     prepare: Callable[[Scored], Any]
 
     def start(self) -> None:
@@ -42,7 +34,7 @@ class Written(Results):
 
     def __init__(self, bank: Bank, sink: Sink, output: Output) -> None:
         self.sink = sink
-        self.stage = self.output = output
+        self.output = output
         self.formatter = output.formatter(bank)
         self.prepare = self.formatter.chunk
         self.empty = True
@@ -61,7 +53,7 @@ class Written(Results):
 
 class Scorer:
     """Per process: the compiled bank and the JSONL decoder, built once; `prepare` makes
-    what goes on of each scored block (`Stage.build`)."""
+    what goes on of each scored block (`Results.prepare`)."""
 
     def __init__(self, bank: Bank, prepare: Callable[[Scored], Any]) -> None:
         from pmfit.batch.fast import Compiled

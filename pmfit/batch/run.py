@@ -104,7 +104,7 @@ def run_batch(
             source.format == "jsonl"
             and jobs > 1
             and big
-            and _parallel(bank, source, results, jobs, emit, progress)
+            and _parallel(scorer, source, results, jobs, emit, progress)
         ):
             if source.format == "jsonl":
                 for first, lines, position, _ in jsonl_chunks(source.stream):
@@ -129,7 +129,7 @@ def _after(on_progress: Callable[[int], None], before: int) -> Callable[[int], N
 
 
 def _parallel(
-    bank: Bank,
+    scorer: Scorer,
     source: Input,
     results: Results,
     jobs: int,
@@ -151,9 +151,9 @@ def _parallel(
     else:
         return False
     target = parallel.Target("parent")
-    output = None
+    formatter = None
     if isinstance(results, Written):
-        output = results.output
+        formatter = results.formatter
         sink = results.sink
         if isinstance(sink, AtomicFile):
             sink.handle.flush()
@@ -161,9 +161,7 @@ def _parallel(
         elif (fd := getattr(sink, "fd", None)) is not None:
             target = parallel.Target("stream", fd)
         target.first = results.empty
-    written = parallel.score_in_parallel(
-        bank, results.stage, output, jobs, where, target, emit, on_progress
-    )
+    written = parallel.score_in_parallel(scorer, formatter, jobs, where, target, emit, on_progress)
     if target.destination == "file":
         assert isinstance(results, Written) and isinstance(results.sink, AtomicFile)
         results.sink.handle.seek(target.offset + written)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import io
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, Any, Literal, Protocol
 
@@ -235,8 +234,7 @@ class CsvTable(Formatter):
 
 @dataclass(frozen=True)
 class Output:
-    """What to write: a format and its options (small, so a worker process can be given
-    it and build its own formatter)."""
+    """What to write: a format and its options."""
 
     format: OutputFormat = "jsonl"
     #: JSON: full rationale items, quotes included, as `pmfit score --json`.
@@ -245,9 +243,6 @@ class Output:
     excel: bool = False
     #: CSV: a ' before a text cell that a spreadsheet would run as a formula.
     formula_guard: bool = True
-
-    def build(self, bank: Bank) -> Callable[[Scored], bytes]:
-        return self.formatter(bank).chunk
 
     def formatter(self, bank: Bank) -> Formatter:
         if self.format == "csv":

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import msgspec
 
@@ -45,16 +44,9 @@ def report_columns(scored: Scored) -> Columns:
     )
 
 
-@dataclass(frozen=True)
-class _ReportStage:
-    def build(self, bank: Bank) -> Callable[[Scored], Any]:
-        return report_columns
-
-
 class Accumulated(Results):
     """Answers scored straight into the accumulator: blocks, no result lines."""
 
-    stage = _ReportStage()
     prepare = staticmethod(report_columns)
 
     def __init__(self, accumulator: Accumulator) -> None:
