@@ -276,7 +276,7 @@ def test_random_banks_give_the_engines_numbers() -> None:
     check()
 
 
-def _reference_csv(bank, results, guard) -> bytes:
+def _reference_csv(bank, results, guard, excel=False) -> bytes:
     """The CSV as the result flattened field by field (the reference for CsvTable)."""
     import csv
     import io
@@ -334,25 +334,35 @@ def _reference_csv(bank, results, guard) -> bytes:
         row += [text(v or "") for v in r.answers.values()]
         rows.append(row)
     out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerows(rows)
-    return literal_bytes(out.getvalue().encode())
+    csv.writer(out, lineterminator="\r\n" if excel else "\n").writerows(rows)
+    return (b"\xef\xbb\xbf" if excel else b"") + literal_bytes(out.getvalue().encode())
 
 
 @pytest.mark.parametrize("guard", [True, False], ids=["guarded", "unguarded"])
-def test_random_banks_give_the_engines_csv(guard) -> None:
-    """CSV rows come from the block itself: the same cells as the engine's result
-    flattened, on random banks."""
+@pytest.mark.parametrize("excel", [False, True], ids=["lf", "excel"])
+def test_random_banks_give_the_engines_csv(guard, excel) -> None:
+    """CSV rows come from the block itself: the same cells, quoted as `csv.writer`
+    quotes them, as the engine's result flattened, on random banks and respondent names
+    (commas, quotes, line ends, formula starts)."""
     from pmfit.batch.writers import CsvTable
+
+    names = st.one_of(
+        st.none(), st.text(alphabet=st.sampled_from(list('ab,"\r\n=+-@ \t\u201c')), max_size=6)
+    )
 
     @settings(max_examples=examples(60), deadline=None)
     @given(st.data())
     def check(data):
         bank = data.draw(banks(max_dimensions=5, max_questions=8, max_options=5, with_pairs=True))
         rows = data.draw(_rows(bank, None))
-        s = score_fast(Compiled(bank), np.array(rows, dtype=np.int64), [None] * len(rows))
-        table = CsvTable(bank, formula_guard=guard)
-        assert table.start() + table.chunk(s) == _reference_csv(
-            bank, _engine_results(bank, rows), guard
-        )
+        respondents = data.draw(st.lists(names, min_size=len(rows), max_size=len(rows)))
+        s = score_fast(Compiled(bank), np.array(rows, dtype=np.int64), respondents)
+        table = CsvTable(bank, formula_guard=guard, excel=excel)
+        results = _engine_results(bank, rows)
+        results = [
+            msgspec.structs.replace(r, respondent=n)
+            for r, n in zip(results, respondents, strict=True)
+        ]
+        assert table.start() + table.chunk(s) == _reference_csv(bank, results, guard, excel)
 
     check()

@@ -10,8 +10,12 @@ from __future__ import annotations
 import csv
 import io
 import math
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, Any, Literal, Protocol
+
+import msgspec
 
 from pmfit.bank.model import Bank
 from pmfit.batch.encode import Encoder
@@ -123,36 +127,65 @@ def _as_is(cell: str) -> str:
 
 
 def _numbers(values: npt.NDArray[np.float64]) -> list[str]:
-    """Each value as Python writes it (repr); an empty cell for NaN (a null)."""
-    return ["" if v != v else repr(v) for v in values.tolist()]
+    """Each value as Python writes it (its repr: msgspec writes the same shortest digits
+    for the rounded values a result holds); an empty cell for NaN (a null)."""
+    if not values.size:
+        return []
+    cells = msgspec.json.encode(values.tolist()).decode()[1:-1].split(",")
+    if "null" in cells:
+        cells = ["" if cell == "null" else cell for cell in cells]
+    return cells
 
 
 class CsvTable(Formatter):
     """CSV for pandas, DuckDB or a spreadsheet: a header, then one flat row per result,
     its text cells (never numbers, so -12.5 stays a number) guarded against formulas.
-    `excel`: a UTF-8 byte-order mark and CRLF line ends, as Excel expects."""
+    `excel`: a UTF-8 byte-order mark and CRLF line ends, as Excel expects.
+
+    Written as `csv.writer` writes it (tests compare the two), a column at a time:
+    a text cell is quoted when it holds a comma, a double quote or a line end's
+    character; numbers and the bank's ids that need no quotes are not searched."""
 
     def __init__(self, bank: Bank, *, excel: bool = False, formula_guard: bool = True) -> None:
         import numpy as np
 
         self.bank = bank
         self.excel = excel
+        self.newline = "\r\n" if excel else "\n"
+        self.special = re.compile("[" + re.escape(',"' + self.newline) + "]")
         self.text = guard_formula if formula_guard else _as_is
-        text = self.text
-        self.recommendations = np.array([text(r) for r in RECOMMENDATIONS] + [""], dtype=object)
-        self.bank_cell = text(f"{bank.id}@{bank.version}")
-        width = max((len(q.options) for q in bank.questions), default=1)
+        cell = self.cell
+        self.recommendations = np.array([cell(r) for r in RECOMMENDATIONS] + [""], dtype=object)
+        self.bank_cell = cell(f"{bank.id}@{bank.version}")
+        self.width = max((len(q.options) for q in bank.questions), default=1)
         # Per question, its options' cells; the last column (-1) is a skip's empty cell.
-        self.answers = np.full((len(bank.questions), width + 1), "", dtype=object)
-        self.labels = np.full((len(bank.questions), width + 1), "", dtype=object)
+        self.answers = np.full((len(bank.questions), self.width + 1), "", dtype=object)
         for j, q in enumerate(bank.questions):
-            self.answers[j, : len(q.options)] = [text(o.id) for o in q.options]
-            self.labels[j, : len(q.options)] = [o.label.en for o in q.options]
-        self.reasons: dict[tuple[int, int, float], str] = {}
+            self.answers[j, : len(q.options)] = [cell(o.id) for o in q.options]
+        self.reasons: dict[int, str] = {}
+        self.changes: dict[int, str] = {}
+        # Consecutive questions' answer cells as one piece (fewer pieces per row to join),
+        # while a group's combinations stay few.
+        self.answer_groups: list[list[int]] = [[]]
+        combinations = 1
+        for j, q in enumerate(bank.questions):
+            if self.answer_groups[-1] and combinations * (len(q.options) + 1) > ANSWER_CODES:
+                self.answer_groups.append([])
+                combinations = 1
+            self.answer_groups[-1].append(j)
+            combinations *= len(q.options) + 1
+        self.answer_pieces: dict[tuple[int, ...], dict[int, str]] = {}
 
-    def _rows(self, rows: object) -> bytes:
+    def cell(self, value: str) -> str:
+        """A text cell: guarded against formulas, then quoted if it must be."""
+        value = self.text(value)
+        if self.special.search(value):
+            return '"' + value.replace('"', '""') + '"'
+        return value
+
+    def _rows(self, rows: list[list[str]]) -> bytes:
         out = io.StringIO()
-        csv.writer(out, lineterminator="\r\n" if self.excel else "\n").writerows(rows)  # type: ignore[arg-type]
+        csv.writer(out, lineterminator=self.newline).writerows(rows)
         # CSV has no escapes of its own: a control character in a cell is shown as the
         # terminal filter shows it (`\x1b`), in a file as on stdout.
         return literal_bytes(out.getvalue().encode("utf-8"))
@@ -163,9 +196,10 @@ class CsvTable(Formatter):
     def chunk(self, s: Scored) -> bytes:
         import numpy as np
 
-        text = self.text
+        if not len(s):
+            return b""
         columns: list[list[str]] = [
-            [text(r or "") for r in s.respondents],
+            self._respondents(s.respondents),
             self.recommendations[s.recommendation].tolist(),
             _numbers(s.score),
             _numbers(s.low),
@@ -178,58 +212,131 @@ class CsvTable(Formatter):
             columns.append(list(map(str, s.dimension_answered[:, d].tolist())))
         for f in range(len(FLAG_CODES)):
             columns.append(np.where(s.flags[:, f], "true", "false").tolist())
-        columns.append([text(cell) for cell in self._rationale(s)])
-        columns.append([text(cell) for cell in self._flip(s)])
+        columns.append(self._rationale(s))
+        columns.append(self._flip(s))
         columns.append(self.recommendations[s.flip_to].tolist())
         columns.append([self.bank_cell] * len(s))
-        questions = np.arange(s.codes.shape[1])[None, :]
-        answers = self.answers[questions, s.codes]
-        columns += answers.T.tolist()
-        return self._rows(zip(*columns, strict=True))
+        columns += [self._answers(s.codes, group) for group in self.answer_groups]
+        end = self.newline
+        text = end.join(map(",".join, zip(*columns, strict=True))) + end
+        return literal_bytes(text.encode("utf-8"))
+
+    def _respondents(self, names: list[str | None]) -> list[str]:
+        cells = [name or "" for name in names]
+        # Searched once as a whole: nearly always nothing needs a guard or quotes.
+        if self.special.search("".join(cells)) or any(map(self._guarded, cells)):
+            return list(map(self.cell, cells))
+        return cells
+
+    def _guarded(self, value: str) -> bool:
+        return self.text(value) is not value
+
+    def _answers(self, codes: npt.NDArray[np.int64], group: list[int]) -> list[str]:
+        """The answer cells of `group`'s questions, joined, per row."""
+        import numpy as np
+
+        if not group:
+            return []
+        questions = self.bank.questions
+        key = np.zeros(codes.shape[0], dtype=np.int64)
+        for j in group:
+            key = key * (len(questions[j].options) + 1) + (codes[:, j] + 1)
+        pieces = self.answer_pieces.setdefault(tuple(group), {})
+        unique, inverse = np.unique(key, return_inverse=True)
+        texts = []
+        for code in unique.tolist():
+            text = pieces.get(code)
+            if text is None:
+                cells, rest = [], code
+                for j in reversed(group):
+                    rest, k = divmod(rest, len(questions[j].options) + 1)
+                    cells.append(self.answers[j, k - 1] if k else "")
+                text = pieces[code] = ",".join(reversed(cells))
+            texts.append(text)
+        found: list[str] = np.array(texts, dtype=object)[inverse.reshape(-1)].tolist()
+        return found
 
     def _rationale(self, s: Scored) -> list[str]:
         """Readable: which question, the answer as the respondent saw it, and its pull in
         points."""
-        questions = self.bank.questions
-        out = []
-        for j_row, k_row, p_row, count in zip(
-            s.rationale_question.tolist(),
-            s.rationale_option.tolist(),
-            s.rationale_points.tolist(),
-            s.rationale_count.tolist(),
-            strict=True,
-        ):
-            items = []
-            for j, k, points in zip(j_row[:count], k_row[:count], p_row[:count], strict=True):
-                key = (j, k, points)
-                item = self.reasons.get(key)
-                if item is None:
-                    # The sign (of a -0.0 too) is the way the unrounded points pushed.
-                    toward = "B2B" if math.copysign(1.0, points) < 0 else "B2C"
-                    item = self.reasons[key] = (
-                        f"{questions[j].id}: \u201c{self.labels[j, k]}\u201d "
-                        f"({signed(points, 1)} toward {toward})"
-                    )
-                items.append(item)
-            out.append("; ".join(items))
-        return out
+        import numpy as np
+
+        # An item's text depends on the answer and its rounded contribution only:
+        # hundredths (and the sign, for a -0.0) make an exact code.
+        points = s.rationale_points
+        value = (np.rint(points * 100.0).astype(np.int64) + _HUNDREDTHS) * 2 + np.signbit(points)
+        answer = s.rationale_question * self.width + s.rationale_option
+        return self._joined(answer * _VALUES + value, s.rationale_count, self.reasons, self._reason)
+
+    def _reason(self, code: int) -> str:
+        answer, value = divmod(code, _VALUES)
+        j, k = divmod(answer, self.width)
+        hundredths, negative = divmod(value, 2)
+        hundredths -= _HUNDREDTHS
+        points = -0.0 if negative and not hundredths else hundredths / 100.0
+        q = self.bank.questions[j]
+        # The sign (of a -0.0 too) is the way the unrounded points pushed.
+        toward = "B2B" if math.copysign(1.0, points) < 0 else "B2C"
+        return f"{q.id}: \u201c{q.options[k].label.en}\u201d ({signed(points, 1)} toward {toward})"
 
     def _flip(self, s: Scored) -> list[str]:
-        questions = self.bank.questions
-        labels = self.labels
-        return [
-            "; ".join(
-                f"{questions[j].id}: \u201c{labels[j, old]}\u201d -> \u201c{labels[j, new]}\u201d"
-                for j, old, new in zip(j_row[:count], old_row[:count], new_row[:count], strict=True)
-            )
-            for j_row, old_row, new_row, count in zip(
-                s.flip_question.tolist(),
-                s.flip_from.tolist(),
-                s.flip_option.tolist(),
-                s.flip_count.tolist(),
-                strict=True,
-            )
-        ]
+        w = self.width
+        codes = (s.flip_question * w + s.flip_from) * w + s.flip_option
+        return self._joined(codes, s.flip_count, self.changes, self._change)
+
+    def _change(self, code: int) -> str:
+        w = self.width
+        j, rest = divmod(code, w * w)
+        old, new = divmod(rest, w)
+        q = self.bank.questions[j]
+        return (
+            f"{q.id}: \u201c{q.options[old].label.en}\u201d -> "
+            f"\u201c{q.options[new].label.en}\u201d"
+        )
+
+    def _joined(
+        self,
+        codes: npt.NDArray[np.int64],
+        counts: npt.NDArray[np.int64],
+        cache: dict[int, str],
+        build: Callable[[int], str],
+    ) -> list[str]:
+        """Per row, the cell of its first `count` items' texts (each built once per code)
+        joined by "; ": guarded by its first item, quoted if any item must be."""
+        import numpy as np
+
+        n, size = codes.shape
+        if not size:
+            return [""] * n
+        taken = np.arange(size)[None, :] < counts[:, None]
+        # One code per (item, place): after the first, an item carries its separator;
+        # the first carries the formula guard, as it starts the cell.
+        keyed = np.where(taken, codes * 2 + (np.arange(size)[None, :] > 0), -1)
+        unique, inverse = np.unique(keyed, return_inverse=True)
+        texts, special = [], []
+        for key in unique.tolist():
+            if key < 0:
+                texts.append("")
+                special.append(False)
+                continue
+            text = cache.get(key // 2)
+            if text is None:
+                text = cache[key // 2] = build(key // 2)
+            texts.append("; " + text if key % 2 else self.text(text))
+            special.append(self.special.search(text) is not None)
+        places = inverse.reshape(n, size)
+        cells = list(map("".join, np.array(texts, dtype=object)[places].tolist()))
+        for r in np.flatnonzero(np.array(special)[places].any(axis=1)).tolist():
+            cells[r] = '"' + cells[r].replace('"', '""') + '"'
+        return cells
+
+
+#: Combinations of answers at most per piece of a CSV row.
+ANSWER_CODES = 4096
+#: A rationale item's contribution in hundredths of a point, within +-100 points,
+#: offset to stay positive and doubled to carry the sign bit.
+_HUNDREDTHS = 10_000
+_VALUES = 2 * (2 * _HUNDREDTHS + 1)
 
 
 @dataclass(frozen=True)
