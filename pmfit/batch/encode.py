@@ -18,7 +18,7 @@ import msgspec
 
 from pmfit.bank.model import Bank, Dimension
 from pmfit.batch.compact import COMPACT_SCHEMA_ID, CompactReason
-from pmfit.batch.scored import FLAG_CODES, Scored
+from pmfit.batch.scored import FLAG_CODES, POINTS, Scored, points_codes, points_of
 from pmfit.scoring import block, engine
 from pmfit.scoring.result import (
     RESULT_SCHEMA_ID,
@@ -44,10 +44,6 @@ _RECOMMENDATIONS = tuple(r.encode() for r in block.RECOMMENDATIONS)
 #: Codes per grouped piece: larger groups mean fewer pieces to join per line, but more
 #: distinct pieces to encode and keep (each a few hundred bytes).
 GROUP_CODES = 256
-#: A contribution is within +-100 points: +-10,000 hundredths, offset to stay positive,
-#: and doubled to carry the sign bit.
-_HUNDREDTHS = 10_000
-_VALUES = 2 * (2 * _HUNDREDTHS + 1)
 _FLAGS_HEAD = b',"flags":['
 _FLAGS_TAIL = b"]}"
 
@@ -192,12 +188,11 @@ class Encoder:
         # the rounded contribution only: hundredths (and the sign, for a -0.0) make an
         # exact code.
         rounded = s.rationale_points
-        hundredths = np.rint(rounded * 100.0).astype(np.int64) + _HUNDREDTHS
-        value = hundredths * 2 + np.signbit(rounded)
+        value = points_codes(rounded)
         comma = np.arange(size)[None, :] > 0
         answer = (s.rationale_question * self.width + s.rationale_option) * 2 + comma
         taken = np.arange(size)[None, :] < s.rationale_count[:, None]
-        codes = np.where(taken, answer * _VALUES + value, self.no_reason)
+        codes = np.where(taken, answer * POINTS + value, self.no_reason)
         pieces: Objects = self.reason_piece.lookup(codes.reshape(-1)).reshape(n, size)
         return pieces
 
@@ -283,7 +278,7 @@ class Encoder:
         self.no_change = self.n_questions * 2 * self.width**2
         self.flip_piece = _Lazy(self._flip_change, self.no_change + 1)
         self.reason_cache: dict[tuple[int, float], bytes] = {}
-        self.no_reason = self.n_questions * self.width * 2 * _VALUES
+        self.no_reason = self.n_questions * self.width * 2 * POINTS
         self.reason_piece = _Lazy(self._reason_piece, self.no_reason + 1)
 
     def _group(
@@ -378,11 +373,9 @@ class Encoder:
         """A rationale item from its code (see `_rationale`); `no_reason` is no item."""
         if code == self.no_reason:
             return b""
-        answer, value = divmod(code, _VALUES)
+        answer, value = divmod(code, POINTS)
         answer, comma = divmod(answer, 2)
-        hundredths, negative = divmod(value, 2)
-        hundredths -= _HUNDREDTHS
-        contribution = -0.0 if negative and not hundredths else hundredths / 100.0
+        contribution = points_of(value)
         piece = self.reason(*divmod(answer, self.width), contribution)
         return b"," + piece if comma else piece
 

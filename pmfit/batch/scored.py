@@ -18,6 +18,28 @@ from pmfit.scoring.result import FlagCode
 if TYPE_CHECKING:
     from pmfit.scoring.block import Bools, Floats, Ints
 
+#: A rationale item's rounded contribution (within +-100 points: +-10,000 hundredths,
+#: offset to stay positive, doubled to carry the sign bit, which a -0.0 has too) as an
+#: exact integer below POINTS: writers key an item's text by it.
+_HUNDREDTHS = 10_000
+POINTS = 2 * (2 * _HUNDREDTHS + 1)
+
+
+def points_codes(points: Floats) -> Ints:
+    """The codes of contributions rounded to hundredths (see POINTS)."""
+    import numpy as np
+
+    codes: Ints = (np.rint(points * 100.0).astype(np.int64) + _HUNDREDTHS) * 2 + np.signbit(points)
+    return codes
+
+
+def points_of(code: int) -> float:
+    """The contribution a code stands for, its sign (of a zero too) kept."""
+    hundredths, negative = divmod(code, 2)
+    hundredths -= _HUNDREDTHS
+    return -0.0 if negative and not hundredths else hundredths / 100.0
+
+
 #: The flag bits' columns, in the order the engine lists flags.
 FLAG_CODES: tuple[str, ...] = get_args(FlagCode)
 

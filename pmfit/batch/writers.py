@@ -19,7 +19,7 @@ import msgspec
 
 from pmfit.bank.model import Bank
 from pmfit.batch.encode import Encoder
-from pmfit.batch.scored import FLAG_CODES, Scored
+from pmfit.batch.scored import FLAG_CODES, POINTS, Scored, points_codes, points_of
 from pmfit.render.literal import literal_bytes
 from pmfit.render.numbers import signed
 from pmfit.scoring.block import RECOMMENDATIONS
@@ -259,21 +259,18 @@ class CsvTable(Formatter):
     def _rationale(self, s: Scored) -> list[str]:
         """Readable: which question, the answer as the respondent saw it, and its pull in
         points."""
-        import numpy as np
 
         # An item's text depends on the answer and its rounded contribution only:
         # hundredths (and the sign, for a -0.0) make an exact code.
         points = s.rationale_points
-        value = (np.rint(points * 100.0).astype(np.int64) + _HUNDREDTHS) * 2 + np.signbit(points)
+        value = points_codes(points)
         answer = s.rationale_question * self.width + s.rationale_option
-        return self._joined(answer * _VALUES + value, s.rationale_count, self.reasons, self._reason)
+        return self._joined(answer * POINTS + value, s.rationale_count, self.reasons, self._reason)
 
     def _reason(self, code: int) -> str:
-        answer, value = divmod(code, _VALUES)
+        answer, value = divmod(code, POINTS)
         j, k = divmod(answer, self.width)
-        hundredths, negative = divmod(value, 2)
-        hundredths -= _HUNDREDTHS
-        points = -0.0 if negative and not hundredths else hundredths / 100.0
+        points = points_of(value)
         q = self.bank.questions[j]
         # The sign (of a -0.0 too) is the way the unrounded points pushed.
         toward = "B2B" if math.copysign(1.0, points) < 0 else "B2C"
@@ -333,10 +330,6 @@ class CsvTable(Formatter):
 
 #: Combinations of answers at most per piece of a CSV row.
 ANSWER_CODES = 4096
-#: A rationale item's contribution in hundredths of a point, within +-100 points,
-#: offset to stay positive and doubled to carry the sign bit.
-_HUNDREDTHS = 10_000
-_VALUES = 2 * (2 * _HUNDREDTHS + 1)
 
 
 @dataclass(frozen=True)
