@@ -120,3 +120,37 @@ def test_a_raw_stream_is_read_by_the_workers_too(tmp_path, monkeypatch, bank) ->
         counts = score_files([raw], out, bank=bank, jobs=2)
     assert counts == Counts(800, 0, 0)
     assert out.getvalue() == _expected(sheets)
+
+
+@pytest.mark.parametrize("format", ["json", "csv"])
+@pytest.mark.parametrize("destination", ["file", "stream", "text"])
+def test_workers_write_every_format_as_one_process(
+    tmp_path, monkeypatch, bank, format, destination
+) -> None:
+    """A JSON array's first item (no comma) and a CSV header, whichever process writes
+    the first block, and wherever it goes."""
+
+    def run(jobs: int) -> bytes:
+        target = tmp_path / f"out{jobs}"
+        if destination == "file":
+            score_files([tmp_path / "in.jsonl"], target, bank=bank, jobs=jobs, format=format)
+            return target.read_bytes()
+        if destination == "stream":
+            with open(target, "wb") as handle:
+                score_files([tmp_path / "in.jsonl"], handle, bank=bank, jobs=jobs, format=format)
+            return target.read_bytes()
+        out = io.StringIO()
+        score_files([tmp_path / "in.jsonl"], out, bank=bank, jobs=jobs, format=format)
+        return out.getvalue().encode()
+
+    monkeypatch.setattr(run_module, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(parallel, "BLOCK_BYTES", 2500)
+    # The first blocks hold only rejected rows: the first item written comes later.
+    text, _ = _cohort(300)
+    (tmp_path / "in.jsonl").write_text('{"answers": {"problem-1": "zz"}}\n' * 200 + text)
+    alone = run(1)
+    assert run(2) == alone
+    if format == "json":
+        assert len(json.loads(alone)) == 300
+    else:
+        assert len(list(csv.reader(io.StringIO(alone.decode())))) == 301
