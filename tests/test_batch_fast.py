@@ -20,6 +20,7 @@ from pmfit.batch.encode import Encoder
 from pmfit.batch.fast import Compiled, pysum
 from pmfit.batch.fast import score as score_fast
 from pmfit.render.json import result_line
+from pmfit.render.literal import literal_bytes
 from pmfit.scoring.engine import score
 
 BANKS = [MINI] + ([ROOT / "questions"] if (ROOT / "questions" / "bank.yaml").is_file() else [])
@@ -33,10 +34,11 @@ def _expected(bank, row, respondent, with_quotes):
     return result_line(result) if with_quotes else msgspec.json.encode(compact(result)) + b"\n"
 
 
-def score_bytes(bank, rows, respondents, with_quotes=False) -> bytes:
-    """What `pmfit batch` writes for these rows: the block scored, then encoded."""
+def score_bytes(bank, rows, respondents, with_quotes=False, inert=False) -> bytes:
+    """The rows' block scored, then encoded (`inert`: through the terminal filter, as
+    `pmfit batch` writes it)."""
     scored = score_fast(Compiled(bank), np.array(rows, dtype=np.int64), respondents)
-    return Encoder(bank, with_quotes=with_quotes).lines(scored)
+    return Encoder(bank, with_quotes=with_quotes, inert=inert).lines(scored)
 
 
 def score_block(bank, rows, respondents, with_quotes=False) -> list[bytes]:
@@ -56,8 +58,12 @@ def _rows(bank, draw_index):
 def test_random_answer_sets_give_the_engines_bytes(bank_dir, with_quotes) -> None:
     bank = load_bank(bank_dir)
 
+    names = st.text(alphabet=st.characters(codec="utf-8"), max_size=5) | st.sampled_from(
+        ["\x1b]0;x\x07", "a\u202eb", "\x9b31m", "c\rd", "\u2066"]
+    )
+
     @settings(max_examples=examples(60), deadline=None)
-    @given(_rows(bank, None), st.lists(st.one_of(st.none(), st.text(max_size=5)), max_size=40))
+    @given(_rows(bank, None), st.lists(st.one_of(st.none(), names), max_size=40))
     def check(rows, names):
         respondents = [names[i] if i < len(names) else None for i in range(len(rows))]
         lines = score_block(bank, rows, respondents, with_quotes)
@@ -65,6 +71,9 @@ def test_random_answer_sets_give_the_engines_bytes(bank_dir, with_quotes) -> Non
             _expected(bank, row, r, with_quotes) for row, r in zip(rows, respondents, strict=True)
         ]
         assert lines == expected
+        # As written: the same lines through the terminal filter, piece by piece.
+        inert = score_bytes(bank, rows, respondents, with_quotes, inert=True)
+        assert inert == literal_bytes(b"".join(expected))
 
     check()
 

@@ -1,5 +1,13 @@
 """Scored blocks as JSON: the one place that knows a result line's fields and order.
 
+With `inert` (as every writer uses it), each piece goes through the one terminal
+filter (`literal_bytes`) as it is made, so the lines hold the same inert bytes
+wherever they go (stdout, an -o file, workers writing into it): JSON writes C0
+controls escaped; the C1 controls and bidi overrides it leaves raw become JSON's own
+\\u escapes, so the data is unchanged. A piece is a whole JSON value or punctuation,
+so filtering pieces is filtering lines (tests check both: without the filter the
+bytes are msgspec's, with it they are msgspec's filtered).
+
 The bytes are exactly what msgspec writes for the engine's result (`Result`, or the
 compact `CompactResult` by default; tests check it on random banks). Pieces that
 repeat across respondents (an answer block, a dimension's entry, a rationale item,
@@ -19,6 +27,7 @@ import msgspec
 from pmfit.bank.model import Bank, Dimension
 from pmfit.batch.compact import COMPACT_SCHEMA_ID, CompactReason
 from pmfit.batch.scored import FLAG_CODES, POINTS, Scored, points_codes, points_of
+from pmfit.render.literal import literal_bytes
 from pmfit.scoring import block, engine
 from pmfit.scoring.result import (
     RESULT_SCHEMA_ID,
@@ -64,10 +73,13 @@ class _Lazy:
 
     DENSE = 1 << 16
 
-    def __init__(self, build: Callable[[int], bytes], size: int) -> None:
+    def __init__(
+        self, build: Callable[[int], bytes], size: int, finish: Callable[[bytes], bytes]
+    ) -> None:
         import numpy as np
 
         self.build = build
+        self.finish = finish
         self.dense = size <= self.DENSE
         self.table = np.empty(size if self.dense else 0, dtype=object)
         self.filled = np.zeros(size if self.dense else 0, dtype=bool)
@@ -80,7 +92,7 @@ class _Lazy:
             missing = ~self.filled[codes]
             if missing.any():
                 for code in np.unique(codes[missing]).tolist():
-                    self.table[code] = self.build(code)
+                    self.table[code] = self.finish(self.build(code))
                     self.filled[code] = True
             found: Objects = self.table[codes]
             return found
@@ -89,7 +101,7 @@ class _Lazy:
         for i, code in enumerate(unique.tolist()):
             piece = self.cache.get(code)
             if piece is None:
-                piece = self.cache[code] = self.build(code)
+                piece = self.cache[code] = self.finish(self.build(code))
             table[i] = piece
         result: Objects = table[inverse.reshape(-1)]
         return result
@@ -98,11 +110,12 @@ class _Lazy:
 class Encoder:
     """A bank's result lines: `lines` for JSONL, `items` for a JSON array."""
 
-    def __init__(self, bank: Bank, *, with_quotes: bool = False) -> None:
+    def __init__(self, bank: Bank, *, with_quotes: bool = False, inert: bool = True) -> None:
         import numpy as np
 
         self.bank = bank
         self.with_quotes = with_quotes
+        self.finish: Callable[[bytes], bytes] = literal_bytes if inert else _as_is
         questions = bank.questions
         dim_index = {d.id: i for i, d in enumerate(bank.dimensions)}
         self.n_questions = len(questions)
@@ -117,7 +130,9 @@ class Encoder:
         self.width = max((len(q.options) for q in questions), default=1)
         schema = RESULT_SCHEMA_ID if with_quotes else COMPACT_SCHEMA_ID
         ref = BankRef(id=bank.id, version=bank.version, sha256=bank.sha256)
-        self.head = b'{"schema":' + _encode(schema) + b',"bank":' + _encode(ref) + b',"respondent":'
+        self.head = self.finish(
+            b'{"schema":' + _encode(schema) + b',"bank":' + _encode(ref) + b',"respondent":'
+        )
         self._tables()
         self.recommendation_pieces = np.array(
             [b'},"recommendation":"' + r + b'","confidence":' for r in _RECOMMENDATIONS],
@@ -163,7 +178,7 @@ class Encoder:
         scores, lows, highs, confidences, b2b, either, b2c = (
             numbers[i * n : (i + 1) * n] for i in range(7)
         )
-        columns: list[Any] = [self.head, list(map(_encode, s.respondents))]
+        columns: list[Any] = [self.head, _respondents(s.respondents, self.finish)]
         for group, radix, lazy in self.answer_groups:
             columns.append(lazy.lookup(_codes(s.codes, group, radix)))
         columns += [scores, b',"interval":{"low":', lows, b',"high":', highs]
@@ -249,7 +264,9 @@ class Encoder:
                         detail=f"{len(skipped_ids)} of {q} questions skipped",
                     )
                 )
-            pieces[r] = _FLAGS_HEAD + b",".join(_encode(f) for f in flags) + _FLAGS_TAIL
+            pieces[r] = self.finish(
+                _FLAGS_HEAD + b",".join(_encode(f) for f in flags) + _FLAGS_TAIL
+            )
         return pieces
 
     def _tables(self) -> None:
@@ -276,10 +293,10 @@ class Encoder:
             )
             self.dimension_groups.append(([j for unit in group for j in unit], radix, piece))
         self.no_change = self.n_questions * 2 * self.width**2
-        self.flip_piece = _Lazy(self._flip_change, self.no_change + 1)
+        self.flip_piece = _Lazy(self._flip_change, self.no_change + 1, self.finish)
         self.reason_cache: dict[tuple[int, float], bytes] = {}
         self.no_reason = self.n_questions * self.width * 2 * POINTS
-        self.reason_piece = _Lazy(self._reason_piece, self.no_reason + 1)
+        self.reason_piece = _Lazy(self._reason_piece, self.no_reason + 1, self.finish)
 
     def _group(
         self, units: list[list[int]], bank_order: bool, keep_units: bool = False
@@ -323,7 +340,7 @@ class Encoder:
                 parts.append(_encode(q.id) + b":" + _encode(None if k < 0 else q.options[k].id))
             return head + b",".join(parts) + tail
 
-        return _Lazy(build, math.prod(radix))
+        return _Lazy(build, math.prod(radix), self.finish)
 
     def _dimension_piece(
         self,
@@ -356,7 +373,7 @@ class Encoder:
                 entries.append(_encode(entry))
             return head + b",".join(entries) + tail
 
-        return _Lazy(build, math.prod(radix))
+        return _Lazy(build, math.prod(radix), self.finish)
 
     def _flip_change(self, code: int) -> bytes:
         if code == self.no_change:
@@ -409,6 +426,20 @@ class Encoder:
                 )
             piece = self.reason_cache[key] = _encode(item)
         return piece
+
+
+def _respondents(names: list[str | None], finish: Callable[[bytes], bytes]) -> list[bytes]:
+    """Each name as JSON, finished (the filter is tried once on them all: nearly always
+    it changes nothing)."""
+    encoded = list(map(_encode, names))
+    joined = b"".join(encoded)
+    if finish(joined) != joined:
+        encoded = list(map(finish, encoded))
+    return encoded
+
+
+def _as_is(piece: bytes) -> bytes:
+    return piece
 
 
 def _matrix(n: int, columns: list[Any]) -> Objects:

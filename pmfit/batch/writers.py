@@ -63,11 +63,8 @@ class JsonLines(Formatter):
         self.encoder = Encoder(bank, with_quotes=with_quotes)
 
     def chunk(self, scored: Scored) -> bytes:
-        # The one terminal filter, applied where the results are made, so that every
-        # path (stdout, an -o file, workers writing into it) holds the same inert bytes.
-        # JSON writes C0 controls escaped; the C1 controls and bidi overrides it leaves
-        # raw become JSON's own \u escapes, so the data is unchanged.
-        return literal_bytes(self.encoder.lines(scored))
+        # Through the terminal filter already, piece by piece (see pmfit.batch.encode).
+        return self.encoder.lines(scored)
 
 
 class JsonArray(JsonLines):
@@ -77,7 +74,7 @@ class JsonArray(JsonLines):
         return b"["
 
     def chunk(self, scored: Scored) -> bytes:
-        return literal_bytes(self.encoder.items(scored, first=False))
+        return self.encoder.items(scored, first=False)
 
     def place(self, chunk: bytes, first: bool) -> bytes:
         # Every chunk's items start with ",\n"; the array's first item has no comma.
