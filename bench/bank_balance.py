@@ -11,7 +11,9 @@ Prints:
 - the score of a respondent at t = 0 (no noise: the option nearest t on every question,
   ties taken half each way, as `pmfit bank validate` lints it) and at t = +0.2 / -0.2,
   with their mirror error |s(+0.2) + s(-0.2)|;
-- short vs full: share with the same recommendation, share on opposite sides; and, for
+- short vs full: share with the same recommendation, share on opposite sides, and where
+  the rest disagree (short too close to call while the full form decides, or the
+  reverse; `bench/short_form.py` breaks it down and bounds it); and, for
   scale, the full form against a second, independent full-form administration (same t,
   fresh noise): the short form shares its answers with the full one, so it can agree
   with it more often than the full form agrees with itself, but not by much;
@@ -28,9 +30,9 @@ from __future__ import annotations
 import argparse
 import random
 
-from pmfit.bank.lint import positional_score
 from pmfit.bank.loading import load_bank
 from pmfit.bank.model import Question
+from pmfit.lint import positional_score
 from pmfit.quiz.session import estimated_minutes
 from pmfit.scoring.engine import score
 
@@ -84,7 +86,7 @@ def main() -> None:
     )
     print(f"short form, neutral score (t=0): {positional_score(short, 0.0):+.1f}")
 
-    same = opposite = retest = 0
+    same = opposite = retest = short_undecided = full_undecided = 0
     flips = {q.id: 0 for q in short.questions}
     leans_rows = []
     for _ in range(args.n):
@@ -97,6 +99,8 @@ def main() -> None:
         again = {q.id: nearest(q, t + rng.gauss(0.0, args.noise)) for q in bank.questions}
         retest += score(bank, again).recommendation == full
         opposite += {full, brief} == {"B2B", "B2C"}
+        short_undecided += brief == "too_close" != full
+        full_undecided += full == "too_close" != brief
         for q in short.questions:
             changed = {**short_answers, q.id: mirror(q, answers[q.id])}
             flips[q.id] += score(short, changed).recommendation != brief
@@ -105,6 +109,11 @@ def main() -> None:
         )
     print(f"short vs full, same outcome: {same / args.n:.1%}   (goal >= 88%)")
     print(f"short vs full, opposite sides: {opposite / args.n:.1%}   (goal <= 1%)")
+    print(
+        f"  disagreeing: short too close, full decided {short_undecided / args.n:.1%}; "
+        f"full too close, short decided {full_undecided / args.n:.1%}; "
+        f"other {(args.n - same - short_undecided - full_undecided) / args.n:.1%}"
+    )
     print(f"full vs a second full administration, same outcome: {retest / args.n:.1%}")
     worst = max(flips.values()) / args.n
     print(f"reversing one short-form answer, worst: {worst:.1%}   (goal <= 20%)")

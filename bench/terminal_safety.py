@@ -1,6 +1,6 @@
 """Cost of making input text inert on stdout, as a share of `pmfit batch IN > FILE`.
 
-Every byte pmfit writes to stdout passes `pmfit.render.literal.literal_bytes`. This
+Every byte pmfit writes to stdout passes `pmfit.text.literal.literal_bytes`. This
 times the batch to stdout (a separate process, wall clock) and, alternately,
 `literal_bytes` over exactly the bytes it wrote (in this process); the machine is
 noisy, so only the ratio of medians means anything:
@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from pmfit.bank.loading import load_bank  # noqa: E402
-from pmfit.render.literal import literal_bytes  # noqa: E402
+from pmfit.text.literal import literal_bytes  # noqa: E402
 
 
 def main() -> None:

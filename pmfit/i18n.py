@@ -476,7 +476,7 @@ def duration(minutes: int, lang: str) -> str:
 
 
 def t(key: str, lang: str, **values: object) -> str:
-    from pmfit.render.numbers import Sided
+    from pmfit.text.numbers import Sided
 
     entry = MESSAGES[key]
     text = entry.get(lang) or entry["en"]

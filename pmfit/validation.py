@@ -16,7 +16,6 @@ from typing import Any, TypeVar, Union
 
 import msgspec
 
-from pmfit.bank.model import WEIGHT_RANGE
 from pmfit.errors import Problem
 from pmfit.located import Located, Path
 
@@ -64,21 +63,38 @@ def _field_types(tp: Any) -> dict[str, Any]:
     return {}
 
 
-def _type_at(tp: Any, path: Path) -> Any:
+def _first_not_none(tp: Any) -> Any:
+    if typing.get_origin(_unwrap(tp)) in (Union, types.UnionType):
+        return next(a for a in typing.get_args(_unwrap(tp)) if a is not type(None))
+    return tp
+
+
+def _declared_at(tp: Any, path: Path) -> Any:
+    """The type declared at `path` below `tp`, its constraints (`Annotated`) kept."""
     for part in path:
         if isinstance(part, int):
-            item = _list_item(tp)
-            if item is None:
+            if typing.get_origin(_unwrap(tp)) is not list:
                 return None
-            tp = item
+            tp = _annotated_item(tp)
         else:
             fields = _field_types(tp)
             if part not in fields:
                 return None
             tp = fields[part]
-        if typing.get_origin(_unwrap(tp)) in (Union, types.UnionType):
-            tp = next(a for a in typing.get_args(_unwrap(tp)) if a is not type(None))
-    return _unwrap(tp)
+        tp = _first_not_none(tp)
+    return tp
+
+
+def _type_at(tp: Any, path: Path) -> Any:
+    return _unwrap(_declared_at(tp, path))
+
+
+def _declared_range(tp: Any) -> tuple[float, float] | None:
+    """The inclusive range an annotated number type declares (`ge` and `le`), if both."""
+    for meta in typing.get_args(tp)[1:] if typing.get_origin(tp) is typing.Annotated else ():
+        if isinstance(meta, msgspec.Meta) and meta.ge is not None and meta.le is not None:
+            return meta.ge, meta.le
+    return None
 
 
 def _value_at(value: Any, path: Path) -> Any:
@@ -142,11 +158,12 @@ def _friendly(doc: Located, root_type: Any, base: Path, message: str, path: Path
             key=True,
         )
     m = re.match(r"Expected `(\w+)` (>=|<=|>|<) (\S+)", message)
-    if m and full and full[-1] == "lean":
-        return doc.problem(full, f"{context}: lean {value} is outside -1..1")
-    if m and full and full[-1] == "weight":
-        low, high = WEIGHT_RANGE
-        return doc.problem(full, f"{context}: weight {value} must be from {low:g} to {high:g}")
+    declared_range = _declared_range(_declared_at(root_type, path)) if m else None
+    if declared_range:
+        # A field with a declared range (a lean, a weight, a threshold) names the range, not
+        # the one bound that was crossed.
+        low, high = declared_range
+        return doc.problem(full, f"{subject} {value} must be from {low:g} to {high:g}")
     if m:
         bound = m.group(3)
         with contextlib.suppress(ValueError):

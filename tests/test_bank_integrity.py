@@ -193,9 +193,9 @@ def test_a_bank_with_an_infinite_weight_is_refused_by_score_and_batch(cli, tmp_p
 @pytest.mark.parametrize(
     ("written", "message"),
     [
-        (".nan", "lean nan is outside -1..1"),
-        ("-.inf", "lean -inf is outside -1..1"),
-        ("1.0000000001", "lean 1.0000000001 is outside -1..1"),
+        (".nan", "lean nan must be from -1 to 1"),
+        ("-.inf", "lean -inf must be from -1 to 1"),
+        ("1.0000000001", "lean 1.0000000001 must be from -1 to 1"),
         ("1e400", "lean: '1e400' is read as text, not a number; write it as 1.0e+400"),
         ('"0.5"', "lean: '0.5' is read as text, not a number; write it without quotes"),
     ],
@@ -210,6 +210,40 @@ def test_leans_outside_the_scale_or_written_as_text(
     assert problems(bank) == [
         f"{where(bank, 'questions.yaml', 'lean: ', 6)}: question 'problem-1' option 'a': {message}"
     ]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "needle", "message"),
+    [
+        (
+            "either: 15",
+            "either: 150",
+            "either: ",
+            "document: thresholds.either 150 must be from 0 to 100",
+        ),
+        (
+            "either: 15",
+            "either: -0.5",
+            "either: ",
+            "document: thresholds.either -0.5 must be from 0 to 100",
+        ),
+        (
+            "many_skips: 0.3",
+            "many_skips: 2",
+            "many_skips: ",
+            "document: thresholds.many_skips 2 must be from 0 to 1",
+        ),
+    ],
+)
+def test_every_field_with_a_declared_range_names_its_range(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, old: str, new: str, needle: str, message: str
+) -> None:
+    """One rule for every bounded number: the range comes from the field's declaration in
+    the bank model (as for leans and weights above), not from a message per field."""
+    bank = broken_bank(tmp_path, {"bank.yaml": [(old, new)]})
+    monkeypatch.chdir(bank)
+    line = where(bank, "bank.yaml", needle, len(needle))
+    assert problems(bank) == [f"{line}: {message}"]
 
 
 # --- Pairs

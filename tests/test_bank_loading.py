@@ -64,7 +64,7 @@ def test_every_error_in_the_file_is_reported(
     first_risk, second_risk = hits(bank, "questions.yaml", "- id: risk-1", 6)
     assert problems(bank, monkeypatch) == [
         f"{where(bank, 'questions.yaml', '1.5')}: question 'problem-1' option 'a': "
-        "lean 1.5 is outside -1..1",
+        "lean 1.5 must be from -1 to 1",
         f"{where(bank, 'questions.yaml', both)}: question 'problem-1' "
         "option 'b': label: missing required field 'es'",
         f"{where(bank, 'questions.yaml', 'buyer_usr')}: question 'buyer-1': unknown dimension "

@@ -15,13 +15,14 @@ from hypothesis import strategies as st
 
 from conftest import MINI, ROOT, examples
 from pmfit.bank.loading import load_bank
-from pmfit.batch.compact import COMPACT_SCHEMA_ID, CompactResult, compact, compact_schema
+from pmfit.batch.compact import COMPACT_SCHEMA_ID, CompactResult, compact
 from pmfit.batch.encode import Encoder
 from pmfit.batch.fast import Compiled, pysum
 from pmfit.batch.fast import score as score_fast
 from pmfit.render.json import result_line
-from pmfit.render.literal import literal_bytes
+from pmfit.schemas import compact_result_schema
 from pmfit.scoring.engine import score
+from pmfit.text.literal import literal_bytes
 
 BANKS = [MINI] + ([ROOT / "questions"] if (ROOT / "questions" / "bank.yaml").is_file() else [])
 
@@ -144,7 +145,7 @@ def test_compact_line_matches_its_published_schema() -> None:
     assert decoded.rationale and decoded.rationale[0].question == "problem-1"
     import jsonschema
 
-    jsonschema.validate(msgspec.json.decode(line), compact_schema())
+    jsonschema.validate(msgspec.json.decode(line), compact_result_schema())
 
 
 def _neumaier(values: list[float]) -> float:
@@ -291,8 +292,8 @@ def _reference_csv(bank, results, guard, excel=False) -> bytes:
     import io
 
     from pmfit.batch.writers import csv_columns
-    from pmfit.render.literal import literal_bytes
-    from pmfit.render.numbers import signed
+    from pmfit.text.literal import literal_bytes
+    from pmfit.text.numbers import signed
 
     text = (
         (lambda c: "'" + c if c.startswith(("=", "+", "-", "@", "\t", "\r")) else c)

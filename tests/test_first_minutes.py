@@ -21,9 +21,9 @@ from conftest import MINI, ROOT
 from pmfit.bank.loading import load_bank
 from pmfit.bank.model import Text
 from pmfit.i18n import t
-from pmfit.render.numbers import signed
 from pmfit.render.result_view import lean_words, result_view, unquoted
 from pmfit.scoring.engine import score
+from pmfit.text.numbers import signed
 
 # real terminals and shells: left out of a quick `pytest -m "not slow"`.
 pytestmark = pytest.mark.slow

@@ -12,8 +12,8 @@ from conftest import MINI
 from pmfit.bank.loading import load_bank
 from pmfit.bank.model import Text
 from pmfit.quiz.session import Session
-from pmfit.render.literal import literal
 from pmfit.render.quiz_view import question_view, welcome, why_view
+from pmfit.text.literal import literal
 
 BANK = load_bank(MINI)
 

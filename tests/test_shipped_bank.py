@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
+import msgspec
 import pytest
 import yaml
 
 from conftest import DATA, ROOT
-from pmfit.bank.lint import keying_share, lint
 from pmfit.bank.loading import load_bank
-from pmfit.bank.model import Bank
+from pmfit.bank.model import Bank, Dimension, Question
+from pmfit.lint import keying_share, lint
 from pmfit.scoring.engine import score
 
 THREAD = ROOT / "questions" / "source" / "b2b-vs-b2c-product-management.es.txt"
@@ -181,6 +183,58 @@ def test_short_form_agrees_with_full_form_for_the_personas(bank: Bank, persona: 
     assert any(side * x < 0 for x in leans)
 
 
+def _simulated(bank: Bank, kind: str) -> tuple[Any, Any, Any]:
+    """4,000 respondents at noise sd 1.0: their answers, the full form's recommendation
+    codes and the short form's."""
+    import numpy as np
+
+    from pmfit import simulate
+    from pmfit.scoring import block
+
+    chosen = simulate.respondents(bank, 4000, 1.0, kind, np.random.default_rng(7)).chosen
+    columns = [j for j, q in enumerate(bank.questions) if q.short]
+    full = block.decide(block.Arrays(bank), chosen).recommendation
+    short = block.decide(block.Arrays(bank.short_form()), chosen[:, columns]).recommendation
+    return chosen[:, columns], full, short
+
+
+@pytest.mark.parametrize("kind", ["one-factor", "per-dimension"])
+def test_the_short_form_almost_never_says_the_other_side(bank: Bank, kind: str) -> None:
+    """With half the answers the short form is less often sure, not sure of something
+    else: it says the full form's opposite side to at most 1% of respondents, nearly every
+    disagreement has one form too close to call, and it agrees with most (a short form of
+    10 questions agrees with 72%: the floor catches a shrunken one)."""
+    from pmfit.scoring import block
+
+    _, full, short = _simulated(bank, kind)
+    b2b, b2c = block.RECOMMENDATIONS.index("B2B"), block.RECOMMENDATIONS.index("B2C")
+    opposite = ((full == b2b) & (short == b2c)) | ((full == b2c) & (short == b2b))
+    assert opposite.mean() <= 0.01
+    # Nearly every disagreement is one form too close to call.
+    differ = full != short
+    undecided = (full == block.TOO_CLOSE) | (short == block.TOO_CLOSE)
+    assert (differ & undecided).sum() >= 0.95 * differ.sum()
+    # bench/short_form.py breakdown: 77% (seed 1, n 20,000)
+    assert (full == short).mean() >= 0.72
+
+
+@pytest.mark.parametrize("kind", ["one-factor", "per-dimension"])
+def test_no_single_short_form_answer_decides_the_result(bank: Bank, kind: str) -> None:
+    """Reversing any one short-form answer (the option nearest minus its lean) changes at
+    most 20% of short-form recommendations."""
+    import numpy as np
+
+    from pmfit.scoring import block
+
+    chosen, _, short = _simulated(bank, kind)
+    arrays = block.Arrays(bank.short_form())
+    for c, q in enumerate(bank.short_form().questions):
+        leans = np.array([o.lean for o in q.options])
+        changed = chosen.copy()
+        changed[:, c] = np.argmin(np.abs(-leans[chosen[:, c], None] - leans[None, :]), axis=1)
+        assert (block.decide(arrays, changed).recommendation != short).mean() <= 0.20, q.id
+
+
 def test_coverage_reports_no_uncovered_paragraph(cli) -> None:
     run = cli("bank", "coverage", "--json")
     report = json.loads(run.stdout)
@@ -339,7 +393,7 @@ def test_validate_warns_when_the_neutral_respondent_scores_off_centre(cli, tmp_p
 
 
 def test_the_neutral_respondent_scores_zero_and_mild_preferences_mirror(bank: Bank) -> None:
-    from pmfit.bank.lint import positional_score
+    from pmfit.lint import positional_score
 
     for form in (bank, bank.short_form()):
         assert abs(positional_score(form, 0.0)) <= 2.0
@@ -359,6 +413,32 @@ def test_bank_show_json_has_the_documented_shape(cli, bank: Bank) -> None:
     assert list(question["sources"][0]) == ["answer", "side", "quote"]
     assert list(question["sources"][0]["quote"]) == ["es", "en"]
     assert len(shown["questions"]) == len(bank.questions)
+    # The view carries the model's data unchanged: it converts back to the bank's own.
+    assert [msgspec.convert(d, Dimension) for d in shown["dimensions"]] == bank.dimensions
+    assert [msgspec.convert(q, Question) for q in shown["questions"]] == bank.questions
+
+
+def test_coverage_json_counts_what_its_paragraphs_say(cli) -> None:
+    """On a bank that leaves most of the thread uncovered: the counts, the summary line and
+    each paragraph's and sentence's `uncovered` agree."""
+    run = cli("bank", "coverage", str(DATA / "mini"), "--json")
+    report = json.loads(run.stdout)
+    needed = [p for p in report["paragraphs"] if p["no_preference"] is None]
+    bearing = [s for p in needed for s in p["sentences"] if s["no_preference"] is None]
+    for p in report["paragraphs"]:
+        for s in p["sentences"]:
+            assert s["uncovered"] == (s["no_preference"] is None and not s["questions"])
+        assert p["uncovered"] == (
+            p["no_preference"] is None
+            and (not p["questions"] or any(s["uncovered"] for s in p["sentences"]))
+        )
+    assert report["needed"] == len(needed)
+    assert report["covered"] == len([p for p in needed if not p["uncovered"]]) > 0
+    assert report["sentences_needed"] == len(bearing)
+    assert report["sentences_covered"] == len([s for s in bearing if s["questions"]]) > 0
+    uncovered = report["sentences_needed"] - report["sentences_covered"]
+    assert uncovered > 0
+    assert run.stderr.endswith(f"are quoted ({uncovered} uncovered)\n")
 
 
 def test_the_compiled_bank_is_up_to_date(bank: Bank) -> None:

@@ -21,8 +21,8 @@ from hypothesis import strategies as st
 
 from conftest import MINI
 from pmfit.bank.loading import load_bank
-from pmfit.render.literal import literal, literal_bytes
 from pmfit.scoring.engine import score
+from pmfit.text.literal import literal, literal_bytes
 
 #: A window-title OSC ended by BEL, a screen clear, C1 CSI, a bare CR, and bidi overrides.
 PAYLOAD = "\x1b]0;PWN\x07\x1b[2J\x9b31m\rX\u202eevil\u2066"

@@ -9,40 +9,43 @@ sentences a `sentence` entry names), or uncovered.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import msgspec
 
 from pmfit.bank.model import Bank
 from pmfit.bank.thread import ThreadText
 
 
-@dataclass(frozen=True)
-class SentenceCoverage:
+class SentenceCoverage(msgspec.Struct, frozen=True, kw_only=True):
     text: str
     questions: tuple[str, ...]
     #: Why the sentence bears on no preference (the bank says so), or None.
     no_preference: str | None
-
-    @property
-    def uncovered(self) -> bool:
-        return self.no_preference is None and not self.questions
+    #: Neither quoted nor set aside.
+    uncovered: bool
 
 
-@dataclass(frozen=True)
-class ParagraphCoverage:
+class ParagraphCoverage(msgspec.Struct, frozen=True, kw_only=True):
     line: int
     answer: int | None
-    text: str
     questions: tuple[str, ...]
     #: Why the whole paragraph bears on no preference (the bank says so), or None.
     no_preference: str | None
+    #: Some sentence is neither quoted nor set aside.
+    uncovered: bool
+    text: str
     sentences: tuple[SentenceCoverage, ...] = ()
 
-    @property
-    def uncovered(self) -> bool:
-        """Some sentence is neither quoted nor set aside."""
-        return self.no_preference is None and (
-            not self.questions or any(s.uncovered for s in self.sentences)
-        )
+
+class Coverage(msgspec.Struct, frozen=True, kw_only=True):
+    """`pmfit bank coverage --json`: the counts, then every paragraph of the thread."""
+
+    #: Paragraphs that bear on a preference and are wholly covered, of those that bear.
+    covered: int
+    needed: int
+    #: Sentences that bear on a preference and are quoted, of those that bear.
+    sentences_covered: int
+    sentences_needed: int
+    paragraphs: list[ParagraphCoverage]
 
 
 def _overlapping(spans: list[tuple[int, int, str]], start: int, end: int) -> list[str]:
@@ -53,7 +56,8 @@ def _overlapping(spans: list[tuple[int, int, str]], start: int, end: int) -> lis
     return found
 
 
-def coverage(bank: Bank, thread_text: str) -> list[ParagraphCoverage]:
+def coverage(bank: Bank, thread_text: str) -> Coverage:
+    """Every paragraph of the thread, sentence by sentence, and the counts."""
     thread = ThreadText.parse(thread_text)
     quoted: dict[int, list[tuple[int, int, str]]] = {}
     for q in bank.questions:
@@ -77,7 +81,7 @@ def coverage(bank: Bank, thread_text: str) -> list[ParagraphCoverage]:
             reason = "outside every answer"
         spans = quoted.get(p.line, [])
         sentences = tuple(
-            SentenceCoverage(
+            _sentence(
                 p.text[start:end],
                 tuple(_overlapping(spans, start, end)),
                 reason or next(iter(_overlapping(set_aside.get(p.line, []), start, end)), None),
@@ -85,5 +89,32 @@ def coverage(bank: Bank, thread_text: str) -> list[ParagraphCoverage]:
             for start, end in p.sentences()
         )
         questions = tuple(_overlapping(spans, 0, len(p.text)))
-        rows.append(ParagraphCoverage(p.line, answer, p.text, questions, reason, sentences))
-    return rows
+        rows.append(
+            ParagraphCoverage(
+                line=p.line,
+                answer=answer,
+                questions=questions,
+                no_preference=reason,
+                uncovered=reason is None and (not questions or any(s.uncovered for s in sentences)),
+                text=p.text,
+                sentences=sentences,
+            )
+        )
+    needed = [r for r in rows if r.no_preference is None]
+    bearing = [s for r in needed for s in r.sentences if s.no_preference is None]
+    return Coverage(
+        covered=sum(not r.uncovered for r in needed),
+        needed=len(needed),
+        sentences_covered=sum(bool(s.questions) for s in bearing),
+        sentences_needed=len(bearing),
+        paragraphs=rows,
+    )
+
+
+def _sentence(text: str, questions: tuple[str, ...], no_preference: str | None) -> SentenceCoverage:
+    return SentenceCoverage(
+        text=text,
+        questions=questions,
+        no_preference=no_preference,
+        uncovered=no_preference is None and not questions,
+    )

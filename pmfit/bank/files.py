@@ -14,8 +14,8 @@ import os
 import stat
 from pathlib import Path
 
-from pmfit.errors import BankError, Problem
-from pmfit.fileio import display_path
+from pmfit.errors import BankError, InputError, Problem
+from pmfit.fileio import decode_utf8, display_path
 
 BANK_FILE = "bank.yaml"
 
@@ -106,3 +106,36 @@ def digest(files: list[tuple[str, bytes]], thread: bytes) -> str:
         hasher.update(name.encode() + b"\0" + data + b"\0")
     hasher.update(thread)
     return str(hasher.hexdigest())
+
+
+class BankSources:
+    """A bank directory's YAML files, read once: bank.yaml first, then the others."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.root = real_directory(directory)
+        self.files = [(name, self.read(name)) for name in yaml_names(directory)]
+
+    def read(self, name: str) -> bytes:
+        """A file of the bank, by the rules of `pmfit.bank.files`."""
+        return read_file(self.directory, name, self.root)
+
+    def path(self, name: str) -> Path:
+        return self.directory / name
+
+    def digest(self, thread_name: str) -> str:
+        """The sha256 a bank compiled from these files and that thread must carry."""
+        return digest(self.files, self.read(thread_name))
+
+
+def decode_bank_file(data: bytes, path: Path) -> str:
+    """A bank file's text: UTF-8, or the problem reported as the bank's."""
+    try:
+        return decode_utf8(data, display_path(path))
+    except InputError as error:
+        raise BankError(error.problems) from None
+
+
+def read_text(directory: Path, name: str) -> str:
+    """A file of the bank (its thread), read by the bank's rules and decoded."""
+    return decode_bank_file(read_file(directory, name), directory / name)

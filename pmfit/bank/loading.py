@@ -25,12 +25,13 @@ from pathlib import Path
 
 import msgspec
 
-from pmfit import __version__
-from pmfit.bank.files import BANK_FILE, digest, read_file, real_directory, yaml_names
+from pmfit.bank.files import BANK_FILE, BankSources, read_file, read_text, yaml_names
 from pmfit.bank.model import Bank
-from pmfit.errors import BankError
+from pmfit.errors import BankError, Problem
+from pmfit.fileio import display_path
+from pmfit.version import __version__
 
-__all__ = ["BANK_FILE", "COMPILED_FILE", "BankSources", "load_bank", "read_thread"]
+__all__ = ["BANK_FILE", "COMPILED_FILE", "load_bank", "read_thread"]
 
 COMPILED_FILE = "bank.compiled.json"
 
@@ -39,26 +40,6 @@ class CompiledBank(msgspec.Struct, frozen=True, kw_only=True):
     """A validated bank; its `sha256` names the bytes it was validated from."""
 
     bank: Bank
-
-
-class BankSources:
-    """A bank directory's YAML files, read once: bank.yaml first, then the others."""
-
-    def __init__(self, directory: Path) -> None:
-        self.directory = directory
-        self.root = real_directory(directory)
-        self.files = [(name, self.read(name)) for name in yaml_names(directory)]
-
-    def read(self, name: str) -> bytes:
-        """A file of the bank, by the rules of `pmfit.bank.files`."""
-        return read_file(self.directory, name, self.root)
-
-    def path(self, name: str) -> Path:
-        return self.directory / name
-
-    def digest(self, thread_name: str) -> str:
-        """The sha256 a bank compiled from these files and that thread must carry."""
-        return digest(self.files, self.read(thread_name))
 
 
 def shipped_bank_dir() -> Path:
@@ -154,7 +135,6 @@ def compiled_bytes(bank: Bank) -> bytes:
 
 def write_compiled(target: Path, bank: Bank, sources: BankSources) -> None:
     """Write the compiled bank through pmfit's one writer; the bank's own files are inputs."""
-    from pmfit.fileio import display_path
     from pmfit.writing import identity_of, write_file
 
     names = [name for name, _ in sources.files] + [bank.source.file]
@@ -164,6 +144,29 @@ def write_compiled(target: Path, bank: Bank, sources: BankSources) -> None:
 
 def read_thread(path: str | os.PathLike[str] | None, bank: Bank) -> str:
     """The thread's text as shipped with the bank."""
-    from pmfit.bank.validating import read_text
-
     return read_text(bank_dir(path), bank.source.file)
+
+
+def check_compiled(sources: BankSources, bank: Bank) -> None:
+    """A `bank.compiled.json` beside the bank must be pmfit's compile of its YAML files."""
+    name = COMPILED_FILE
+    if not os.path.lexists(sources.path(name)):
+        return
+    if from_compiled(sources.read(name), sources) == bank:
+        return
+    remedy = (
+        "run `pmfit bank compile` to remake it"
+        if is_shipped(sources.directory)
+        else "pmfit does not use it; delete it"
+    )
+    raise BankError(
+        [
+            Problem(
+                display_path(sources.path(name)),
+                None,
+                None,
+                f"is not pmfit's compile of this bank's YAML files (it differs from them); "
+                f"{remedy}",
+            )
+        ]
+    )

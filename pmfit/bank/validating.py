@@ -6,16 +6,14 @@ result in a cache so that everyday commands never import this module.
 
 from __future__ import annotations
 
-import os
 from collections import Counter
 from pathlib import Path
 
-from pmfit.bank.files import digest, read_file
-from pmfit.bank.loading import BankSources
+from pmfit.bank.files import BankSources, decode_bank_file, digest
 from pmfit.bank.model import Bank, BankFile, Question, QuestionsFile
 from pmfit.bank.thread import ELLIPSIS, ThreadText
 from pmfit.errors import BankError, InputError, Problem, merge_problems
-from pmfit.fileio import decode_utf8, display_path
+from pmfit.fileio import display_path
 from pmfit.located import Located, load_yaml
 from pmfit.validation import convert
 
@@ -31,7 +29,7 @@ def elision_keeps_meaning(quote: str, lines: list[int]) -> bool:
 def validate_bank(sources: BankSources) -> Bank:
     """The bank in `sources` (bank.yaml first), validated, with every problem found."""
     first, *others = [
-        _parse(_decode(data, sources.path(name)), sources.path(name))
+        _parse(decode_bank_file(data, sources.path(name)), sources.path(name))
         for name, data in sources.files
     ]
     # The thread is part of the bank: a quote is only valid against it.
@@ -47,15 +45,8 @@ def validate_bank(sources: BankSources) -> Bank:
         others,
         digest(sources.files, thread_bytes),
         thread_problem,
-        _decode(thread_bytes, sources.path(thread_name)) if thread_name else "",
+        decode_bank_file(thread_bytes, sources.path(thread_name)) if thread_name else "",
     )
-
-
-def _decode(data: bytes, path: Path) -> str:
-    try:
-        return decode_utf8(data, display_path(path))
-    except InputError as error:
-        raise BankError(error.problems) from None
 
 
 def _parse(text: str, path: Path) -> Located:
@@ -306,7 +297,7 @@ def subject_locations(sources: BankSources) -> dict[tuple[str, ...], Problem]:
     found: dict[tuple[str, ...], Problem] = {}
     for name, data in sources.files:
         f = sources.path(name)
-        doc = _parse(_decode(data, f), f)
+        doc = _parse(decode_bank_file(data, f), f)
         found.setdefault(("bank",), doc.problem((), ""))
         value = doc.value if isinstance(doc.value, dict) else {}
         for i, d in enumerate(value.get("dimensions") or []):
@@ -325,35 +316,3 @@ def subject_locations(sources: BankSources) -> dict[tuple[str, ...], Problem]:
             if isinstance(pair, list) and pair:
                 found[("pair", str(pair[0]))] = doc.problem(("pairs", i), "")
     return found
-
-
-def read_text(directory: Path, name: str) -> str:
-    """A file of the bank (its thread), read by the bank's rules and decoded."""
-    return _decode(read_file(directory, name), directory / name)
-
-
-def check_compiled(sources: BankSources, bank: Bank) -> None:
-    """A `bank.compiled.json` beside the bank must be pmfit's compile of its YAML files."""
-    from pmfit.bank.loading import COMPILED_FILE, from_compiled, is_shipped
-
-    name = COMPILED_FILE
-    if not os.path.lexists(sources.path(name)):
-        return
-    if from_compiled(sources.read(name), sources) == bank:
-        return
-    remedy = (
-        "run `pmfit bank compile` to remake it"
-        if is_shipped(sources.directory)
-        else "pmfit does not use it; delete it"
-    )
-    raise BankError(
-        [
-            Problem(
-                display_path(sources.path(name)),
-                None,
-                None,
-                f"is not pmfit's compile of this bank's YAML files (it differs from them); "
-                f"{remedy}",
-            )
-        ]
-    )

@@ -17,7 +17,7 @@ from pmfit.batch.readers import InputFormat
 from pmfit.batch.rows import Rejection
 from pmfit.batch.run import Input, Stop, run_batch
 from pmfit.batch.writers import Output, OutputFormat, Sink, StreamSink
-from pmfit.render.literal import literal_bytes
+from pmfit.text.literal import literal_bytes
 from pmfit.writing import Output as Opened
 
 #: Where results (or rejected rows) go: a file's name (replaced atomically when the run

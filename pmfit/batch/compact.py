@@ -7,12 +7,10 @@ default each rationale item keeps only what identifies it and what it weighs:
 
 Everything else in the line is exactly `pmfit score --json`'s (flip already names
 only ids). `pmfit batch --with-quotes` writes the full items instead, and
-`pmfit batch --schema` prints this shape as a JSON Schema.
+`pmfit batch --schema` prints this shape as a JSON Schema (`pmfit.schemas`).
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 import msgspec
 
@@ -72,9 +70,3 @@ def compact(result: Result) -> CompactResult:
         for r in result.rationale
     ]
     return CompactResult(**fields)
-
-
-def compact_schema() -> dict[str, Any]:
-    schema: dict[str, Any] = msgspec.json.schema(CompactResult)
-    schema["$id"] = COMPACT_SCHEMA_ID
-    return schema

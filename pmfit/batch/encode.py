@@ -27,7 +27,6 @@ import msgspec
 from pmfit.bank.model import Bank, Dimension
 from pmfit.batch.compact import COMPACT_SCHEMA_ID, CompactReason
 from pmfit.batch.scored import FLAG_CODES, POINTS, Scored, points_codes, points_of
-from pmfit.render.literal import literal_bytes
 from pmfit.scoring import block, engine
 from pmfit.scoring.result import (
     RESULT_SCHEMA_ID,
@@ -39,6 +38,7 @@ from pmfit.scoring.result import (
     RationaleItem,
     Toward,
 )
+from pmfit.text.literal import literal_bytes
 
 if TYPE_CHECKING:
     import numpy as np

@@ -20,10 +20,10 @@ import msgspec
 from pmfit.bank.model import Bank
 from pmfit.batch.encode import Encoder
 from pmfit.batch.scored import FLAG_CODES, POINTS, Scored, points_codes, points_of
-from pmfit.render.literal import literal_bytes
-from pmfit.render.numbers import signed
 from pmfit.scoring.block import RECOMMENDATIONS
 from pmfit.scoring.model import OUTCOMES
+from pmfit.text.literal import literal_bytes
+from pmfit.text.numbers import signed
 
 if TYPE_CHECKING:
     import numpy as np

@@ -32,6 +32,42 @@ def _usage_error(env: Environment, error: click.exceptions.UsageError) -> typer.
 
 
 class Boundary(TyperGroup):
+    """A group of commands: the one error boundary, and each command built only when it
+    is looked up (see `COMMAND_MODULES`)."""
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands:
+            modules = COMMAND_MODULES.get(self.name or "", {})
+            # An unknown name loads them all, so that typer can suggest the nearest.
+            self._load(cmd_name if cmd_name in modules else None)
+        return self.commands.get(cmd_name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        self._load(None)
+        listed = list(COMMAND_MODULES.get(self.name or "", {}))
+        return listed + [name for name in self.commands if name not in listed]
+
+    def _load(self, only: str | None) -> None:
+        """Import the module of command `only` (or of every command) and build it."""
+        import importlib
+
+        from typer.main import get_command_from_info, get_command_name
+
+        modules = COMMAND_MODULES.get(self.name or "", {})
+        for name, module in modules.items():
+            if name in self.commands or only not in (None, name):
+                continue
+            importlib.import_module(f"pmfit.cli.{module}")
+            group = _GROUPS[self.name or ""]
+            for info in group.registered_commands:
+                assert info.callback is not None
+                if (info.name or get_command_name(info.callback.__name__)) == name:
+                    self.commands[name] = get_command_from_info(
+                        info,
+                        pretty_exceptions_short=group.pretty_exceptions_short,
+                        rich_markup_mode=group.rich_markup_mode,
+                    )
+
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         # The group's own options are parsed before `invoke`: a bad one is reported
         # here, through the same stream as every other error.
@@ -108,6 +144,27 @@ bank_app = typer.Typer(
     rich_markup_mode=None,
 )
 app.add_typer(bank_app, name="bank")
+_GROUPS = {"pmfit": app, "bank": bank_app}
+
+#: Where each command is declared, by group, in --help's order. Typer builds every
+#: command's options from its signature when the app starts (about 7 ms for all of them,
+#: with their modules' imports), so a command's module is imported, and the command
+#: built, only when it is looked up: `pmfit score` builds `score` alone.
+COMMAND_MODULES: dict[str, dict[str, str]] = {
+    "pmfit": {
+        "quiz": "quiz",
+        "score": "score",
+        "form": "form",
+        "batch": "batch",
+        "report": "report",
+        "template": "template",
+        "schema": "bank_commands",
+    },
+    "bank": {
+        name: "bank_commands"
+        for name in ("validate", "compile", "show", "coverage", "schema", "simulate")
+    },
+}
 
 BankOption = Annotated[
     str | None,
@@ -123,8 +180,8 @@ BankOption = Annotated[
 
 def _version(ctx: typer.Context, value: bool) -> None:
     if value:
-        from pmfit import __version__
         from pmfit.bank.loading import load_bank
+        from pmfit.version import __version__
 
         try:
             bank = load_bank(os.environ.get("PMFIT_BANK"))

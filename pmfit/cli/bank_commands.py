@@ -2,7 +2,7 @@
 
 import enum
 import json
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -27,7 +27,12 @@ PathArgument = Annotated[
 ]
 
 
-def _dump(data: Any) -> str:
+def _dump(data: object) -> str:
+    """Indented JSON of plain data or of a typed view (a msgspec struct), as written."""
+    if not isinstance(data, dict):
+        import msgspec
+
+        data = msgspec.to_builtins(data)
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
@@ -41,10 +46,11 @@ def validate(
 ) -> None:
     """Check a bank: schema, ids, quotes verbatim in the thread, its compiled copy; then
     lint it."""
-    from pmfit.bank.lint import keying_share, lint, thread_controls
-    from pmfit.bank.loading import BankSources, bank_dir
-    from pmfit.bank.validating import check_compiled, read_text, subject_locations, validate_bank
+    from pmfit.bank.files import BankSources, read_text
+    from pmfit.bank.loading import bank_dir, check_compiled
+    from pmfit.bank.validating import subject_locations, validate_bank
     from pmfit.fileio import display_path
+    from pmfit.lint import keying_share, lint, thread_controls
 
     env = environment(ctx)
     sources = BankSources(bank_dir(path))
@@ -77,7 +83,8 @@ def compile_bank(ctx: typer.Context, path: PathArgument = None) -> None:
     """Validate a bank and keep it compiled, so that loading it needs no validation: the
     shipped bank as bank.compiled.json beside it, any other in your cache directory.
     Loading ignores the compiled copy once any bank file changes; rerun then."""
-    from pmfit.bank.loading import BankSources, bank_dir, trusted_compiled_file, write_compiled
+    from pmfit.bank.files import BankSources
+    from pmfit.bank.loading import bank_dir, trusted_compiled_file, write_compiled
     from pmfit.bank.validating import validate_bank
     from pmfit.errors import BankError, Problem
     from pmfit.fileio import display_path
@@ -92,45 +99,6 @@ def compile_bank(ctx: typer.Context, path: PathArgument = None) -> None:
     environment(ctx).stdout.write(f"wrote {display_path(target)}\n")
 
 
-def normalised_bank(bank: Any) -> dict[str, Any]:
-    """The documented shape of `pmfit bank show --json`."""
-    return {
-        "id": bank.id,
-        "version": bank.version,
-        "sha256": bank.sha256,
-        "dimensions": [
-            {
-                "id": d.id,
-                "weight": d.weight,
-                "name": {"en": d.name.en, "es": d.name.es},
-                "description": {"en": d.description.en, "es": d.description.es},
-            }
-            for d in bank.dimensions
-        ],
-        "questions": [
-            {
-                "id": q.id,
-                "dimension": q.dimension,
-                "short": q.short,
-                "prompt": {"en": q.prompt.en, "es": q.prompt.es},
-                "options": [
-                    {"id": o.id, "label": {"en": o.label.en, "es": o.label.es}, "lean": o.lean}
-                    for o in q.options
-                ],
-                "sources": [
-                    {
-                        "answer": s.answer,
-                        "side": s.side,
-                        "quote": {"es": s.quote.es, "en": s.quote.en},
-                    }
-                    for s in q.sources
-                ],
-            }
-            for q in bank.questions
-        ],
-    }
-
-
 @bank_app.command("show")
 def show(
     ctx: typer.Context,
@@ -142,11 +110,12 @@ def show(
 ) -> None:
     """Print the normalised bank (JSON when piped)."""
     from pmfit.bank.loading import load_bank
+    from pmfit.bank.normalised import normalised
 
     env = environment(ctx)
     bank = load_bank(path)
     if wants_json(env, format, json_):
-        env.stdout.write(_dump(normalised_bank(bank)))
+        env.stdout.write(_dump(normalised(bank)))
         return
     from pmfit.render.bank_view import bank_view
 
@@ -168,50 +137,17 @@ def coverage(
 
     env = environment(ctx)
     bank = load_bank(path)
-    rows = compute(bank, read_thread(path, bank))
-    needed = [r for r in rows if r.no_preference is None]
-    covered = [r for r in needed if not r.uncovered]
-    sentences = [s for r in needed for s in r.sentences if s.no_preference is None]
-    quoted = [s for s in sentences if s.questions]
+    found = compute(bank, read_thread(path, bank))
     if wants_json(env, format, json_):
-        env.stdout.write(
-            _dump(
-                {
-                    "covered": len(covered),
-                    "needed": len(needed),
-                    "sentences_covered": len(quoted),
-                    "sentences_needed": len(sentences),
-                    "paragraphs": [
-                        {
-                            "line": r.line,
-                            "answer": r.answer,
-                            "questions": list(r.questions),
-                            "no_preference": r.no_preference,
-                            "uncovered": r.uncovered,
-                            "text": r.text,
-                            "sentences": [
-                                {
-                                    "text": s.text,
-                                    "questions": list(s.questions),
-                                    "no_preference": s.no_preference,
-                                    "uncovered": s.uncovered,
-                                }
-                                for s in r.sentences
-                            ],
-                        }
-                        for r in rows
-                    ],
-                }
-            )
-        )
+        env.stdout.write(_dump(found))
     else:
         from pmfit.render.bank_view import coverage_view
 
-        env.console(plain=plain).print(coverage_view(rows, plain))
+        env.console(plain=plain).print(coverage_view(found.paragraphs, plain))
     env.error(
-        f"coverage: {len(covered)} of {len(needed)} paragraphs and {len(quoted)} of "
-        f"{len(sentences)} sentences that bear on a preference are quoted "
-        f"({len(sentences) - len(quoted)} uncovered)"
+        f"coverage: {found.covered} of {found.needed} paragraphs and {found.sentences_covered} "
+        f"of {found.sentences_needed} sentences that bear on a preference are quoted "
+        f"({found.sentences_needed - found.sentences_covered} uncovered)"
     )
 
 
@@ -227,7 +163,7 @@ def schema(
     name: Annotated[SchemaName, typer.Argument(help="bank, result or answers.")],
 ) -> None:
     """Print a published JSON Schema: bank files, result JSON, or answer sheets."""
-    from pmfit.bank import schema as schemas
+    from pmfit import schemas
 
     build = {
         "bank": schemas.bank_schema,

@@ -236,9 +236,9 @@ def batch(
 
     env = environment(ctx)
     if schema:
-        from pmfit.batch.compact import compact_schema
+        from pmfit.schemas import compact_result_schema
 
-        env.stdout.write(json.dumps(compact_schema(), indent=2, ensure_ascii=False) + "\n")
+        env.stdout.write(json.dumps(compact_result_schema(), indent=2, ensure_ascii=False) + "\n")
         return
     if not inputs:
         raise InputError(

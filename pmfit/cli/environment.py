@@ -12,7 +12,7 @@ import sys
 import typing
 from typing import IO, TYPE_CHECKING
 
-from pmfit.render.literal import VisibleText
+from pmfit.text.literal import VisibleText
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -59,7 +59,7 @@ class Environment:
 
     # Every text pmfit writes (results, errors, notices, help) goes through these two,
     # or through `console()`: this is where input text loses the power to drive a
-    # terminal (see pmfit.render.literal).
+    # terminal (see pmfit.text.literal).
     @property
     def stdout(self) -> IO[str]:
         return typing.cast("IO[str]", VisibleText(sys.stdout))

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from rich.console import Console
 from rich.segment import Segment
 
-from pmfit.render.literal import literal
+from pmfit.text.literal import literal
 
 
 class VisibleConsole(Console):

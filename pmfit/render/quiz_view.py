@@ -13,9 +13,9 @@ from rich.text import Text
 from pmfit.bank.model import Bank, Question
 from pmfit.i18n import duration, number_words, t
 from pmfit.quiz.session import Session, estimated_minutes
-from pmfit.render.literal import literal
-from pmfit.render.numbers import signed
 from pmfit.scoring.result import Result
+from pmfit.text.literal import literal
+from pmfit.text.numbers import signed
 
 PROGRESS_CELLS = 20
 

@@ -16,10 +16,10 @@ from html import escape
 
 from pmfit.bank.model import Bank
 from pmfit.i18n import MESSAGES, t
-from pmfit.render.literal import literal
-from pmfit.render.numbers import decimal, signed
 from pmfit.render.result_view import short_prompt
 from pmfit.report.stats import Report
+from pmfit.text.literal import literal
+from pmfit.text.numbers import decimal, signed
 
 #: The two sides and the known outcomes; any other outcome value gets a grey of its own.
 COLOURS = {"B2B": "#0e7490", "B2C": "#a21caf", "either": "#15803d", "insufficient": "#b45309"}
@@ -452,7 +452,7 @@ def _items(report: Report, bank: Bank, lang: str) -> list[str]:
 
 def report_html(report: Report, bank: Bank, lang: str = "en") -> str:
     """The whole page, as text: `pmfit report --format html`."""
-    from pmfit import __version__
+    from pmfit.version import __version__
 
     about = t(
         "report.about",

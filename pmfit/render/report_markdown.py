@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from pmfit.render.numbers import fixed_or_dash, share_or_dash, signed
 from pmfit.report.stats import Report
+from pmfit.text.numbers import fixed_or_dash, share_or_dash, signed
 
 
 def _cell(text: str) -> str:

@@ -7,9 +7,9 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from pmfit.render.numbers import fixed_or_dash, share_or_dash, signed
 from pmfit.render.result_view import SIDE_STYLE
 from pmfit.report.stats import Report
+from pmfit.text.numbers import fixed_or_dash, share_or_dash, signed
 
 
 def _bar(count: int, most: int, width: int = 30) -> str:

@@ -23,9 +23,9 @@ from rich.text import Text
 
 from pmfit.bank.model import Bank, Question
 from pmfit.i18n import MESSAGES, t
-from pmfit.render.literal import literal
-from pmfit.render.numbers import signed
 from pmfit.scoring.result import Result
+from pmfit.text.literal import literal
+from pmfit.text.numbers import signed
 
 SIDE_STYLE = {
     "B2B": "cyan",

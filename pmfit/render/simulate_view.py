@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pmfit.render.numbers import fixed_or_dash
+from pmfit.text.numbers import fixed_or_dash
 
 #: A calibration figure from fewer results than this is shown in brackets: mostly chance.
 FEW = 50

@@ -1,4 +1,10 @@
-"""The published JSON Schemas, generated from the same structs that validate."""
+"""The published JSON Schemas, generated from the same structs that validate and encode.
+
+Each shape is declared once, where it belongs (the bank's files in `pmfit.bank.model`,
+a result in `pmfit.scoring.result`, the compact batch line in `pmfit.batch.compact`);
+this module only publishes them, so that no layer below the CLI imports another
+layer's declarations to do so.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +13,7 @@ from typing import Any
 import msgspec
 
 from pmfit.bank.model import BankFile, QuestionsFile
+from pmfit.batch.compact import COMPACT_SCHEMA_ID, CompactResult
 from pmfit.scoring.result import RESULT_SCHEMA_ID, Result
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -30,6 +37,13 @@ def bank_schema() -> dict[str, Any]:
 
 def result_schema() -> dict[str, Any]:
     return _schema((Result,), "pmfit result", RESULT_SCHEMA_ID)
+
+
+def compact_result_schema() -> dict[str, Any]:
+    """The line `pmfit batch` writes by default (`pmfit batch --schema`)."""
+    schema: dict[str, Any] = msgspec.json.schema(CompactResult)
+    schema["$id"] = COMPACT_SCHEMA_ID
+    return schema
 
 
 def answers_schema() -> dict[str, Any]:

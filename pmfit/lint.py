@@ -1,7 +1,8 @@
 """Lint a valid bank: what is legal but weakens the quiz.
 
 Each finding names what it is about (a dimension, a question, an option) so the
-CLI can point at the line that declares it.
+CLI can point at the line that declares it. Linting scores the bank (is it centred?),
+so it sits above both the bank and the scoring engine, not inside `pmfit.bank`.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from dataclasses import dataclass
 import msgspec
 
 from pmfit.bank.model import Bank, Question
-from pmfit.render.literal import controls
+from pmfit.scoring.engine import score
+from pmfit.text.literal import controls
 
 KEYING_RANGE = (0.35, 0.65)
 #: A respondent with no preference (on every question, the option nearest the middle)
@@ -64,8 +66,6 @@ def positional_score(bank: Bank, position: float) -> float:
     nearest `position` (-1 B2B ... +1 B2C). Where two options are equally near, each is
     taken half the time: the score is linear in each answer's lean, so the mean of the
     two tie-breaks is the expected score."""
-    from pmfit.scoring.engine import score
-
     ties = [nearest_options(q, position) for q in bank.questions]
     one = {q.id: t[0] for q, t in zip(bank.questions, ties, strict=True)}
     other = {q.id: t[1] for q, t in zip(bank.questions, ties, strict=True)}
