@@ -353,7 +353,8 @@ class StreamSink:
     """Results on a stream (stdout): every byte written, or one line saying why not.
 
     Written to its descriptor when it has one (for speed; workers write there too, in
-    turn), else to its binary buffer, else as text.
+    turn), else to its binary buffer, else as text. Past any filtering stream: what the
+    formatters make is through the terminal filter already.
     """
 
     def __init__(self, stream: IO[Any], shown: str = "<stdout>") -> None:
@@ -367,9 +368,6 @@ class StreamSink:
     def write(self, data: bytes) -> None:
         from pmfit.writing import NO_ROOM, WriteError, write_all
 
-        # Written past any filtering stream, so filtered here: the results on stdout are
-        # the one terminal boundary's too.
-        data = literal_bytes(data)
         try:
             if self.fd is not None:
                 self.stream.flush()
