@@ -357,7 +357,10 @@ def test_random_banks_give_the_engines_csv(guard, excel) -> None:
     from pmfit.batch.writers import CsvTable
 
     names = st.one_of(
-        st.none(), st.text(alphabet=st.sampled_from(list('ab,"\r\n=+-@ \t\u201c')), max_size=6)
+        st.none(),
+        st.text(
+            alphabet=st.sampled_from(list('ab,"\r\n=+-@ \t\u201c\x1b\x9b\u202e\x7f')), max_size=6
+        ),
     )
 
     @settings(max_examples=examples(60), deadline=None)

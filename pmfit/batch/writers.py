@@ -22,7 +22,7 @@ from pmfit.batch.encode import Encoder
 from pmfit.batch.scored import FLAG_CODES, POINTS, Scored, points_codes, points_of
 from pmfit.scoring.block import RECOMMENDATIONS
 from pmfit.scoring.model import OUTCOMES
-from pmfit.text.literal import literal_bytes
+from pmfit.text.literal import literal, literal_bytes
 from pmfit.text.numbers import signed
 
 if TYPE_CHECKING:
@@ -128,10 +128,14 @@ def _numbers(values: npt.NDArray[np.float64]) -> list[str]:
     for the rounded values a result holds); an empty cell for NaN (a null)."""
     if not values.size:
         return []
-    cells = msgspec.json.encode(values.tolist()).decode()[1:-1].split(",")
-    if "null" in cells:
-        cells = ["" if cell == "null" else cell for cell in cells]
-    return cells
+    # Only numbers and nulls: "null" is a whole cell wherever it occurs.
+    return msgspec.json.encode(values.tolist()).decode()[1:-1].replace("null", "").split(",")
+
+
+def _integers(values: npt.NDArray[np.int64]) -> list[str]:
+    if not values.size:
+        return []
+    return msgspec.json.encode(values.tolist()).decode()[1:-1].split(",")
 
 
 class CsvTable(Formatter):
@@ -159,8 +163,8 @@ class CsvTable(Formatter):
         self.answers = np.full((len(bank.questions), self.width + 1), "", dtype=object)
         for j, q in enumerate(bank.questions):
             self.answers[j, : len(q.options)] = [cell(o.id) for o in q.options]
-        self.reasons: dict[int, str] = {}
-        self.changes: dict[int, str] = {}
+        self.reasons: dict[int, tuple[str, bool]] = {}
+        self.changes: dict[int, tuple[str, bool]] = {}
         # Consecutive questions' answer cells as one piece (fewer pieces per row to join),
         # while a group's combinations stay few.
         self.answer_groups: list[list[int]] = [[]]
@@ -174,11 +178,13 @@ class CsvTable(Formatter):
         self.answer_pieces: dict[tuple[int, ...], dict[int, str]] = {}
 
     def cell(self, value: str) -> str:
-        """A text cell: guarded against formulas, then quoted if it must be."""
+        """A text cell: guarded against formulas, quoted if it must be (as csv.writer
+        decides), and through the terminal filter (which neither adds nor removes a
+        quote, a comma or a line end, so filtering cells is filtering the rows)."""
         value = self.text(value)
-        if self.special.search(value):
-            return '"' + value.replace('"', '""') + '"'
-        return value
+        quoted = self.special.search(value)
+        value = literal(value)
+        return '"' + value.replace('"', '""') + '"' if quoted else value
 
     def _rows(self, rows: list[list[str]]) -> bytes:
         out = io.StringIO()
@@ -195,18 +201,27 @@ class CsvTable(Formatter):
 
         if not len(s):
             return b""
+        n, d = s.dimension_scores.shape
+        # Every number at once, column by column: one encode, one split.
+        floats = np.concatenate(
+            [
+                np.stack([s.score, s.low, s.high, s.confidence], axis=1),
+                s.probabilities,
+                s.dimension_scores,
+            ],
+            axis=1,
+        )
+        numbers = _numbers(floats.T.ravel())
+        counts = _integers(s.dimension_answered.T.ravel())
+        at = (4 + len(OUTCOMES)) * n
         columns: list[list[str]] = [
             self._respondents(s.respondents),
             self.recommendations[s.recommendation].tolist(),
-            _numbers(s.score),
-            _numbers(s.low),
-            _numbers(s.high),
-            _numbers(s.confidence),
-            *(_numbers(s.probabilities[:, i]) for i in range(len(OUTCOMES))),
+            *(numbers[i * n : (i + 1) * n] for i in range(4 + len(OUTCOMES))),
         ]
-        for d in range(s.dimension_scores.shape[1]):
-            columns.append(_numbers(s.dimension_scores[:, d]))
-            columns.append(list(map(str, s.dimension_answered[:, d].tolist())))
+        for i in range(d):
+            columns.append(numbers[at + i * n : at + (i + 1) * n])
+            columns.append(counts[i * n : (i + 1) * n])
         for f in range(len(FLAG_CODES)):
             columns.append(np.where(s.flags[:, f], "true", "false").tolist())
         columns.append(self._rationale(s))
@@ -215,13 +230,20 @@ class CsvTable(Formatter):
         columns.append([self.bank_cell] * len(s))
         columns += [self._answers(s.codes, group) for group in self.answer_groups]
         end = self.newline
+        # Every text cell is through the terminal filter already; numbers need none.
         text = end.join(map(",".join, zip(*columns, strict=True))) + end
-        return literal_bytes(text.encode("utf-8"))
+        return text.encode("utf-8")
 
     def _respondents(self, names: list[str | None]) -> list[str]:
         cells = [name or "" for name in names]
-        # Searched once as a whole: nearly always nothing needs a guard or quotes.
-        if self.special.search("".join(cells)) or any(map(self._guarded, cells)):
+        # Looked at once as a whole: nearly always nothing needs a guard, quotes or the
+        # filter.
+        joined = "".join(cells)
+        if (
+            self.special.search(joined)
+            or literal(joined) != joined
+            or any(map(self._guarded, cells))
+        ):
             return list(map(self.cell, cells))
         return cells
 
@@ -292,11 +314,12 @@ class CsvTable(Formatter):
         self,
         codes: npt.NDArray[np.int64],
         counts: npt.NDArray[np.int64],
-        cache: dict[int, str],
+        pieces: dict[int, tuple[str, bool]],
         build: Callable[[int], str],
     ) -> list[str]:
-        """Per row, the cell of its first `count` items' texts (each built once per code)
-        joined by "; ": guarded by its first item, quoted if any item must be."""
+        """Per row, the cell of its first `count` items' texts joined by "; ": guarded by
+        its first item, quoted if any item must be, filtered. Each piece is made once per
+        code and place (first or not), with whether it must be quoted."""
         import numpy as np
 
         n, size = codes.shape
@@ -309,15 +332,17 @@ class CsvTable(Formatter):
         unique, inverse = np.unique(keyed, return_inverse=True)
         texts, special = [], []
         for key in unique.tolist():
-            if key < 0:
-                texts.append("")
-                special.append(False)
-                continue
-            text = cache.get(key // 2)
-            if text is None:
-                text = cache[key // 2] = build(key // 2)
-            texts.append("; " + text if key % 2 else self.text(text))
-            special.append(self.special.search(text) is not None)
+            found = pieces.get(key)
+            if found is None:
+                text = "" if key < 0 else build(key // 2)
+                if key >= 0 and not key % 2:  # the first item starts the cell
+                    text = self.text(text)
+                found = pieces[key] = (
+                    ("; " if key >= 0 and key % 2 else "") + literal(text),
+                    self.special.search(text) is not None,
+                )
+            texts.append(found[0])
+            special.append(found[1])
         places = inverse.reshape(n, size)
         cells = list(map("".join, np.array(texts, dtype=object)[places].tolist()))
         for r in np.flatnonzero(np.array(special)[places].any(axis=1)).tolist():
