@@ -20,13 +20,60 @@ def pmfit_command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "pmfit"]
 
 
-def timed(command: list[str]) -> float:
+def runtime_only_python(directory: Path) -> Path:
+    """A venv in `directory` holding pmfit and only what `pip install pmfit` brings (its
+    runtime dependencies, linked from this environment), as a user has it: this
+    environment has the test tools too, and what they bring can change what a runtime
+    library imports (msgspec imports typing_extensions whenever it is installed).
+    Returns the venv's python; a `pmfit` console script stands beside it."""
+    import importlib.metadata as metadata
+    import subprocess
+    import sysconfig
+
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(directory)], check=True)
+    python = directory / "bin" / "python"
+    site = Path(
+        subprocess.run(
+            [str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+    )
+    here = Path(sysconfig.get_path("purelib"))
+    wanted, seen = ["pmfit"], set()
+    while wanted:
+        name = canonicalize_name(wanted.pop())
+        if name in seen:
+            continue
+        seen.add(name)
+        dist = metadata.distribution(name)
+        for line in dist.requires or []:
+            requirement = Requirement(line)
+            if requirement.marker is None or requirement.marker.evaluate({"extra": ""}):
+                wanted.append(requirement.name)
+        for top in {Path(str(f)).parts[0] for f in dist.files or []} - {".."}:
+            if top.endswith(".pth"):
+                (site / top).write_bytes((here / top).read_bytes())
+            elif not (site / top).exists():
+                (site / top).symlink_to(here / top)
+    script = Path(sys.executable).with_name("pmfit").read_text(encoding="utf-8")
+    pmfit = python.with_name("pmfit")
+    pmfit.write_text(f"#!{python}\n" + script.split("\n", 1)[1], encoding="utf-8")
+    pmfit.chmod(0o755)
+    return python
+
+
+def timed(command: list[str], env: dict[str, str] = ENV) -> float:
     """Seconds to run `command` to its end, its output dropped."""
     import subprocess
     import time
 
     start = time.perf_counter()
-    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, env=ENV)
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, env=env)
     return time.perf_counter() - start
 
 

@@ -20,8 +20,11 @@ def line_col(data: str | bytes, at: int) -> tuple[int, int]:
 
 def decode_utf8(data: bytes, shown: str) -> str:
     """UTF-8 with or without a byte-order mark; a bad byte is named by line and column."""
+    # Not the "utf-8-sig" codec: it is a module imported on first use (on every
+    # `pmfit score`), and its errors count from after the mark, naming the wrong byte.
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8")
+        return text[1:] if text.startswith("\ufeff") else text
     except UnicodeDecodeError as error:
         line, col = line_col(data, error.start)
         raise InputError(

@@ -271,7 +271,9 @@ def _number(text: str) -> str:
     return text
 
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
+# Patterns are compiled on first use (by `re`'s cache), not at import: these two cost
+# 0.7 ms to compile, and only non-ASCII text or a problem to place needs them.
+_SURROGATE = "[\ud800-\udfff]"
 
 
 def value_problems(value: Any) -> list[tuple[Path, str, bool, str]]:
@@ -289,14 +291,14 @@ def value_problems(value: Any) -> list[tuple[Path, str, bool, str]]:
         if isinstance(item, str):
             if len(item) > MAX_FIELD_CHARS:
                 found.append((path, too_long_text("").message, False, ""))
-            elif not item.isascii() and _SURROGATE.search(item):
+            elif not item.isascii() and re.search(_SURROGATE, item):
                 found.append((path, _not_unicode(path, item), False, "surrogate"))
         elif isinstance(item, dict):
             for key in getattr(item, "duplicates", ()):
                 where = ".".join(map(str, path)) or "document"
                 found.append(((*path, key), f"{where}: duplicate key {shown(key)}", True, ""))
             for key, child in item.items():
-                if not key.isascii() and _SURROGATE.search(key):
+                if not key.isascii() and re.search(_SURROGATE, key):
                     found.append(((*path, key), _not_unicode(path, key), True, "surrogate"))
                 elif len(key) > MAX_FIELD_CHARS:
                     found.append(((*path, key), too_long_text("").message, True, ""))
@@ -310,7 +312,7 @@ def value_problems(value: Any) -> list[tuple[Path, str, bool, str]]:
 
 def _not_unicode(path: Path, text: str) -> str:
     where = ".".join(map(str, path)) or "document"
-    code = ord(_SURROGATE.search(text).group())  # type: ignore[union-attr]
+    code = ord(re.search(_SURROGATE, text).group())  # type: ignore[union-attr]
     return f"{where}: not valid Unicode (a lone surrogate \\u{code:04x})"
 
 
@@ -355,14 +357,14 @@ def load_json(text: str, file: str, *, marks: bool = True) -> Located:
 
 
 #: JSON tokens that matter for placing a problem: whole strings, brackets, numbers.
-_JSON_TOKENS = re.compile(r'"(?:[^"\\]++|\\.)*+"|[\[\]{}]|-?[0-9][0-9.eE+\-]*', re.S)
+_JSON_TOKENS = r'"(?:[^"\\]++|\\.)*+"|[\[\]{}]|-?[0-9][0-9.eE+\-]*'
 
 
 def _json_place(text: str, kind: str) -> tuple[int | None, int | None]:
     """Line and column of the first `kind` of problem ("deep", "number", "surrogate") in
     JSON text, found by one scan of its tokens (no recursion, nothing converted)."""
     depth = 0
-    for match in _JSON_TOKENS.finditer(text):
+    for match in re.finditer(_JSON_TOKENS, text, re.S):
         token = match.group()
         first = token[0]
         if first in "[{":
@@ -382,6 +384,6 @@ def _json_place(text: str, kind: str) -> tuple[int | None, int | None]:
 
 def _has_surrogate(token: str) -> bool:
     try:
-        return bool(_SURROGATE.search(json.loads(token)))
+        return bool(re.search(_SURROGATE, json.loads(token)))
     except ValueError:
         return False

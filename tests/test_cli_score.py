@@ -122,8 +122,9 @@ def test_malformed_files(cli, in_tmp: Path, name: str, text: str, line: str) -> 
     assert run.stderr.startswith(line) and run.stderr.count("\n") == 1
 
 
-def test_invalid_utf8_names_the_line(cli, in_tmp: Path) -> None:
-    (in_tmp / "a.yaml").write_bytes(b"answers:\n  problem-1: \xff\n")
+@pytest.mark.parametrize("bom", [b"", b"\xef\xbb\xbf"], ids=["plain", "bom"])
+def test_invalid_utf8_names_the_line(cli, in_tmp: Path, bom: bytes) -> None:
+    (in_tmp / "a.yaml").write_bytes(bom + b"answers:\n  problem-1: \xff\n")
     run = cli("score", "a.yaml", *B)
     assert (run.exit_code, run.stderr) == (2, "a.yaml:2:14: not valid UTF-8 (byte 0xff)\n")
 
@@ -290,3 +291,24 @@ def test_a_closed_pipe_stops_quietly() -> None:
     assert child.stdout is not None and child.stderr is not None
     child.stdout.close()  # as `| head` does once it has enough
     assert (child.wait(timeout=30), child.stderr.read()) == (141, b"")
+
+
+@pytest.mark.slow
+def test_a_real_process_leaves_every_output_whole(cli, tmp_path: Path) -> None:
+    # `pmfit.cli.main` freezes what is left for the collector before the interpreter
+    # exits (see `_settle_before_exit`): stdout and a written file still end complete.
+    import subprocess
+    import sys
+
+    answers = write(tmp_path, "me.yaml", "answers:\n  problem-1: c\n  buyer-1: a\n")
+    cohort = write(tmp_path, "in.jsonl", '{"respondent": "r1", "answers": {"risk-1": "b"}}\n' * 50)
+    out = tmp_path / "out.jsonl"
+    for args, output in (
+        (["score", answers, "--json", *B], None),
+        (["batch", cohort, "-o", str(out), *B], out),
+    ):
+        child = subprocess.run([sys.executable, "-m", "pmfit", *args], capture_output=True)
+        written = output.read_bytes() if output else child.stdout
+        expected = cli(*args)
+        assert (child.returncode, child.stderr) == (expected.exit_code, expected.stderr.encode())
+        assert written == (output.read_bytes() if output else expected.stdout.encode())

@@ -299,7 +299,8 @@ def test_every_command_is_where_the_lazy_table_says() -> None:
 @pytest.mark.slow
 def test_scoring_one_sheet_imports_only_what_it_uses(tmp_path: Path) -> None:
     """`pmfit score FILE --json` builds one command: no other command's module, no numpy
-    (batch and report), no rich (nothing is drawn), no YAML parser (a JSON sheet)."""
+    (batch and report), no rich (nothing is drawn), no YAML parser (a JSON sheet), no
+    codec module."""
     sheet = tmp_path / "a.json"
     sheet.write_text('{"answers": {"problem-focus-1": "a"}}', encoding="utf-8")
     script = (
@@ -322,3 +323,5 @@ def test_scoring_one_sheet_imports_only_what_it_uses(tmp_path: Path) -> None:
         "pmfit.cli.score",
     }
     assert not {m.partition(".")[0] for m in loaded} & {"numpy", "rich", "yaml"}
+    # Nor the utf-8-sig codec's module: a byte-order mark is stripped by hand.
+    assert "encodings.utf_8_sig" not in loaded
