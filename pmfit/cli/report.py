@@ -96,9 +96,13 @@ def report(
 
     from pmfit.batch.forms import Reading
     from pmfit.batch.run import run_batch
-    from pmfit.batch.writers import Formatter
     from pmfit.cli.outputs import planned_output, refuse_output_clashes
-    from pmfit.report.sources import BankMismatch, ResultLines, looks_like_results
+    from pmfit.report.sources import (
+        Accumulated,
+        BankMismatch,
+        ResultLines,
+        looks_like_results,
+    )
     from pmfit.report.stats import Accumulator
     from pmfit.writing import write_planned
 
@@ -132,13 +136,11 @@ def report(
                 run_batch(
                     bank,
                     [inp],
-                    lines,
-                    Formatter(),
+                    Accumulated(accumulator),
                     jobs=jobs,
                     on_rejection=on_rejection,
                     reading=Reading(respondent_column, env.error),
                 )
-                lines.close()
         except BankMismatch as error:
             found = error.found
             if found.id == bank.id:

@@ -3,19 +3,57 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import msgspec
 
 from pmfit.answers import row_too_long
 from pmfit.bank.model import Bank
 from pmfit.batch.lines import Line, LineSplitter, TooLong
+from pmfit.batch.pipeline import Results
 from pmfit.batch.rows import OptionIndex, Rejection
+from pmfit.batch.scored import FLAG_CODES, Scored
 from pmfit.limits import MAX_ECHO_CHARS, shown
 from pmfit.report.stats import Accumulator
+from pmfit.scoring.block import RECOMMENDATIONS
 from pmfit.scoring.result import FlagCode, Recommendation
 
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
 BLOCK = 4096
+
+#: What the accumulator reads of a scored block (see `Accumulator.add`).
+Columns = tuple[
+    "npt.NDArray[np.int64]",
+    "npt.NDArray[np.float64]",
+    "npt.NDArray[np.int64]",
+    "npt.NDArray[np.float64]",
+    "npt.NDArray[np.bool_]",
+]
+
+
+def report_columns(scored: Scored) -> Columns:
+    return (
+        scored.codes,
+        scored.score,
+        scored.recommendation,
+        scored.dimension_scores,
+        scored.flags,
+    )
+
+
+class Accumulated(Results):
+    """Answers scored straight into the accumulator: blocks, no result lines."""
+
+    prepare = staticmethod(report_columns)
+
+    def __init__(self, accumulator: Accumulator) -> None:
+        self.accumulator = accumulator
+
+    def take(self, prepared: Columns) -> None:
+        self.accumulator.add(*prepared)
 
 
 #: A score, overall or of a dimension, is in -100..100 (B2B .. B2C).
@@ -155,17 +193,18 @@ class ResultLines:
                 )
                 continue
             scores.append(result.score)
-            recommendations.append(str(result.recommendation))
+            recommendations.append(RECOMMENDATIONS.index(result.recommendation))
             dims.append([np.nan if d.score is None else d.score for d in result.dimensions])
-            flags.append([str(f.code) for f in result.flags])
+            codes_of_row = {f.code for f in result.flags}
+            flags.append([code in codes_of_row for code in FLAG_CODES])
         self.pending = []
         if codes:
             self.accumulator.add(
                 np.array(codes, dtype=np.int64),
                 np.array(scores, dtype=np.float64),
-                recommendations,
-                np.array(dims, dtype=np.float64),
-                flags,
+                np.array(recommendations, dtype=np.int64),
+                np.array(dims, dtype=np.float64).reshape(len(codes), n_dimensions),
+                np.array(flags, dtype=bool).reshape(len(codes), len(FLAG_CODES)),
             )
 
     def _rescored(self, line: int, raw: bytes) -> _Result:

@@ -170,24 +170,26 @@ class Accumulator:
         self,
         codes: npt.NDArray[np.int64],
         scores: npt.NDArray[np.float64],
-        recommendations: list[str],
+        recommendations: npt.NDArray[np.int64],
         dimension_scores: npt.NDArray[np.float64],
-        flags: list[list[str]],
+        flags: npt.NDArray[np.bool_],
     ) -> None:
-        """One block: option codes (-1 skipped) in bank order, scores, recommendations,
-        dimension scores (NaN when null) and each result's flag codes."""
+        """One block: option codes (-1 skipped) in bank order, scores, recommendations
+        (codes into `pmfit.scoring.block.RECOMMENDATIONS`), dimension scores (NaN when
+        null) and each result's flags (a column per FLAG_CODES)."""
         import numpy as np
+
+        from pmfit.scoring.block import RECOMMENDATIONS as CODED
 
         n = codes.shape[0]
         if n == 0:
             return
         self.n += n
-        for r in recommendations:
-            # Any outcome the engine gives is counted, not only the ones named here.
-            self.recommendations[r] = self.recommendations.get(r, 0) + 1
-        for codes_of_row in flags:
-            for code in set(codes_of_row):
-                self.flags[code] = self.flags.get(code, 0) + 1
+        counted = np.bincount(recommendations, minlength=len(CODED)).tolist()
+        for name, count in zip(CODED, counted, strict=True):
+            self.recommendations[name] = self.recommendations.get(name, 0) + count
+        for code, count in zip(FLAG_CODES, flags.sum(axis=0).tolist(), strict=True):
+            self.flags[code] += count
         bins = np.clip(
             ((scores + 100.0) / (200.0 / HISTOGRAM_BINS)).astype(np.int64), 0, HISTOGRAM_BINS - 1
         )
