@@ -1,22 +1,27 @@
 """Benchmark: `pmfit batch` against a bare `json.loads` loop over the same JSONL, same run.
 
-    python bench/batch.py --n 1000000            # the issue's goal: ratio >= 1.0, < 100 MiB
+    python bench/batch.py --n 1000000            # the issue's goals: see the ratios printed
     python bench/batch.py --n 100000 --bank tests/data/mini
 
 Generates N synthetic respondents against the bank (the shipped one, else the
 test mini bank): each has a latent B2B/B2C lean, answers through a logistic
 choice over the options' leans and skips 5% of questions. Then, each as its own
-process, timed on the wall clock:
+process, timed on the wall clock, interleaved run by run so drifting machine load
+hits all alike:
 
-- bare:   `for line in file: json.loads(line)` (the standard library's cost of reading it);
-- batch:  `pmfit batch in.jsonl -o out.jsonl` (every result field computed and written);
-- report: `pmfit report out.jsonl --json` over the batch's results.
+- bare:    `for line in file: json.loads(line)` (the standard library's cost of reading it);
+- batch:   `pmfit batch in.jsonl -o out.jsonl` (every result field computed and written);
+- stdout:  `pmfit batch in.jsonl > file` (the same, through stdout);
+- csv:     `pmfit batch in.jsonl -f csv -o out.csv`;
+- answers: `pmfit report in.jsonl --json` (scored straight into the report);
+- report:  `pmfit report out.jsonl --json` over the batch's results.
 
-ratio = bare time / batch time (>= 1.0 means batch is at least as fast as the bare loop).
-Memory is the peak over the whole process tree (the command and every worker),
-sampled from /proc every 20 ms: the sum of RSS (counts pages shared between a
-parent and its forked workers once per process, so it over-states) and the sum
-of PSS (shares such pages out; the tree's real footprint). Linux only (needs /proc).
+Ratios (the issue's goals): bare / batch and bare / stdout (>= 1.0), batch / csv
+time (CSV throughput relative to JSONL, >= 0.8), batch / report (>= 1.0), answers /
+batch (<= 1.2). Memory is the peak over the whole process tree (the command and
+every worker), sampled from /proc every 20 ms: the sum of RSS (counts pages shared
+between a parent and its forked workers once per process, so it over-states) and
+the sum of PSS (shares such pages out; the tree's real footprint). Linux only.
 """
 
 from __future__ import annotations
@@ -162,9 +167,13 @@ def main() -> None:
     parser.add_argument("--jobs", default=None, help="passed to pmfit batch --jobs")
     parser.add_argument("--workdir", type=Path, default=None)
     parser.add_argument("--with-quotes", action="store_true")
+    parser.add_argument(
+        "--only", default="bare,batch,stdout,csv,answers,report", help="which to run"
+    )
     args = parser.parse_args()
     bank = args.bank or default_bank()
     repeat = args.repeat or (3 if args.n <= 200_000 else 1)
+    only = args.only.split(",")
     with tempfile.TemporaryDirectory(dir=args.workdir) as tmp:
         work = Path(tmp)
         source = work / "in.jsonl"
@@ -176,42 +185,64 @@ def main() -> None:
             f"(generated in {time.perf_counter() - t:.1f} s); {os.cpu_count()} cores"
         )
         pmfit = [sys.executable, "-m", "pmfit"]
-        batch = [*pmfit, "batch", "--bank", str(bank), str(source), "-o", str(work / "out.jsonl")]
-        if args.jobs:
-            batch += ["--jobs", args.jobs]
+        options = ["--bank", str(bank)] + (["--jobs", args.jobs] if args.jobs else [])
+        batch = [*pmfit, "batch", *options, str(source)]
         if args.with_quotes:
             batch.append("--with-quotes")
-        bare_runs, batch_runs = [], []
-        for _ in range(repeat):  # interleaved, so drifting machine load hits both alike
-            bare_runs.append(measure([sys.executable, "-c", BARE, str(source)]))
-            batch_runs.append(measure(batch))
-        bare = min(bare_runs, key=lambda r: r["seconds"])
-        best = min(batch_runs, key=lambda r: r["seconds"])
-        out_size = (work / "out.jsonl").stat().st_size
-        report = measure([*pmfit, "report", "--bank", str(bank), str(work / "out.jsonl"), "--json"])
+        commands: dict[str, tuple[list[str], Path | None]] = {
+            "bare": ([sys.executable, "-c", BARE, str(source)], None),
+            "batch": ([*batch, "-o", str(work / "out.jsonl")], None),
+            "stdout": (batch, work / "stdout.jsonl"),
+            "csv": ([*batch, "-f", "csv", "-o", str(work / "out.csv")], None),
+            "answers": ([*pmfit, "report", *options, str(source), "--json"], None),
+            "report": (
+                [*pmfit, "report", "--bank", str(bank), str(work / "out.jsonl"), "--json"],
+                None,
+            ),
+        }
+        runs: dict[str, list[dict[str, float]]] = {name: [] for name in commands}
+        for _ in range(repeat):  # interleaved, so drifting machine load hits all alike
+            for name, (command, stdout) in commands.items():
+                if name not in only or (name == "report" and "batch" not in only):
+                    continue
+                if stdout is None:
+                    runs[name].append(measure(command))
+                else:
+                    with stdout.open("wb") as handle:
+                        runs[name].append(measure(command, stdout=handle.fileno()))
 
         def line(name: str, r: dict[str, float]) -> str:
             return (
-                f"{name:7} {r['seconds']:7.2f} s wall {r['cpu']:7.2f} s cpu (sampled)  "
+                f"{name:8} {r['seconds']:7.2f} s wall {r['cpu']:7.2f} s cpu (sampled)  "
                 f"peak RSS sum {r['peak_rss_sum'] / MIB:6.1f} MiB  "
                 f"PSS sum {r['peak_pss_sum'] / MIB:6.1f} MiB  "
                 f"({int(r['processes'])} processes)"
             )
 
-        print(line("bare", bare))
-        for r in batch_runs:
-            print(line("batch", r))
-        print(line("report", report))
-        print(
-            f"output {out_size / MIB:.1f} MiB; "
-            f"batch {args.n / best['seconds']:,.0f} rows/s, bare {args.n / bare['seconds']:,.0f}"
-        )
-        print(f"ratio (bare / batch, >= 1.0 is the goal): {bare['seconds'] / best['seconds']:.2f}")
-        print(
-            f"batch peak: RSS sum {best['peak_rss_sum'] / MIB:.1f} MiB, "
-            f"PSS sum {best['peak_pss_sum'] / MIB:.1f} MiB (goal < 100 MiB); "
-            f"report peak: RSS sum {report['peak_rss_sum'] / MIB:.1f} MiB (goal < 200 MiB)"
-        )
+        best = {}
+        for name, found in runs.items():
+            for r in found:
+                print(line(name, r))
+            if found:
+                best[name] = min(found, key=lambda r: r["seconds"])
+
+        def ratio(label: str, top: str, bottom: str, goal: str) -> None:
+            if top in best and bottom in best:
+                value = best[top]["seconds"] / best[bottom]["seconds"]
+                print(f"{label}: {value:.2f} ({goal})")
+
+        ratio("bare / batch -o", "bare", "batch", "goal >= 1.0")
+        ratio("bare / batch to stdout", "bare", "stdout", "goal >= 1.0")
+        ratio("CSV throughput / JSONL (batch / csv time)", "batch", "csv", "goal >= 0.8")
+        ratio("report from results (batch / report time)", "batch", "report", "goal >= 1.0")
+        ratio("report from answers / batch time", "answers", "batch", "goal <= 1.2")
+        for name in ("batch", "stdout", "csv", "answers", "report"):
+            if name in best:
+                r = best[name]
+                print(
+                    f"{name} peak: RSS sum {r['peak_rss_sum'] / MIB:.1f} MiB, "
+                    f"PSS sum {r['peak_pss_sum'] / MIB:.1f} MiB (goal < 100 MiB)"
+                )
 
 
 if __name__ == "__main__":

@@ -1,5 +1,9 @@
 """Would a measurement model with dimension-level deviation calibrate pmfit's outcomes?
 
+The prototype of the mixture that is now the engine's model (pmfit/scoring/model.py, on
+coarser grids there); its "engine" variant is the one-position model the engine used
+before, kept for comparison. `python bench/calibration.py` measures the engine itself.
+
 A numpy prototype, not the engine: it recomputes the outcome probabilities for the
 simulator's respondents (`pmfit bank simulate`'s response models, noises and seed) under
 a few variants, and prints the share, expected calibration error, mean stated confidence

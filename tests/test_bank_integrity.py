@@ -26,7 +26,9 @@ from pmfit.bank import loading
 from pmfit.bank.files import MAX_FILE_BYTES
 from pmfit.bank.loading import COMPILED_FILE, load_bank
 from pmfit.batch.compact import compact
-from pmfit.batch.fast import Compiled, score_block
+from pmfit.batch.encode import Encoder
+from pmfit.batch.fast import Compiled
+from pmfit.batch.fast import score as score_fast
 from pmfit.errors import BankError
 from pmfit.scoring.engine import score
 
@@ -416,7 +418,8 @@ def test_the_batch_scorer_agrees_with_the_engine_on_random_banks(bank, data) -> 
             max_size=8,
         )
     )
-    lines = score_block(Compiled(bank), np.array(rows, dtype=np.int64), [None] * len(rows))
+    scored = score_fast(Compiled(bank), np.array(rows, dtype=np.int64), [None] * len(rows))
+    lines = Encoder(bank).lines(scored).splitlines(keepends=True)
     for row, line in zip(rows, lines, strict=True):
         answers = {
             q.id: None if k < 0 else q.options[k].id

@@ -176,7 +176,7 @@ def test_a_failure_mid_stream_leaves_no_file(cli, tmp_path, monkeypatch) -> None
     import pmfit.batch.fast as fast
 
     monkeypatch.setattr(readers, "BLOCK_ROWS", 10)
-    real = fast.score_bytes
+    real = fast.score
     calls = []
 
     def failing(*args, **kwargs):
@@ -185,7 +185,7 @@ def test_a_failure_mid_stream_leaves_no_file(cli, tmp_path, monkeypatch) -> None
             raise OSError("disk on fire")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(fast, "score_bytes", failing)
+    monkeypatch.setattr(fast, "score", failing)
     tmp_path = tmp_path / "work"
     tmp_path.mkdir()
     text, _ = _cohort(100)
@@ -238,7 +238,7 @@ def test_a_failing_or_killed_worker_ends_the_run_and_leaves_no_file(
 
     monkeypatch.setattr(run_module, "PARALLEL_BYTES", 0)
     monkeypatch.setattr(parallel, "BLOCK_BYTES", 2000)
-    real = fast.score_bytes
+    real = fast.score
     parent = os.getpid()
 
     def failing_in_a_worker(*args, **kwargs):
@@ -246,7 +246,7 @@ def test_a_failing_or_killed_worker_ends_the_run_and_leaves_no_file(
             fail()
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(fast, "score_bytes", failing_in_a_worker)
+    monkeypatch.setattr(fast, "score", failing_in_a_worker)
     work = tmp_path / "work"
     work.mkdir()
     text, _ = _cohort(300)

@@ -100,7 +100,7 @@ def _alive(pid: int) -> bool:
 
 ORPHAN = """
 import os, sys, time
-from pmfit.batch.run import worker_signals
+from pmfit.batch.parallel import worker_signals
 
 parent = os.getpid()
 child = os.fork()

@@ -357,3 +357,26 @@ def test_flip_can_jump_past_the_band() -> None:
     assert changed.score == -50.0
     # Pooled, six B2C answers still outweigh one B2B answer: the result may stay.
     assert result.flip_to == changed.recommendation
+
+
+def test_the_normal_tail_is_close_to_the_exact_one() -> None:
+    from pmfit.scoring.model import upper_tail
+
+    for i in range(-900, 901):
+        z = i / 100
+        assert upper_tail(z) == pytest.approx(0.5 * math.erfc(z / math.sqrt(2)), abs=1e-5)
+
+
+def test_a_bank_of_one_dimension_is_read_with_one_position() -> None:
+    """With one dimension the respondent's position is the dimension's: the per-dimension
+    part is left out, and ten middle answers are balanced (not blurred into too_close)."""
+    from banks import make_bank
+
+    from pmfit.scoring.model import ONE_POSITION, tables
+
+    five = [-1.0, -0.5, 0.0, 0.5, 1.0]
+    one = make_bank([1.0], [(0, five)] * 10)
+    assert tables(one).one_position == 1.0
+    assert score(one, {f"q{j}": "o2" for j in range(10)}).recommendation == "either"
+    two = make_bank([1.0, 1.0], [(0, five), (1, five)] * 5)
+    assert tables(two).one_position == ONE_POSITION < 1.0

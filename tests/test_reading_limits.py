@@ -175,9 +175,11 @@ def test_a_long_jsonl_line_is_one_rejected_row_and_the_next_is_scored(tmp_path) 
         assert [json.loads(x)["respondent"] for x in out.read_text().splitlines()] == ["a", "c"]
 
 
-def test_long_lines_on_the_parallel_path_cut_across_blocks(tmp_path) -> None:
-    """Lines over the limit straddling several blocks of the in-place path, among 40,000
-    short rows: each is rejected once, where it starts, and every other row is scored."""
+@pytest.mark.parametrize("given", ["file", "pipe", "stdin-file"])
+def test_long_lines_on_the_parallel_path_cut_across_blocks(tmp_path, given) -> None:
+    """Lines over the limit straddling several blocks of the parallel path (a file's
+    blocks, or a stream's reads), among 40,000 short rows: each is rejected once, where
+    it starts, and every other row is scored."""
     path = tmp_path / "many.jsonl"
     good = b'{"respondent": "r", "answers": {"problem-1": "a"}}\n'
     with path.open("wb") as f:
@@ -187,12 +189,27 @@ def test_long_lines_on_the_parallel_path_cut_across_blocks(tmp_path) -> None:
             else:
                 f.write(good)
     out = tmp_path / "out.jsonl"
-    run = pmfit("batch", "--bank", str(MINI), str(path), "-j", "2", "-o", str(out))
+    args = ["batch", "--bank", str(MINI), "-j", "2", "-o", str(out)]
+    if given == "file":
+        run, shown = pmfit(*args, str(path)), str(path)
+    elif given == "pipe":
+        run, shown = pmfit(*args, "-", stdin=path.read_bytes()), "<stdin>"
+    else:
+        with path.open("rb") as stdin:
+            run = subprocess.run(
+                [*PMFIT, *args, "-"],
+                stdin=stdin,
+                capture_output=True,
+                text=True,
+                timeout=60,
+                preexec_fn=_limit_memory,
+            )
+        shown = "<stdin>"
     assert run.returncode == 1
     assert [line.split(": ")[0] for line in run.stderr.splitlines()] == [
-        f"{path}:6",
-        f"{path}:20001",
-        f"{path}:40000",
+        f"{shown}:6",
+        f"{shown}:20001",
+        f"{shown}:40000",
         "scored 39,997; rejected 3",
     ]
     assert len(out.read_bytes().splitlines()) == 39_997

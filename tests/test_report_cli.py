@@ -77,3 +77,30 @@ def test_an_empty_input_gives_an_empty_report(cli, tmp_path) -> None:
     assert report["recommendations"]["B2C"] == {"count": 0, "share": None}
     assert report["score"]["mean"] is None
     assert cli("report", "--bank", str(MINI), str(empty), "--format", "md").exit_code == 0
+
+
+def test_report_from_answers_on_workers_is_the_report_from_results(
+    cli, tmp_path, monkeypatch
+) -> None:
+    """Answers scored by worker processes go straight into the accumulator: the same
+    report as from one process, and as from the batch's result lines; the same
+    rejections, in input order."""
+    from test_batch_cli import _cohort
+
+    import pmfit.batch.parallel as parallel
+    import pmfit.batch.run as run_module
+
+    monkeypatch.setattr(run_module, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(parallel, "BLOCK_BYTES", 2000)
+    text, _ = _cohort(600, bad_every=75)
+    answers = tmp_path / "answers.jsonl"
+    answers.write_text(text)
+    args = ("report", "--bank", str(MINI), str(answers), "--json")
+    workers, alone = cli(*args, "-j", "2"), cli(*args, "-j", "1")
+    assert workers.exit_code == alone.exit_code == 1
+    assert (workers.stdout, workers.stderr) == (alone.stdout, alone.stderr)
+    assert workers.stderr.splitlines()[-1] == "reported 592; rejected 8"
+    results = tmp_path / "results.jsonl"
+    cli("batch", "--bank", str(MINI), str(answers), "-o", str(results))
+    from_results = cli("report", "--bank", str(MINI), str(results), "--json")
+    assert json.loads(from_results.stdout) == json.loads(workers.stdout)

@@ -62,10 +62,11 @@ def test_the_page_is_self_contained(cli, tmp_path) -> None:
     assert "\x1b" not in page
     counts = Elements(page).counts
     assert counts["h2"] == 6
-    # Three questions decide nothing: every respondent is too close to call.
-    assert counts["rect.outcome"] == 1
+    # Three questions decide little: three answers all +1 are B2C, the rest too close.
+    assert counts["rect.outcome"] == 2
     assert counts["table.items"] == 1 and counts["td.question"] == 3
-    assert "<strong>Too close to call</strong> 100.0% (4)</li>" in page
+    assert "<strong>B2C</strong> 25.0% (1)</li>" in page
+    assert "<strong>Too close to call</strong> 75.0% (3)</li>" in page
     assert "<p>Cronbach&#x27;s alpha 0.867 (95% interval 0.12" in page
 
 
@@ -75,7 +76,7 @@ def test_spanish(cli, tmp_path) -> None:
     )
     assert '<html lang="es">' in page
     assert "<h1>Informe de la cohorte</h1>" in page
-    assert "<strong>Demasiado igualado</strong> 100,0 % (4)</li>" in page
+    assert "<strong>Demasiado igualado</strong> 75,0 % (3)</li>" in page
     assert "Alfa de Cronbach 0,867 (intervalo del 95 % de 0,12" in page
     assert "Cronbach&#x27;s alpha" not in page
 

@@ -141,14 +141,14 @@ def test_mini_cohort_with_skips_matches_the_independent_computation(cli, tmp_pat
             answers[q.id] = rng.choices(q.options, weights)[0].id
         sheets.append({"respondent": f"r{i}", "answers": answers})
     # More sheets than one block, so the block-by-block merging is exercised.
-    import pmfit.report.sources as sources
+    import pmfit.batch.readers as readers
 
-    original = sources.BLOCK
-    sources.BLOCK = 128
+    original = readers.BLOCK_ROWS
+    readers.BLOCK_ROWS = 128
     try:
         report = _report(cli, MINI, tmp_path, sheets)
     finally:
-        sources.BLOCK = original
+        readers.BLOCK_ROWS = original
     leans = np.array(
         [
             [

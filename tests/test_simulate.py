@@ -114,3 +114,16 @@ def test_simulate_table(cli) -> None:
     assert lines[0] == "mini 0.1.0: 8 questions; 100 simulated respondents per row, seed 0"
     assert lines[3].split()[:4] == ["model", "noise", "alpha", "B2B"]
     assert lines[-1].startswith("Neutral respondent (t = 0, no noise): score ")
+
+
+def test_respondents_whose_dimensions_differ_are_calibrated() -> None:
+    """Per-dimension respondents on the shipped bank: the model's per-dimension part
+    keeps 'either' and the sides honest (the one-position model alone stated 'either'
+    at 0.85 where 0.70 came true)."""
+    report = simulate(load_bank(), n=4000, seed=11, noises=(0.5,), models=("per-dimension",))
+    calibration = report["rows"][0]["full"]["calibration"]
+    for name in ("B2B", "B2C", "too_close"):
+        assert calibration[name]["ece"] <= 0.05, name
+    either = calibration["either"]
+    assert either["count"] >= 100
+    assert abs(either["confidence"] - either["observed"]) <= 0.10

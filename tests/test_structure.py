@@ -61,9 +61,9 @@ LAYERS: list[tuple[str, ...]] = [
 #: The terminal layer: what the core (every layer below `pmfit.render`) never imports.
 TERMINAL = ("typer", "rich", "pmfit.render", "pmfit.cli")
 
-#: Cycles allowed for now, each with the reason. The pipeline work (branch `pipeline`)
-#: removes this one; the lead drops the allowance when merging it.
-ALLOWED_CYCLES = {frozenset({"pmfit.batch.run", "pmfit.batch.parallel"})}
+#: Cycles allowed for now, each with the reason (none: the pipeline work removed the
+#: one between batch/run and batch/parallel).
+ALLOWED_CYCLES: set[frozenset[str]] = set()
 
 
 def _module_names() -> dict[str, Path]:

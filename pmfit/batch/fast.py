@@ -1,66 +1,48 @@
 """The engine's method over a whole block of respondents at once, with numpy.
 
-`pmfit.scoring.engine.score` is the definition; this module is an optimisation
-of it and must give the same bytes (tests check it on random answer sets). So
-every float is computed with the engine's own operations in the engine's own
-order: Python's `sum()` (plain left-to-right before 3.12, Neumaier-compensated
-since) is reproduced column by column, `round()` and `math.erfc` are Python's
-own, and floats are written by msgspec as the engine's output is.
+`pmfit.scoring.engine.score` is the definition; `score` here is an optimisation of
+it and must give the same numbers, which `pmfit.batch.encode` then writes as the
+same bytes (tests check both on random banks). So every float is computed with the
+engine's own operations in the engine's own order: Python's `sum()` (plain
+left-to-right before 3.12, Neumaier-compensated since) is reproduced column by
+column, and `round()` as Python rounds.
+
+Why not faster maths: about half of the time goes to the measurement model's two
+decisions per block (`pmfit.scoring.block.decide`: the result, and `flip_to` for the
+changed answers), and most of that to each respondent's likelihood product, one
+multiply per question. As a one-hot matrix product in log space it would be a few
+BLAS calls, but its sums round differently from the engine's products, so the
+posterior would differ in the last bits; a probability or interval bound that lands
+on a rounding boundary (x.xxx5) or a decision at its threshold would then come out
+differently from `pmfit score` for the same answers. "Equal as numbers" would have
+to become "equal within a tolerance", and "equal when encoded" "almost always":
+neither is a property a test can hold the two to. The product stays exact, and
+both decisions stay the engine's bit for bit. (Tiling the product by rows, for the
+cache, measured no faster on this machine; it is not done.)
 
 A block is a matrix of option indices (`-1` = skipped), one row per respondent,
-one column per question in bank order. Output pieces that repeat across
-respondents (an answer block, a dimension's entry, a rationale item, a flip
-change) are encoded once per distinct value and looked up by an integer code (a
-code for "nothing" pads rows with fewer items); the block's pieces form an n x k
-matrix that is joined once.
+one column per question in bank order; the result is a `pmfit.batch.scored.Scored`.
+Internally, columns are in the engine's answered order (by dimension, then bank
+order: `Compiled.order`), and turned back to bank order in the result.
 """
 
 from __future__ import annotations
 
-import math
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-import msgspec
-
-from pmfit.bank.model import Bank, Dimension
-from pmfit.batch.compact import COMPACT_SCHEMA_ID, CompactReason
+from pmfit.bank.model import Bank
+from pmfit.batch.scored import FLAG_CODES, Scored
 from pmfit.scoring import block, engine
-from pmfit.scoring.result import (
-    RESULT_SCHEMA_ID,
-    BankRef,
-    DimensionScore,
-    Flag,
-    FlipChange,
-    QuoteOut,
-    RationaleItem,
-    Toward,
-)
 
 if TYPE_CHECKING:
-    import numpy as np
-    import numpy.typing as npt
-
     from pmfit.scoring.block import Bools, Floats, Ints
 
-    Objects = npt.NDArray[np.object_]
-
-_encode = msgspec.json.encode
 #: Python 3.12 made sum() of floats compensated (Neumaier); older versions add plainly.
 COMPENSATED_SUM = sys.version_info >= (3, 12)
-_RECOMMENDATIONS = tuple(r.encode() for r in block.RECOMMENDATIONS)
 _B2B, _EITHER, _B2C, _TOO_CLOSE, _INSUFFICIENT = range(5)
-#: Codes per grouped piece: larger groups mean fewer pieces to join per line, but more
-#: distinct pieces to encode and keep (each a few hundred bytes).
-GROUP_CODES = 256
-#: A contribution is within +-100 points: +-10,000 hundredths, offset to stay positive,
-#: and doubled to carry the sign bit.
-_HUNDREDTHS = 10_000
-_VALUES = 2 * (2 * _HUNDREDTHS + 1)
-_FLAGS_HEAD = b',"flags":['
-_FLAGS_TAIL = b"]}\n"
 
 
 def pysum(terms: Floats, mask: Bools, compensated: bool = COMPENSATED_SUM) -> Floats:
@@ -110,61 +92,13 @@ def pyround(values: Floats, digits: int) -> Floats:
     return out
 
 
-def _floats(values: Sequence[float]) -> list[bytes]:
-    """Each value as msgspec writes it (one encode call for the whole list)."""
-    if not values:
-        return []
-    return _encode(list(values))[1:-1].split(b",")
-
-
-class _Lazy:
-    """Pieces encoded on first use, keyed by an integer code below `size`.
-
-    A small code space is a dense table indexed directly (no sorting per block);
-    a large one falls back to the distinct codes of each block.
-    """
-
-    DENSE = 1 << 16
-
-    def __init__(self, build: Callable[[int], bytes], size: int) -> None:
-        import numpy as np
-
-        self.build = build
-        self.dense = size <= self.DENSE
-        self.table = np.empty(size if self.dense else 0, dtype=object)
-        self.filled = np.zeros(size if self.dense else 0, dtype=bool)
-        self.cache: dict[int, bytes] = {}
-
-    def lookup(self, codes: Ints) -> Objects:
-        import numpy as np
-
-        if self.dense:
-            missing = ~self.filled[codes]
-            if missing.any():
-                for code in np.unique(codes[missing]).tolist():
-                    self.table[code] = self.build(code)
-                    self.filled[code] = True
-            found: Objects = self.table[codes]
-            return found
-        unique, inverse = np.unique(codes, return_inverse=True)
-        table = np.empty(len(unique), dtype=object)
-        for i, code in enumerate(unique.tolist()):
-            piece = self.cache.get(code)
-            if piece is None:
-                piece = self.cache[code] = self.build(code)
-            table[i] = piece
-        result: Objects = table[inverse.reshape(-1)]
-        return result
-
-
 class Compiled:
-    """A bank turned into lookup tables for block scoring."""
+    """A bank turned into the arrays block scoring reads."""
 
-    def __init__(self, bank: Bank, *, with_quotes: bool = False) -> None:
+    def __init__(self, bank: Bank) -> None:
         import numpy as np
 
         self.bank = bank
-        self.with_quotes = with_quotes
         questions = bank.questions
         dim_index = {d.id: i for i, d in enumerate(bank.dimensions)}
         self.n_questions = len(questions)
@@ -182,11 +116,12 @@ class Compiled:
         for j, q in enumerate(self.ordered):
             self.leans[j, : len(q.options)] = [o.lean for o in q.options]
         self.dim_of = np.array([dim_index[q.dimension] for q in self.ordered], dtype=np.int64)
+        #: Each dimension's columns (answered order), those without questions too.
+        self.dim_columns = [np.flatnonzero(self.dim_of == d) for d in range(len(bank.dimensions))]
         weights = [d.weight for d in bank.dimensions]
         self.dim_weights = np.array(weights, dtype=np.float64)
         self.membership = np.zeros((len(questions), len(bank.dimensions)), dtype=np.int64)
         self.membership[np.arange(len(questions)), self.dim_of] = 1
-        self.n_options = np.array([len(q.options) for q in self.ordered], dtype=np.int64)
         rank = {qid: r for r, qid in enumerate(sorted(q.id for q in questions))}
         self.by_id = np.argsort([rank[q.id] for q in self.ordered])
         # For each direction (+1 up, -1 down): the engine's best option (max by
@@ -203,194 +138,6 @@ class Compiled:
             self.best[direction] = np.array(best, dtype=np.int64)
             self.mild[direction] = np.array(mild, dtype=np.int64)
         self.arrays = block.Arrays(bank)
-        self._prefix(bank)
-        self._tables()
-        self.recommendation_pieces = np.array(
-            [b'},"recommendation":"' + r + b'","confidence":' for r in _RECOMMENDATIONS],
-            dtype=object,
-        )
-        #: After the flip's changes: what they would get, by recommendation code; the
-        #: last entry is for no change at all.
-        self.flip_to_pieces = np.array(
-            [b'],"flip_to":"' + r + b'"' for r in _RECOMMENDATIONS] + [b'],"flip_to":null'],
-            dtype=object,
-        )
-
-    def _prefix(self, bank: Bank) -> None:
-        schema = RESULT_SCHEMA_ID if self.with_quotes else COMPACT_SCHEMA_ID
-        ref = BankRef(id=bank.id, version=bank.version, sha256=bank.sha256)
-        self.head = b'{"schema":' + _encode(schema) + b',"bank":' + _encode(ref) + b',"respondent":'
-
-    def _tables(self) -> None:
-        # Few, wide pieces make the final join cheap: consecutive questions (bank order)
-        # and consecutive dimensions are grouped while their joint codes stay small.
-        self.answer_groups = [
-            (group, radix, self._answers_piece(group, radix, first=i == 0, last=i == n - 1))
-            for groups in [self._group([[i] for i in range(self.n_questions)], bank_order=True)]
-            for n in [len(groups)]
-            for i, (group, radix) in enumerate(groups)
-        ]
-        by_dimension = [
-            [j for j in range(self.n_questions) if self.dim_of[j] == d]
-            for d in range(self.n_dimensions)
-        ]
-        self.dimension_groups = []
-        dims = self._group(by_dimension, bank_order=False, keep_units=True)
-        start = 0  # units are the dimensions in bank order, those without questions too
-        for i, (group, radix) in enumerate(dims):
-            dimensions = self.bank.dimensions[start : start + len(group)]
-            start += len(group)
-            piece = self._dimension_piece(
-                dimensions, group, radix, first=i == 0, last=i == len(dims) - 1
-            )
-            self.dimension_groups.append(([j for unit in group for j in unit], radix, piece))
-        self.no_change = self.n_questions * 2 * self.width**2
-        self.flip_piece = _Lazy(self._flip_change, self.no_change + 1)
-        self.reason_cache: dict[tuple[int, float], bytes] = {}
-        self.no_reason = self.n_questions * self.width * 2 * _VALUES
-        self.reason_piece = _Lazy(self._reason_piece, self.no_reason + 1)
-
-    def _group(
-        self, units: list[list[int]], bank_order: bool, keep_units: bool = False
-    ) -> list[Any]:
-        """Consecutive units of columns, grouped while the product of their radices fits."""
-        groups: list[Any] = []
-        current: list[Any] = []
-        radix: list[int] = []
-        for unit in units:
-            unit_radix = self._radix(unit, bank_order)
-            if current and math.prod(radix) * math.prod(unit_radix) > GROUP_CODES:
-                groups.append((current, radix))
-                current, radix = [], []
-            current += [unit] if keep_units else unit
-            radix += unit_radix
-        if current or not groups:
-            groups.append((current, radix))
-        return groups
-
-    def _radix(self, columns: list[int], bank_order: bool) -> list[int]:
-        qs = self.bank.questions if bank_order else self.ordered
-        return [len(qs[c].options) + 1 for c in columns]
-
-    def _decode(self, code: int, radix: list[int]) -> list[int]:
-        """A mixed-radix code back to option indices (-1 = skipped)."""
-        digits = []
-        for base in radix:
-            digits.append(code % base - 1)
-            code //= base
-        return digits
-
-    def _answers_piece(self, block: list[int], radix: list[int], first: bool, last: bool) -> _Lazy:
-        questions = self.bank.questions
-        head = b',"answers":{' if first else b","
-        tail = b'},"score":' if last else b""
-
-        def build(code: int) -> bytes:
-            parts = []
-            for i, k in zip(block, self._decode(code, radix), strict=True):
-                q = questions[i]
-                parts.append(_encode(q.id) + b":" + _encode(None if k < 0 else q.options[k].id))
-            return head + b",".join(parts) + tail
-
-        return _Lazy(build, math.prod(radix))
-
-    def _dimension_piece(
-        self,
-        dimensions: list[Dimension],
-        group: list[list[int]],
-        radix: list[int],
-        first: bool,
-        last: bool,
-    ) -> _Lazy:
-        head = b',"dimensions":[' if first else b","
-        tail = b'],"rationale":[' if last else b""
-
-        def build(code: int) -> bytes:
-            digits = iter(self._decode(code, radix))
-            entries = []
-            for dimension, unit in zip(dimensions, group, strict=True):
-                leans = [
-                    self.ordered[j].options[k].lean
-                    for j, k in zip(unit, [next(digits) for _ in unit], strict=True)
-                    if k >= 0
-                ]
-                value = round(100.0 * sum(leans) / len(leans), 2) if leans else None
-                entry = DimensionScore(
-                    id=dimension.id,
-                    weight=dimension.weight,
-                    score=value,
-                    answered=len(leans),
-                    questions=len(unit),
-                )
-                entries.append(_encode(entry))
-            return head + b",".join(entries) + tail
-
-        return _Lazy(build, math.prod(radix))
-
-    def _flip_change(self, code: int) -> bytes:
-        if code == self.no_change:
-            return b""
-        w = self.width
-        j, rest = divmod(code, w * w * 2)
-        comma, rest = divmod(rest, w * w)
-        old, new = divmod(rest, w)
-        q = self.ordered[j]
-        change = FlipChange(question=q.id, from_=q.options[old].id, to=q.options[new].id)
-        return (b"," if comma else b"") + _encode(change)
-
-    def _reason_piece(self, code: int) -> bytes:
-        """A rationale item from its code (see `_rationale`); `no_reason` is no item."""
-        if code == self.no_reason:
-            return b""
-        answer, value = divmod(code, _VALUES)
-        answer, comma = divmod(answer, 2)
-        hundredths, negative = divmod(value, 2)
-        hundredths -= _HUNDREDTHS
-        contribution = -0.0 if negative and not hundredths else hundredths / 100.0
-        piece = self.reason(*divmod(answer, self.width), contribution)
-        return b"," + piece if comma else piece
-
-    def reason(self, j: int, k: int, points: float) -> bytes:
-        key = (j * self.width + k, points)
-        piece = self.reason_cache.get(key)
-        if piece is None:
-            q = self.ordered[j]
-            option = q.options[k]
-            item: Any
-            # The code keeps the contribution's sign (a -0.0 included), which is the way
-            # the unrounded points pushed.
-            toward: Toward = "B2B" if math.copysign(1.0, points) < 0 else "B2C"
-            if self.with_quotes:
-                item = RationaleItem(
-                    question=q.id,
-                    option=option.id,
-                    dimension=q.dimension,
-                    lean=option.lean,
-                    contribution=round(points, 2),
-                    toward=toward,
-                    sources=[
-                        QuoteOut(answer=s.answer, side=s.side, es=s.quote.es, en=s.quote.en)
-                        for s in q.sources
-                        if s.speaks_for(toward)
-                    ],
-                )
-            else:
-                item = CompactReason(
-                    question=q.id, option=option.id, contribution=round(points, 2), toward=toward
-                )
-            piece = self.reason_cache[key] = _encode(item)
-        return piece
-
-
-def _codes(x: Ints, columns: list[int], radix: list[int]) -> Ints:
-    import numpy as np
-
-    code = np.zeros(x.shape[0], dtype=np.int64)
-    scale = 1
-    for c, base in zip(columns, radix, strict=True):
-        code += (x[:, c] + 1) * scale
-        scale *= base
-    return code
 
 
 @dataclass
@@ -464,104 +211,78 @@ def _changes(
     return _Flip(length, order, last)
 
 
-def score_block(c: Compiled, bank_codes: Ints, respondents: Sequence[str | None]) -> list[bytes]:
-    """One JSON line (with its newline) per row of `bank_codes`."""
-    return list(map(b"".join, _pieces(c, bank_codes, respondents).tolist()))
-
-
-def score_bytes(c: Compiled, bank_codes: Ints, respondents: Sequence[str | None]) -> bytes:
-    """The lines of `score_block`, joined: one copy of the output, no object per line."""
-    return b"".join(_pieces(c, bank_codes, respondents).ravel().tolist())
-
-
-def _matrix(n: int, columns: list[Any]) -> Objects:
-    """Columns of pieces (each a constant, a list, an object array, or an n x w block of
-    w columns) as one n x k matrix."""
-    import numpy as np
-
-    widths = [column.shape[1] if _is_block(column) else 1 for column in columns]
-    pieces: Objects = np.empty((n, sum(widths)), dtype=object)
-    at = 0
-    for column, width in zip(columns, widths, strict=True):
-        if _is_block(column):
-            pieces[:, at : at + width] = column
-        else:
-            pieces[:, at] = column
-        at += width
-    return pieces
-
-
-def _is_block(column: Any) -> bool:
-    """An n x k array of pieces (several columns at once), not a single column."""
-    return getattr(column, "ndim", 1) == 2
-
-
-def _pieces(c: Compiled, bank_codes: Ints, respondents: Sequence[str | None]) -> Objects:
-    """Each row's line as pieces to join, one row of the matrix per respondent."""
+def score(c: Compiled, bank_codes: Ints, respondents: Sequence[str | None]) -> Scored:
+    """Each row of `bank_codes` scored as the engine scores it."""
     import numpy as np
 
     n = bank_codes.shape[0]
-    if n == 0:
-        return np.empty((0, 0), dtype=object)
     band = c.bank.thresholds.either
-    x = bank_codes[:, c.order].astype(np.int64)
+    bank_codes = bank_codes.astype(np.int64).reshape(n, c.n_questions)
+    x = bank_codes[:, c.order]
     decided = _decide(c, x)
     answered, leans, weight = decided.answered, decided.leans, decided.weight
     value, rec, decisions = decided.value, decided.rec, decided.decisions
-    confidence = decisions.probabilities[np.arange(n), decisions.lead]
+    everyone = np.arange(n)
     p = decisions.probabilities
-    numbers = _floats(
-        np.concatenate(
-            [
-                pyround(value, 2),
-                pyround(decisions.low, 2),
-                pyround(decisions.high, 2),
-                pyround(confidence, 3),
-            ]
-            + [pyround(p[:, i].copy(), 3) for i in range(3)]
-        ).tolist()
-    )
-    scores, lows, highs, confidences, b2b, either, b2c = (
-        numbers[i * n : (i + 1) * n] for i in range(7)
-    )
-
-    columns: list[Any] = [c.head, list(map(_encode, respondents))]
-    for group, radix, lazy in c.answer_groups:
-        columns.append(lazy.lookup(_codes(bank_codes, group, radix)))
-    columns.append(scores)
-    columns.append(b',"interval":{"low":')
-    columns.append(lows)
-    columns.append(b',"high":')
-    columns.append(highs)
-    columns.append(c.recommendation_pieces[rec])
-    columns.append(confidences)
-    columns.append(b',"probabilities":{"B2B":')
-    columns.append(b2b)
-    columns.append(b',"either":')
-    columns.append(either)
-    columns.append(b',"B2C":')
-    columns.append(b2c)
-    columns.append(b"}")
-    for group, radix, lazy in c.dimension_groups:
-        columns.append(lazy.lookup(_codes(x, group, radix)))
-    columns.append(_rationale(c, x, leans, weight, answered, rec))
-    columns.append(b'],"flip":[')
+    dimension_scores, dimension_answered = _dimensions(c, leans, answered)
+    question, option, points, count = _rationale(c, x, leans, weight, answered, rec)
     # The flip starts from the score's side of the band, as the engine's does.
     eps = engine.EPSILON
     shown = pyround(value, 2)
     side = np.where(shown > band + eps, _B2C, np.where(shown < -band - eps, _B2B, _EITHER))
     side = np.where(rec == _INSUFFICIENT, _INSUFFICIENT, side)
-    flip_pieces, after, flipped = _flip(c, x, leans, answered, weight, value, side, band)
-    columns.append(flip_pieces)
+    flip = _flip(c, x, leans, answered, weight, value, side, band)
     # What the changed answers would get, decided by the same rule (as the engine does).
     # Only the recommendation is needed, so only the model's decision is made (not the
     # score, weights and leans of `_decide`), and only for the rows with a flip.
-    flip_to = np.full(n, len(_RECOMMENDATIONS), dtype=np.int64)
+    flipped = flip.count > 0
+    flip_to = np.full(n, -1, dtype=np.int64)
     if flipped.any():
-        flip_to[flipped] = block.decide(c.arrays, _bank_order(c, after[flipped])).recommendation
-    columns.append(c.flip_to_pieces[flip_to])
-    columns.append(_flags(c, x, leans, answered, decisions.random_ratio))
-    return _matrix(n, columns)
+        after = flip.after[flipped]
+        flip_to[flipped] = block.decide(c.arrays, _bank_order(c, after)).recommendation
+    return Scored(
+        codes=bank_codes,
+        respondents=list(respondents),
+        score=shown,
+        low=pyround(decisions.low, 2),
+        high=pyround(decisions.high, 2),
+        recommendation=rec,
+        confidence=pyround(p[everyone, decisions.lead], 3),
+        probabilities=np.stack([pyround(p[:, i].copy(), 3) for i in range(3)], axis=1),
+        dimension_scores=dimension_scores,
+        dimension_answered=dimension_answered,
+        rationale_question=c.order[question],
+        rationale_option=option,
+        rationale_points=points,
+        rationale_count=count,
+        flip_question=c.order[flip.question],
+        flip_from=flip.old,
+        flip_option=flip.new,
+        flip_count=flip.count,
+        flip_to=flip_to,
+        flags=_flags(c, x, answered, decisions.random_ratio),
+    )
+
+
+def _dimensions(c: Compiled, leans: Floats, answered: Bools) -> tuple[Floats, Ints]:
+    """Each dimension's score (the mean lean of its answers, in points, rounded; NaN
+    when none was answered) and answered count, as engine.score computes them."""
+    import numpy as np
+
+    n = leans.shape[0]
+    scores = np.full((n, c.n_dimensions), np.nan)
+    counts = np.zeros((n, c.n_dimensions), dtype=np.int64)
+    for d, columns in enumerate(c.dim_columns):
+        if not columns.size:
+            continue
+        mask = answered[:, columns]
+        count = mask.sum(axis=1)
+        total = pysum(leans[:, columns], mask)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            mean = pyround(100.0 * total / count, 2)
+        scores[:, d] = np.where(count > 0, mean, np.nan)
+        counts[:, d] = count
+    return scores, counts
 
 
 @dataclass
@@ -610,7 +331,9 @@ def _bank_order(c: Compiled, x: Ints) -> Ints:
 
 def _rationale(
     c: Compiled, x: Ints, leans: Floats, weight: Floats, answered: Bools, rec: Ints
-) -> Objects:
+) -> tuple[Ints, Ints, Floats, Ints]:
+    """engine._rationale for each row: the items' columns (answered order), options,
+    rounded contributions, and how many items each row has."""
     import numpy as np
 
     n, q = x.shape
@@ -641,16 +364,9 @@ def _rationale(
         if full.any():
             key[full] = np.where(positive[full] == side[full, None], np.inf, key[full])
     rows = everyone[:, None]
-    # An item's bytes depend on the answer, on whether a comma goes before it, and on the
-    # rounded contribution only: hundredths (and the sign, for a -0.0) make an exact code.
+    count = taken.sum(axis=1)  # taken is a prefix: once none is left, none comes back
     rounded = pyround(points[rows, order], 2)
-    hundredths = np.rint(rounded * 100.0).astype(np.int64) + _HUNDREDTHS
-    value = hundredths * 2 + np.signbit(rounded)
-    comma = np.arange(size)[None, :] > 0
-    answer = (order * c.width + x[rows, order]) * 2 + comma
-    codes = np.where(taken, answer * _VALUES + value, c.no_reason)
-    pieces: Objects = c.reason_piece.lookup(codes.reshape(-1)).reshape(n, size)
-    return pieces
+    return order, x[rows, order], rounded, count
 
 
 def _flip(
@@ -662,8 +378,8 @@ def _flip(
     value: Floats,
     rec: Ints,
     band: float,
-) -> tuple[Objects, Ints, Bools]:
-    """The flip's pieces, the answers with its changes made, and which rows have one."""
+) -> _Flipped:
+    """engine._flip for each row."""
     import numpy as np
 
     n, q = x.shape
@@ -706,54 +422,39 @@ def _flip(
     old = x[np.arange(n)[:, None], steps]
     stage = np.arange(longest)[None, :]
     target = np.where(stage == (length - 1)[:, None], last[:, None], best)
-    w = c.width
-    code = ((steps * 2 + (stage > 0)) * w + old) * w + target
     live = stage < length[:, None]
-    code = np.where(live, code, c.no_change)
-    pieces: Objects = c.flip_piece.lookup(code.reshape(-1)).reshape(n, longest)
     after = x.copy()
     rows, stages = np.nonzero(live)
     after[rows, steps[rows, stages]] = target[rows, stages]
-    return pieces, after, length > 0
+    return _Flipped(steps, old, target, length, after)
 
 
-def _flags(c: Compiled, x: Ints, leans: Floats, answered: Bools, ratio: Floats) -> list[bytes]:
-    """engine._flags for each row: rows without a flag share one piece, the others are
-    built one by one with the engine's own wording."""
+@dataclass
+class _Flipped:
+    """The chosen flip of each row: its changes and the answers with them made."""
+
+    question: Ints  # n x longest: columns in the answered order
+    old: Ints
+    new: Ints
+    count: Ints
+    after: Ints
+
+
+def _flags(c: Compiled, x: Ints, answered: Bools, ratio: Floats) -> Bools:
+    """engine._flags for each row, as bits in FLAG_CODES order."""
     import numpy as np
 
     n, q = x.shape
     n_answered = answered.sum(axis=1)
+    flags = np.zeros((n, len(FLAG_CODES)), dtype=bool)
     # x is in the engine's answered order (c.order); straight_lines reads bank order.
-    straight = block.straight_lines(c.arrays, _bank_order(c, x))
-    misfit = (n_answered >= engine.STRAIGHT_LINE_MINIMUM) & (ratio > engine.MISFIT_RATIO)
+    flags[:, FLAG_CODES.index("straight_lining")] = block.straight_lines(
+        c.arrays, _bank_order(c, x)
+    )
+    flags[:, FLAG_CODES.index("misfit")] = (n_answered >= engine.STRAIGHT_LINE_MINIMUM) & (
+        ratio > engine.MISFIT_RATIO
+    )
     skipped = q - n_answered
     many = (skipped / q > c.bank.thresholds.many_skips + engine.EPSILON) if q else skipped < 0
-    pieces = [_FLAGS_HEAD + _FLAGS_TAIL] * n
-    for r in np.flatnonzero(straight | misfit | many).tolist():
-        cols = np.flatnonzero(answered[r]).tolist()
-        ids = [c.ordered[j].id for j in cols]
-        flags = []
-        if straight[r]:
-            line = engine.straight_line(
-                [(int(x[r, j]), len(c.ordered[j].options), float(leans[r, j])) for j in cols]
-            )
-            assert line is not None
-            flags.append(Flag(code="straight_lining", questions=ids, detail=line))
-        if misfit[r]:
-            flags.append(Flag(code="misfit", questions=ids, detail=engine.MISFIT_DETAIL))
-        if many[r]:
-            order_mask = np.zeros(q, dtype=bool)
-            order_mask[c.order] = ~answered[r]
-            skipped_ids = [
-                qq.id for qq, s in zip(c.bank.questions, order_mask.tolist(), strict=True) if s
-            ]
-            flags.append(
-                Flag(
-                    code="many_skips",
-                    questions=skipped_ids,
-                    detail=f"{len(skipped_ids)} of {q} questions skipped",
-                )
-            )
-        pieces[r] = _FLAGS_HEAD + b",".join(_encode(f) for f in flags) + _FLAGS_TAIL
-    return pieces
+    flags[:, FLAG_CODES.index("many_skips")] = many
+    return flags

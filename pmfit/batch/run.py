@@ -1,23 +1,16 @@
 """The batch run: read, score and write block by block, in input order.
 
-JSONL, the format for large cohorts, is decoded and scored on every core when
-the input is large. A regular file scored into an `-o` file goes through
-`pmfit.batch.parallel`: this process and its workers each read, score and write
-blocks in place. Otherwise (a pipe, stdout) worker processes score blocks that
-the parent reads and hands out, and the parent writes the results back in
-order; either way a bounded number of blocks is in flight, so memory does not
-grow with the input. Other formats, and small inputs, are scored in this
-process.
+A large JSONL input that the processes can read themselves (a regular file, or a
+stream at a descriptor, as stored) is scored on every core by
+`pmfit.batch.parallel`; every other input, and a small one, in this process. Either
+way a bounded number of blocks is in flight, so memory does not grow with the
+input.
 """
 
 from __future__ import annotations
 
-import collections
-import errno
-import multiprocessing
 import os
-import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,16 +18,9 @@ from pmfit.bank.model import Bank
 from pmfit.batch.csv_rows import csv_blocks
 from pmfit.batch.forms import DEFAULT_READING, Reading
 from pmfit.batch.json_array import json_blocks
-from pmfit.batch.lines import Line
-from pmfit.batch.readers import (
-    Chunk,
-    InputFormat,
-    Readable,
-    jsonl_chunks,
-    yaml_blocks,
-)
-from pmfit.batch.rows import Block, Rejection
-from pmfit.batch.writers import Formatter, Sink
+from pmfit.batch.pipeline import Results, Scorer, Written
+from pmfit.batch.readers import InputFormat, Readable, jsonl_chunks, yaml_blocks
+from pmfit.batch.rows import Rejection
 from pmfit.writing import AtomicFile
 
 #: Below this many bytes of JSONL, starting worker processes costs more than it saves.
@@ -54,6 +40,10 @@ class Input:
     #: The stream is not the file's bytes as stored (decoded from another encoding, CR
     #: line ends read as LF, or not a regular file): workers must not read the file.
     transcoded: bool = False
+    #: A descriptor whose bytes, after `unread`, are the stream's as stored (stdin not
+    #: read through a buffer): workers may read it themselves.
+    fd: int | None = None
+    unread: Callable[[], bytes] | None = None
 
 
 @dataclass
@@ -71,74 +61,6 @@ class Stop(Exception):
         super().__init__(str(rejection))
 
 
-class Scorer:
-    """Per process: the compiled bank and the JSONL decoder, built once."""
-
-    def __init__(self, bank: Bank, with_quotes: bool) -> None:
-        from pmfit.batch.fast import Compiled
-        from pmfit.batch.jsonl import LineDecoder
-
-        self.compiled = Compiled(bank, with_quotes=with_quotes)
-        self.decoder = LineDecoder(bank)
-
-    def score(self, block: Block) -> bytes:
-        from pmfit.batch.fast import score_bytes
-        from pmfit.text.literal import literal_bytes
-
-        # The one terminal filter, applied where the results are made, so that every
-        # path (stdout, an -o file, workers writing into it) holds the same inert bytes.
-        # JSON writes C0 controls escaped; the C1 controls and bidi overrides it leaves
-        # raw become JSON's own \u escapes, so the data is unchanged.
-        return literal_bytes(
-            score_bytes(self.compiled, block.matrix(self.compiled.n_questions), block.respondents)
-        )
-
-    def jsonl(self, file: str, first: int, lines: list[Line]) -> tuple[bytes, list[Rejection], int]:
-        block = self.decoder.block(lines, first, file)
-        return self.score(block), block.rejections, len(block)
-
-
-_worker: Scorer | None = None
-
-
-def worker_signals(parent: int) -> None:
-    """In a worker: the parent alone handles Ctrl-C, SIGTERM and SIGHUP, then ends its
-    workers; and a worker whose parent dies (even by SIGKILL) dies at once with it,
-    instead of scoring on into a file nobody will rename."""
-    from pmfit.interrupts import default_in_worker
-
-    default_in_worker()
-    if sys.platform.startswith("linux"):  # the kernel sends the signal
-        import ctypes
-        import signal
-
-        pr_set_pdeathsig = 1
-        ctypes.CDLL(None).prctl(pr_set_pdeathsig, signal.SIGKILL)
-    if os.getppid() != parent:  # it died before the request was made
-        os._exit(1)
-
-
-def _start_worker(bank: Bank, with_quotes: bool, parent: int) -> None:
-    global _worker
-    worker_signals(parent)
-    _worker = Scorer(bank, with_quotes)
-
-
-def _work(task: tuple[str, int, list[Line]]) -> tuple[bytes, list[Rejection], int]:
-    assert _worker is not None
-    return _worker.jsonl(*task)
-
-
-def in_place(source: Input, sink: Sink, out: Formatter) -> bool:
-    """Workers can write results straight into the output file: JSONL to an -o file."""
-    return (
-        source.path is not None
-        and not source.transcoded
-        and isinstance(sink, AtomicFile)
-        and type(out) is Formatter
-    )
-
-
 def default_jobs() -> int:
     try:
         return len(os.sched_getaffinity(0))
@@ -149,123 +71,101 @@ def default_jobs() -> int:
 def run_batch(
     bank: Bank,
     inputs: list[Input],
-    sink: Sink,
-    out: Formatter,
+    results: Results,
     *,
-    with_quotes: bool = False,
     strict: bool = False,
     jobs: int | None = None,
     on_rejection: Callable[[Rejection], None] = lambda r: None,
     on_progress: Callable[[int], None] = lambda done: None,
     reading: Reading = DEFAULT_READING,
 ) -> Summary:
-    """Score every input into `sink`; rejections go to `on_rejection` as they are found."""
+    """Score every input into `results`; rejections go to `on_rejection` as they are found."""
     summary = Summary()
-    scorer = Scorer(bank, with_quotes)
+    scorer = Scorer(bank, results.prepare)
     jobs = default_jobs() if jobs is None else jobs
     done_before = 0
 
-    def emit(output: bytes, rejections: list[Rejection], scored: int) -> None:
+    def emit(prepared: Any, rejections: list[Rejection], scored: int) -> None:
         for rejection in rejections:
             summary.rejections += 1
             summary.rejected += rejection.rows
             if strict:
                 raise Stop(rejection)
             on_rejection(rejection)
-        if output:
-            sink.write(out.chunk(output))
+        if scored and prepared is not None:  # None: written by a worker already
+            results.take(prepared)
         summary.scored += scored
 
-    sink.write(out.start())
+    results.start()
     for source in inputs:
         big = source.size is None or source.size >= PARALLEL_BYTES
-        if source.format == "jsonl" and jobs > 1 and big and in_place(source, sink, out):
-            from pmfit.batch.parallel import score_file_in_place
-
-            assert isinstance(sink, AtomicFile) and source.path is not None
-            sink.handle.flush()
-            at = sink.handle.tell()
-            written = score_file_in_place(
-                bank,
-                with_quotes,
-                jobs,
-                source.shown,
-                source.path,
-                str(sink.temporary),
-                at,
-                lambda rejections, scored: emit(b"", rejections, scored),
-                lambda done, base=done_before: on_progress(base + done),  # type: ignore[misc]
-            )
-            sink.handle.seek(at + written)
-        elif source.format == "jsonl":
-            chunks = jsonl_chunks(source.stream)
-            if not (
-                jobs > 1
-                and big
-                and _parallel(
-                    bank, with_quotes, jobs, source.shown, chunks, emit, on_progress, done_before
-                )
-            ):
-                for first, lines, position, _ in chunks:
-                    output, rejections, scored = scorer.jsonl(source.shown, first, lines)
-                    emit(output, rejections, scored)
-                    on_progress(done_before + position)
-        else:
-            if source.format == "csv":
-                blocks = csv_blocks(bank, source.stream, source.shown, reading)
+        progress = _after(on_progress, done_before)
+        if not (
+            source.format == "jsonl"
+            and jobs > 1
+            and big
+            and _parallel(scorer, source, results, jobs, emit, progress)
+        ):
+            if source.format == "jsonl":
+                for first, lines, position, _ in jsonl_chunks(source.stream):
+                    emit(*scorer.jsonl(source.shown, first, lines))
+                    progress(position)
             else:
-                reader = {"json": json_blocks, "yaml": yaml_blocks}[source.format]
-                blocks = reader(bank, source.stream, source.shown)
-            for block in blocks:
-                emit(scorer.score(block), block.rejections, len(block))
-                on_progress(done_before + block.position)
+                if source.format == "csv":
+                    blocks = csv_blocks(bank, source.stream, source.shown, reading)
+                else:
+                    reader = {"json": json_blocks, "yaml": yaml_blocks}[source.format]
+                    blocks = reader(bank, source.stream, source.shown)
+                for block in blocks:
+                    emit(scorer.score(block), block.rejections, len(block))
+                    progress(block.position)
         done_before += source.size or 0
-    sink.write(out.end())
+    results.end()
     return summary
 
 
-def _parallel(
-    bank: Bank,
-    with_quotes: bool,
-    jobs: int,
-    shown: str,
-    chunks: Iterator[Chunk],
-    emit: Callable[[bytes, list[Rejection], int], None],
-    on_progress: Callable[[int], None],
-    done_before: int,
-) -> bool:
-    """Score `chunks` in a pool of `jobs` workers; False, having read none, if the system
-    will not start them."""
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-    pending: collections.deque[tuple[Any, int]] = collections.deque()
-    start = (bank, with_quotes, os.getpid())
-    from pmfit.interrupts import forking
+def _after(on_progress: Callable[[int], None], before: int) -> Callable[[int], None]:
+    return lambda done: on_progress(before + done)
 
-    try:
-        with forking():
-            pool = context.Pool(jobs, initializer=_start_worker, initargs=start)
-    except OSError as error:
-        # The system starts no more processes (`ulimit -u`, memory): score in this one,
-        # as -j 1 would (the pool stops the workers it did start; no chunk is read yet).
-        if error.errno in (errno.EAGAIN, errno.ENOMEM):
-            return False
-        raise
-    with pool:
-        try:
-            for first, lines, position, idle in chunks:
-                pending.append((pool.apply_async(_work, ((shown, first, lines),)), position))
-                # A few blocks in flight keep every worker busy; more would only use memory.
-                # When the input pauses, every result is written before waiting for more.
-                while len(pending) > (0 if idle else 2 * jobs):
-                    result, at = pending.popleft()
-                    emit(*result.get())
-                    on_progress(done_before + at)
-            while pending:
-                result, at = pending.popleft()
-                emit(*result.get())
-                on_progress(done_before + at)
-        except BaseException:
-            pool.terminate()
-            raise
+
+def _parallel(
+    scorer: Scorer,
+    source: Input,
+    results: Results,
+    jobs: int,
+    emit: Callable[[Any, list[Rejection], int], None],
+    on_progress: Callable[[int], None],
+) -> bool:
+    """Score `source` with `pmfit.batch.parallel`, if the processes can read it
+    themselves; False, having read nothing, if not."""
+    from pmfit.batch import parallel
+
+    if not parallel.can_fork():
+        return False
+    if source.path is not None and not source.transcoded:
+        where = parallel.Source(source.shown, path=source.path)
+    elif source.fd is not None and source.unread is not None:
+        head = source.unread()
+        head = head[3:] if head.startswith(b"\xef\xbb\xbf") else head
+        where = parallel.Source(source.shown, fd=source.fd, head=head)
+    else:
+        return False
+    target = parallel.Target("parent")
+    formatter = None
+    if isinstance(results, Written):
+        formatter = results.formatter
+        sink = results.sink
+        if isinstance(sink, AtomicFile):
+            sink.handle.flush()
+            target = parallel.Target("file", sink.handle.fileno(), sink.handle.tell())
+        elif (fd := getattr(sink, "fd", None)) is not None:
+            target = parallel.Target("stream", fd)
+        target.first = results.empty
+    written = parallel.score_in_parallel(scorer, formatter, jobs, where, target, emit, on_progress)
+    if target.destination == "file":
+        assert isinstance(results, Written) and isinstance(results.sink, AtomicFile)
+        results.sink.handle.seek(target.offset + written)
+    if written:
+        assert isinstance(results, Written)
+        results.empty = False
     return True

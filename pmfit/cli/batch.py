@@ -2,8 +2,6 @@
 
 import contextlib
 import enum
-import os
-import stat
 from typing import IO, TYPE_CHECKING, Annotated, BinaryIO
 
 import typer
@@ -22,7 +20,6 @@ from pmfit.errors import InputError, Problem
 from pmfit.exit_status import ExitStatus
 
 if TYPE_CHECKING:
-    from pmfit.batch.readers import Readable
     from pmfit.batch.rows import Rejection
     from pmfit.batch.run import Input
     from pmfit.writing import Identity, Output, Plan
@@ -49,141 +46,32 @@ def open_inputs(
     stack: contextlib.ExitStack,
     encoding: str | None = None,
 ) -> list["Input"]:
-    from pmfit.batch.encoding import Transcoded, check_encoding, source_encoding
-    from pmfit.batch.readers import format_of, refuse_utf32, text_input
-    from pmfit.batch.run import Input
+    """`pmfit.batch.inputs.open_inputs`, with "-" as this run's stdin."""
+    from pmfit.batch.inputs import open_inputs as opening
 
-    if encoding is not None:
-        check_encoding(encoding)
-
-    inputs = []
-    problems = []
-    for name in names:
-        if name == "-":
-            raw = env.stdin.buffer if hasattr(env.stdin, "buffer") else None
-            if raw is None:  # a text-only stdin (tests): read it as bytes
-                import io
-
-                raw = io.BytesIO(env.stdin.read().encode("utf-8"))
-            stream = Peekable(raw)
-            shown, size, regular = "<stdin>", None, False
-        else:
-            try:
-                handle = stack.enter_context(open(name, "rb"))  # noqa: SIM115
-            except FileNotFoundError:
-                problems.append(Problem(name, None, None, "no such file"))
-                continue
-            except IsADirectoryError:
-                problems.append(Problem(name, None, None, "is a directory, not a file"))
-                continue
-            except OSError as error:
-                problems.append(Problem(name, None, None, error.strerror or str(error)))
-                continue
-            status = os.fstat(handle.fileno())
-            shown, size, regular = name, status.st_size, stat.S_ISREG(status.st_mode)
-            stream = Peekable(handle)
-        readable: Readable = stream
-        try:
-            refuse_utf32(stream.peek(), shown)
-            source = source_encoding(stream.peek(), encoding)
-            if source is not None:
-                # Read as UTF-8 from here on: its size no longer counts what is read.
-                transcoded = Transcoded(stream, source, shown)
-                readable, size = transcoded, None
-                head = transcoded.peek()
-            else:
-                head = stream.peek()
-            text, head = text_input(readable, head, shown)
-        except InputError as error:
-            problems.extend(error.problems)
-            continue
-        kind = forced.value if forced else format_of(name, head)
-        path = None if name == "-" else name
-        # Workers read a regular file of UTF-8 with LF ends themselves; any other is read
-        # here, as the readers see it (decoded, CR read as LF).
-        as_stored = text is stream and regular
-        inputs.append(Input(shown, text, kind, size, path, head, transcoded=not as_stored))
-    if problems:
-        raise InputError(problems)
-    return inputs
+    stdin = _stdin(env, stack) if "-" in names else None
+    return opening(
+        names, stack, forced=forced.value if forced else None, encoding=encoding, stdin=stdin
+    )
 
 
-class Peekable:
-    """A binary stream whose first block can be looked at before reading starts.
+def _stdin(env: Environment, stack: contextlib.ExitStack) -> IO[bytes] | BinaryIO:
+    """Stdin as bytes: unbuffered at its descriptor when it has one (so workers can read
+    what this process has not), else its buffer, else its text (a test's)."""
+    try:
+        fd = env.stdin.fileno()
+    except (AttributeError, OSError, ValueError):
+        fd = -1
+    if fd >= 0:
+        raw = open(fd, "rb", buffering=0, closefd=False)  # noqa: SIM115
+        stack.callback(raw.close)
+        return raw
+    buffer = getattr(env.stdin, "buffer", None)
+    if buffer is not None:
+        return buffer  # type: ignore[no-any-return]
+    import io
 
-    Reads return what has arrived (up to `size`) rather than wait for all of it, so a
-    pipe that stays open is scored as its rows come.
-    """
-
-    def __init__(self, stream: IO[bytes] | BinaryIO) -> None:
-        self.stream = stream
-        self.head = b""
-        self._read = getattr(stream, "read1", stream.read)
-
-    def peek(self) -> bytes:
-        """The first 4 KiB, or the first line if shorter (all a pipe may have sent yet)."""
-        if not self.head:
-            while len(self.head) < 4096 and b"\n" not in self.head:
-                data = self._read(4096 - len(self.head))
-                if not data:
-                    break
-                self.head += data
-        return self.head
-
-    def read(self, size: int = -1) -> bytes:
-        if self.head:
-            head, self.head = self.head, b""
-            if size < 0:
-                return head + self.stream.read()
-            return head
-        return self._read(size) if size >= 0 else self.stream.read()
-
-    def ready(self, wait: float = 0.0) -> bool:
-        """Whether more input arrives (or ends) within `wait` seconds: at once, for a
-        regular file. (Bytes a buffered reader holds may make this say no early: a block
-        then goes out sooner.)"""
-        from pmfit.batch.readers import fd_ready
-
-        if self.head:
-            return True
-        try:
-            fd = self.stream.fileno()
-        except (OSError, ValueError, AttributeError):
-            return True
-        return fd_ready(fd, wait)
-
-
-class _Stdout:
-    """Results on stdout: every byte written, or one line saying why not."""
-
-    def __init__(self, env: Environment) -> None:
-        self.stream = env.stdout
-        try:
-            self.fd: int | None = self.stream.fileno()
-        except (AttributeError, OSError, ValueError):  # a test's stdout has no descriptor
-            self.fd = None
-
-    def write(self, data: bytes) -> None:
-        from pmfit.text.literal import literal_bytes
-        from pmfit.writing import NO_ROOM, WriteError, write_all
-
-        # Written past the environment's filtered stream (to its descriptor, for speed),
-        # so filtered here: the results on stdout are the one boundary's too.
-        data = literal_bytes(data)
-        try:
-            if self.fd is not None:
-                self.stream.flush()
-                write_all(self.fd, data)
-            elif (buffer := getattr(self.stream, "buffer", None)) is not None:
-                buffer.write(data)
-                # Each block's results go out as it is scored (a reader of a pipe sees them).
-                buffer.flush()
-            else:
-                self.stream.write(data.decode("utf-8"))
-        except OSError as error:
-            if error.errno in NO_ROOM:
-                raise WriteError("<stdout>", f"cannot write: {error.strerror}") from None
-            raise
+    return io.BytesIO(env.stdin.read().encode("utf-8"))
 
 
 def read_by_run(
@@ -357,15 +245,9 @@ def batch(
             [Problem("pmfit batch", None, None, "give one or more INPUT files, or - for stdin")]
         )
     if excel:
-        source = ctx.get_parameter_source("format")
-        if format is not BatchFormat.csv and source is not None and source.name == "COMMANDLINE":
-            raise InputError(
-                [Problem("--excel", None, None, f"writes CSV, not --format {format.value}")]
-            )
-        format = BatchFormat.csv
-    from pmfit.batch.forms import Reading
-    from pmfit.batch.run import Stop, run_batch
-    from pmfit.batch.writers import formatter
+        format = _csv_for_excel(ctx, format)
+    from pmfit.batch.api import score_files
+    from pmfit.batch.run import Stop
 
     bank = load_form(bank_path, short)
     with contextlib.ExitStack() as stack:
@@ -381,81 +263,58 @@ def batch(
                 # However the block is left (an interrupt anywhere, say), no temporary
                 # file stays; after a commit this does nothing.
                 stack.callback(handle.abort)
-        sink = out_file or _Stdout(env)
-        total = None if any(s.size is None for s in sources) else sum(s.size or 0 for s in sources)
-
-        def rejected(rejection: "Rejection") -> None:
-            env.error(str(rejection))
-            if errors_file:
-                errors_file.write(_error_record(rejection))
-
-        bar = _progress(env, total) if wants_progress(env, total, progress) else None
+        bar = _progress_bar(env, sources, progress, stack)
         try:
-            summary = run_batch(
-                bank,
+            counts = score_files(
                 sources,
-                sink,
-                formatter(format.value, bank, excel=excel, formula_guard=formula_guard),
+                out_file or env.stdout,
+                bank=bank,
+                format=format.value,
                 with_quotes=with_quotes,
+                excel=excel,
+                formula_guard=formula_guard,
+                respondent_column=respondent_column,
+                errors=errors_file,
                 strict=strict,
                 jobs=jobs,
-                on_rejection=rejected,
+                on_rejection=lambda rejection: env.error(str(rejection)),
                 on_progress=bar.update if bar else (lambda done: None),
-                reading=Reading(respondent_column, env.error),
+                on_notice=env.error,
             )
         except Stop as stop:
-            if bar:
-                bar.close()
-            if out_file:
-                out_file.abort()
-            if errors_file:
-                errors_file.write(_error_record(stop.rejection))
-                errors_file.commit()
             r = stop.rejection
             raise InputError(
                 [Problem(r.file, r.line, r.col, str(r)[len(_where(r)) + 2 :])]
             ) from None
-        except BaseException as error:
-            if bar:
-                bar.close()
-            for handle in (out_file, errors_file):
-                if handle:
-                    handle.abort()
-            if isinstance(error, OSError) and out_file:
-                # Workers write the output file themselves: a full disk is met there.
-                failure = out_file.failed(error)
-                if failure is not error:
-                    raise failure from None
-            raise
-        if bar:
-            bar.close()
-        try:
-            for handle in (out_file, errors_file):
-                if handle:
-                    handle.commit()
-        except BaseException:
-            for handle in (out_file, errors_file):
-                if handle:
-                    handle.abort()
-            raise
-    line = f"scored {summary.scored:,}; rejected {summary.rejected:,}"
-    if summary.rejected and errors:
+    line = f"scored {counts.scored:,}; rejected {counts.rejected:,}"
+    if counts.rejected and errors:
         line += f"; see {errors}"
     env.error(line)
-    if summary.rejected or summary.rejections:
+    if counts.rejected or counts.rejections:
         raise typer.Exit(int(ExitStatus.SOME_REJECTED))
 
 
-def _error_record(rejection: "Rejection") -> bytes:
-    """One --errors line. A file name need not be UTF-8 (its bytes are kept as lone
-    surrogates), so it is written as JSON's \\udcXX escape, not a crash after the work;
-    and through the terminal filter, as the results are."""
-    import json
+def _csv_for_excel(ctx: typer.Context, format: BatchFormat) -> BatchFormat:
+    """--excel writes CSV: another --format given with it is refused."""
+    source = ctx.get_parameter_source("format")
+    if format is not BatchFormat.csv and source is not None and source.name == "COMMANDLINE":
+        raise InputError(
+            [Problem("--excel", None, None, f"writes CSV, not --format {format.value}")]
+        )
+    return BatchFormat.csv
 
-    from pmfit.text.literal import literal_bytes
 
-    text = json.dumps(rejection.record(), ensure_ascii=False)
-    return literal_bytes(text.encode("utf-8", "backslashreplace")) + b"\n"
+def _progress_bar(
+    env: Environment, sources: list["Input"], enabled: bool, stack: contextlib.ExitStack
+) -> "_Bar | None":
+    """A bar for a person watching a large input; closed however the run ends."""
+    sizes = [s.size for s in sources]
+    total = None if None in sizes else sum(size or 0 for size in sizes)
+    if total is None or not wants_progress(env, total, enabled):
+        return None
+    bar = _Bar(env, total)
+    stack.callback(bar.close)
+    return bar
 
 
 def _where(r: "Rejection") -> str:
@@ -487,8 +346,3 @@ class _Bar:
 
     def close(self) -> None:
         self.progress.stop()
-
-
-def _progress(env: Environment, total: int | None) -> _Bar:
-    assert total is not None
-    return _Bar(env, total)

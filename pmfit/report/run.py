@@ -6,11 +6,12 @@
     run = report_of(load_bank(path), "results.jsonl")
     run.report.reliability.alpha, run.rejected
 
-The source is a path, a binary stream, or a `pmfit.batch.run.Input` (what the CLI opens,
-with its encoding and format options). Results are read in any layout
-(`pmfit.report.sources`, `pmfit.report.csv_results`); anything else is taken for
-answers, in any format `pmfit batch` reads, and scored on the way. Bad rows are passed to
-`on_rejection` and counted; results of another bank raise `InputError`.
+The source is a path, a binary stream, or a `pmfit.batch.run.Input` (as
+`pmfit.batch.inputs.open_inputs` opens it, with an encoding and a format). Results are
+read in any layout (`pmfit.report.sources`, `pmfit.report.csv_results`); anything else
+is taken for answers, in any format `pmfit batch` reads, and scored on the way. Bad
+rows are passed to `on_rejection` and counted; results of another bank raise
+`InputError`.
 """
 
 from __future__ import annotations
@@ -70,9 +71,10 @@ class _Replay:
 
 
 def _looked_at(source: Input) -> Input:
-    """`source` with at least HEAD_BYTES of head (a pipe may have sent less yet), so a
-    pretty-printed result shows its schema."""
-    if len(source.head) >= HEAD_BYTES or source.format not in ("json", "jsonl"):
+    """`source` with at least HEAD_BYTES of head when it starts as pretty-printed JSON
+    does (a pipe may have sent only its first line yet), so a result shows what it is."""
+    first = source.head.lstrip().split(b"\n", 1)[0].strip()
+    if len(source.head) >= HEAD_BYTES or first not in (b"{", b"["):
         return source
     parts, size = [], 0
     while size < HEAD_BYTES:
@@ -82,23 +84,15 @@ def _looked_at(source: Input) -> Input:
         parts.append(data)
         size += len(data)
     head = b"".join(parts)
+    # What was read is held here now: workers must not read the file or descriptor.
     return dataclasses.replace(
-        source, stream=_Replay(head, source.stream), head=head, transcoded=True
+        source,
+        stream=_Replay(head, source.stream),
+        head=head,
+        transcoded=True,
+        fd=None,
+        unread=None,
     )
-
-
-def open_source(stream: IO[bytes], input_format: InputFormat | None = None) -> Input:
-    """A binary stream of UTF-8 (a BOM is dropped; a file opened with its name) as an
-    `Input`: its format as given, else by its name's extension, else by its content."""
-    from pmfit.batch.readers import format_of, text_input
-    from pmfit.batch.run import Input
-
-    name = getattr(stream, "name", None)
-    name = name if isinstance(name, str) else "<stream>"
-    head = stream.read(HEAD_BYTES)
-    readable, head = text_input(_Replay(head, stream), head, name)
-    kind = input_format or format_of(name, head)
-    return Input(name, readable, kind, None, None, head, transcoded=True)
 
 
 def report_of(
@@ -114,13 +108,12 @@ def report_of(
     """The cohort report of `source`: results of `bank` (any layout; `rescore`: results
     of another version of it, scored again), or answers, scored with `bank` (`jobs`
     worker processes). Raises InputError when the results are another bank's."""
+    from pmfit.batch.inputs import open_inputs
     from pmfit.batch.run import Input
 
     with contextlib.ExitStack() as stack:
-        if isinstance(source, (str, os.PathLike)):
-            source = stack.enter_context(open(source, "rb"))
         if not isinstance(source, Input):
-            source = open_source(source, input_format)
+            (source,) = open_inputs([source], stack, forced=input_format)
         return _report(bank, _looked_at(source), rescore, jobs, reading, on_rejection)
 
 
@@ -169,7 +162,7 @@ def _read(
     rejected: Callable[[Rejection], None],
 ) -> None:
     from pmfit.report.csv_results import csv_results
-    from pmfit.report.sources import ScoredLines, json_results, looks_like_results
+    from pmfit.report.sources import Accumulated, json_results, looks_like_results
 
     if source.format != "yaml" and looks_like_results(source.head):
         if source.format == "csv":
@@ -190,11 +183,9 @@ def _read(
             json_results(reader, source.stream)
         return
     from pmfit.batch.run import run_batch
-    from pmfit.batch.writers import Formatter
 
-    lines = ScoredLines(reader)
-    run_batch(bank, [source], lines, Formatter(), jobs=jobs, on_rejection=rejected, reading=reading)
-    lines.close()
+    scored = Accumulated(reader.accumulator)
+    run_batch(bank, [source], scored, jobs=jobs, on_rejection=rejected, reading=reading)
 
 
 def _mismatch(bank: Bank, found: BankRef, source: Input) -> str:

@@ -14,7 +14,6 @@ rejection (one item, one verdict, with its line) or finds the bank is another on
 from __future__ import annotations
 
 import enum
-import functools
 import itertools
 import operator
 from collections.abc import Callable, Iterable, Sequence
@@ -24,8 +23,10 @@ import msgspec
 
 from pmfit.answers import row_too_long
 from pmfit.bank.model import Bank
-from pmfit.batch.lines import Line, LineSplitter, TooLong
+from pmfit.batch.lines import Line, TooLong
+from pmfit.batch.pipeline import Results
 from pmfit.batch.rows import OptionIndex, Rejection
+from pmfit.batch.scored import Scored
 from pmfit.limits import MAX_ECHO_CHARS, shown
 from pmfit.report.stats import FLAG_CODES, Accumulator
 from pmfit.scoring.block import RECOMMENDATIONS
@@ -37,9 +38,6 @@ if TYPE_CHECKING:
 
     from pmfit.batch.json_items import Items
     from pmfit.batch.readers import Readable
-
-#: Result lines scored on the fly (from answers) go to the accumulator this many at once.
-BLOCK = 4096
 
 #: A score, overall or of a dimension, is in -100..100 (B2B .. B2C).
 _Score = Annotated[float, msgspec.Meta(ge=-100.0, le=100.0)]
@@ -352,35 +350,27 @@ def _plain_columns(rows: list[tuple[_Result, list[int]]]) -> Columns:
     )
 
 
-class ScoredLines:
-    """A sink for result lines just scored (JSONL bytes), fed to a `ResultReader`."""
-
-    def __init__(self, reader: ResultReader) -> None:
-        self.reader = reader
-        self.splitter = LineSplitter()
-        self.pending: list[Line] = []
-        self.first = 1
-
-    def write(self, data: bytes) -> None:
-        self.pending.extend(self.splitter.feed(data))
-        if len(self.pending) >= BLOCK:
-            self._flush()
-
-    def close(self) -> None:
-        last = self.splitter.close()
-        if last is not None:
-            self.pending.append(last)
-        self._flush()
-
-    def _flush(self) -> None:
-        while self.pending:
-            lines, self.pending = self.pending[:BLOCK], self.pending[BLOCK:]
-            self.reader.block(lines, functools.partial(_numbered, self.first))
-            self.first += len(lines)
+def report_columns(scored: Scored) -> Columns:
+    """What the accumulator reads of a scored block."""
+    return Columns(
+        scored.codes,
+        scored.score,
+        scored.recommendation,
+        scored.dimension_scores,
+        scored.flags,
+    )
 
 
-def _numbered(first: int, i: int) -> Place:
-    return first + i, None, None
+class Accumulated(Results):
+    """Answers scored straight into the accumulator: blocks, no result lines."""
+
+    prepare = staticmethod(report_columns)
+
+    def __init__(self, accumulator: Accumulator) -> None:
+        self.accumulator = accumulator
+
+    def take(self, prepared: Columns) -> None:
+        self.accumulator.add(*prepared)
 
 
 def json_results(reader: ResultReader, stream: Readable) -> None:

@@ -27,6 +27,11 @@ TOO_CLOSE, INSUFFICIENT = 3, 4
 RECOMMENDATIONS = (*model.OUTCOMES, "too_close", "insufficient")
 
 
+#: A dimension with at most this many answer patterns has a row for each, built with its
+#: Arrays; a larger one builds the rows of the patterns each block has.
+PATTERNS_BUILT = 4096
+
+
 class Arrays:
     """A bank's model tables as arrays."""
 
@@ -47,6 +52,101 @@ class Arrays:
         self.leans = np.zeros((len(bank.questions), width + 1))
         for j, q in enumerate(bank.questions):
             self.leans[j, : len(q.options)] = [o.lean for o in q.options]
+        # The per-dimension part's mirror pairs of positions, outside in, each noise level
+        # in turn within a pair of positions.
+        size = model.B_CELLS
+        self.spread_pairs = (
+            np.array([s * size + g for g in range(size // 2) for s in range(len(model.B_SIGMAS))]),
+            np.array(
+                [
+                    s * size + size - 1 - g
+                    for g in range(size // 2)
+                    for s in range(len(model.B_SIGMAS))
+                ]
+            ),
+        )
+        self.kernel = np.array(model.kernel())
+        self.contribution = [np.array(c) for c in tab.contribution]
+        tail, step = model._tail_table()
+        self.tail, self.step = np.array(tail), np.array(step)
+        #: For each dimension: its questions and, for a small dimension, the rows of every
+        #: pattern by its code (else None). A pattern's code is the sum over the questions
+        #: of (option + 1) times the question's stride (options + 1 values per question,
+        #: the skip first).
+        self.dimensions: list[tuple[Ints, Floats | None]] = []
+        self.strides = np.zeros(len(bank.questions), dtype=np.int64)
+        for d, members in enumerate(tab.dimensions):
+            where = np.array(members, dtype=np.int64)
+            radix = self.sizes[where] + 1
+            strides = np.concatenate(([1], np.cumprod(radix)[:-1])).astype(np.int64)
+            count = int(np.prod(radix, dtype=np.float64))
+            built = None
+            if count <= PATTERNS_BUILT:
+                codes = np.arange(count, dtype=np.int64)
+                patterns = (codes[:, None] // strides[None, :]) % radix[None, :] - 1
+                built = pattern_rows(self, d, patterns)
+                self.strides[where] = strides
+            self.dimensions.append((where, built))
+        # model.pairs of each dimension, in order: each pair's likelihood products in a
+        # table by (first option + 1) * radix + (second option + 1), 0 for a skip (whose
+        # factor is the row of ones); a question alone is paired with a column of ones.
+        size_of_pair = width + 1
+        ones = np.ones((1, columns))
+        self.pair_counts = [len(model.pairs(members)) for members in tab.dimensions]
+        self.pair_tables: list[Floats] = []
+        first, second = [], []
+        for members in tab.dimensions:
+            for pair in model.pairs(members):
+                rows_a = np.concatenate((ones, self.likelihood[pair[0], :width]))
+                rows_b = (
+                    np.concatenate((ones, self.likelihood[pair[1], :width]))
+                    if len(pair) == 2
+                    else np.concatenate((ones, np.ones((width, columns))))
+                )
+                product = rows_a[:, None, :] * rows_b[None, :, :]
+                # A pair with a question alone, or a skip, keeps the other's floats.
+                product[0, :, :] = rows_b
+                product[:, 0, :] = rows_a
+                self.pair_tables.append(product.reshape(size_of_pair**2, columns))
+                first.append(pair[0])
+                second.append(pair[1] if len(pair) == 2 else len(bank.questions))
+        self.pair_first = np.array(first, dtype=np.int64)
+        self.pair_second = np.array(second, dtype=np.int64)
+        self.pair_radix = size_of_pair
+        self.order = np.array([j for members in tab.dimensions for j in members], dtype=np.int64)
+        self.starts = np.cumsum([0] + [len(m) for m in tab.dimensions[:-1]], dtype=np.int64)
+
+
+def pattern_rows(arrays: Arrays, d: int, patterns: Ints) -> Floats:
+    """model.dimension_row for each row of `patterns` (option indices of dimension d's
+    questions, -1 skipped): `like`, `mean` and `var` side by side."""
+    cells, size = model.CELLS, model.B_CELLS
+    width = len(model.B_SIGMAS) * size
+    c = arrays.contribution[d]
+    kernel = arrays.kernel
+    out = np.empty((len(patterns), 3 * width))
+    for i, s in enumerate(model.B_SIGMAS):
+        a = np.ones((len(patterns), cells))
+        for column, j in enumerate(arrays.tables.dimensions[d]):
+            # A skip reads the row of ones.
+            a *= arrays.likelihood[j, patterns[:, column], s * cells : (s + 1) * cells]
+        total = np.zeros((len(patterns), size))
+        first = np.zeros((len(patterns), size))
+        second = np.zeros((len(patterns), size))
+        for u in range(cells // 2):
+            h = cells - 1 - u
+            wu = kernel[None, :, u] * a[:, u, None]
+            wh = kernel[None, :, h] * a[:, h, None]
+            total += wu + wh
+            mu = wu * c[u]
+            mh = wh * c[h]
+            first += mu + mh
+            second += mu * c[u] + mh * c[h]
+        m = first / total
+        out[:, i * size : (i + 1) * size] = total
+        out[:, width + i * size : width + (i + 1) * size] = m
+        out[:, 2 * width + i * size : 2 * width + (i + 1) * size] = second / total - m * m
+    return out
 
 
 class Decisions(NamedTuple):
@@ -62,19 +162,42 @@ class Decisions(NamedTuple):
 def decide(arrays: Arrays, chosen: Ints) -> Decisions:
     """The engine's decision for each row of `chosen` (option indices in bank order, -1
     skipped)."""
-    n, q = chosen.shape
+    n = len(chosen)
     cells = model.CELLS
-    like = np.ones((n, len(model.SIGMAS) * cells + 1))
-    share = np.zeros(n)
-    for j in range(q):
-        k = chosen[:, j]
-        like *= arrays.likelihood[j, k]  # a skip reads the row of ones
-        share = np.where(k >= 0, share + arrays.share[j], share)
-        if j % model.RESCALE_EVERY == model.RESCALE_EVERY - 1:
-            like /= like.max(axis=1, keepdims=True)
-    marginal = like[:, :cells].copy()
+    size = len(model.B_SIGMAS) * model.B_CELLS
+    one = np.ones((n, len(model.SIGMAS) * cells + 1))
+    like = np.ones((n, size))
+    moments = np.zeros((n, 2 * size))  # the true score's mean, then its variance
+    rows = np.empty((n, 3 * size))
+    # Every dimension's pattern code at once: the questions' terms, summed by dimension
+    # (the questions in dimension order, each dimension's from its first column).
+    terms = ((chosen + 1) * arrays.strides)[:, arrays.order]
+    codes = np.add.reduceat(terms, arrays.starts, axis=1) if arrays.dimensions else terms
+    # Each pair's row in its table: (first option + 1, second option + 1), a skip as 0.
+    plus = np.zeros((n, chosen.shape[1] + 1), dtype=np.int64)  # a last column of skips
+    plus[:, :-1] = chosen + 1
+    shifted = plus[:, arrays.pair_first] * arrays.pair_radix + plus[:, arrays.pair_second]
+    i = 0
+    for d, (where, built) in enumerate(arrays.dimensions):
+        for _ in range(arrays.pair_counts[d]):
+            one *= arrays.pair_tables[i][shifted[:, i]]
+            if i % model.RESCALE_EVERY == model.RESCALE_EVERY - 1:
+                top = np.maximum(one.max(axis=1), like.max(axis=1))[:, None]
+                one /= top
+                like /= top
+            i += 1
+        if built is None:
+            patterns, back = np.unique(chosen[:, where], axis=0, return_inverse=True)
+            rows = pattern_rows(arrays, d, patterns)[back.reshape(-1)]
+        else:
+            np.take(built, codes[:, d], axis=0, out=rows)
+        like *= rows[:, :size]
+        moments += rows[:, size:]
+    # The engine adds each answered question's share in bank order; a skip adds 0.0.
+    share = _running(np.where(chosen >= 0, arrays.share[None, :], 0.0))
+    marginal = one[:, :cells].copy()
     for s in range(1, len(model.SIGMAS)):
-        marginal += like[:, s * cells : (s + 1) * cells]
+        marginal += one[:, s * cells : (s + 1) * cells]
     total = np.zeros(n)
     by_outcome = np.zeros((n, 3))
     truth = arrays.truth.tolist()
@@ -87,11 +210,29 @@ def decide(arrays: Arrays, chosen: Ints) -> Decisions:
         else:
             by_outcome[:, truth[g]] += marginal[:, g]
             by_outcome[:, truth[h]] += marginal[:, h]
+    mean, var = moments[:, :size], moments[:, size:]
+    sd = np.sqrt(np.maximum(var, 0.0)) + model.SD_FLOOR
+    band = arrays.tables.band
+    tails = _upper_tail(arrays, np.concatenate(((band + mean) / sd, (band - mean) / sd), axis=1))
+    below, above = tails[:, :size], tails[:, size:]
+    left, right = arrays.spread_pairs
+    spread = _running(like[:, left] + like[:, right])
+    by_spread = np.stack(
+        [
+            _running(p[:, left] + p[:, right])
+            for p in (like * below, like * (1.0 - (below + above)), like * above)
+        ],
+        axis=1,
+    )
+    columns = float(len(model.SIGMAS) * cells)
+    one_weight = arrays.tables.one_position / columns
+    spread_weight = (1.0 - arrays.tables.one_position) / size
+    evidence = total * one_weight + spread * spread_weight
+    probabilities = (by_outcome * one_weight + by_spread * spread_weight) / evidence[:, None]
     tail = 0.05 * total
     low = arrays.true_score[_tail_cells(marginal, tail)]
     high = arrays.true_score[cells - 1 - _tail_cells(marginal[:, ::-1], tail)]
-    probabilities = by_outcome / total[:, None]
-    ratio = like[:, -1] * float(len(model.SIGMAS) * cells) / total
+    ratio = one[:, -1] * columns / total
     lead = np.argmax(probabilities, axis=1)  # the first of equals, as the engine
     top = probabilities[np.arange(n), lead]
     recommendation = np.where(top >= engine.DECIDE, lead, TOO_CLOSE)
@@ -99,6 +240,16 @@ def decide(arrays: Arrays, chosen: Ints) -> Decisions:
     short = (share < minimum - engine.EPSILON) | (share <= 0)
     recommendation = np.where(short, INSUFFICIENT, recommendation)
     return Decisions(recommendation, lead, probabilities, low, high, ratio, share)
+
+
+def _upper_tail(arrays: Arrays, z: Floats) -> Floats:
+    """model.upper_tail for each element of z."""
+    x = np.minimum(np.maximum(z, -model.TAIL_RANGE), model.TAIL_RANGE)
+    x += model.TAIL_RANGE
+    x *= model.TAIL_STEPS
+    i = np.minimum(x.astype(np.int64), len(arrays.step) - 1)
+    out: Floats = arrays.tail[i] + (x - i) * arrays.step[i]
+    return out
 
 
 def straight_lines(arrays: Arrays, chosen: Ints) -> Bools:
@@ -119,6 +270,16 @@ def straight_lines(arrays: Arrays, chosen: Ints) -> Bools:
     line |= top == bottom
     result: Bools = line & (count >= engine.STRAIGHT_LINE_MINIMUM)
     return result
+
+
+def _running(x: Floats) -> Floats:
+    """Each row's sum, added left to right from 0.0 (as the engine's loops add)."""
+    if not x.shape[1]:
+        return np.zeros(len(x))
+    out: Floats = x[:, 0].copy()
+    for k in range(1, x.shape[1]):  # a column at a time: faster than add.accumulate here
+        out += x[:, k]
+    return out
 
 
 def _tail_cells(marginal: Floats, tail: Floats) -> Ints:

@@ -6,22 +6,25 @@ score
     given so far point.
 recommendation, confidence, probabilities, interval
     What the answers say about the respondent's full quiz, under the measurement
-    model of `pmfit.scoring.model`: the probability that their noise-free answers
-    to every question would come out B2B, either or B2C, and a 90% interval for
-    that true score. The recommendation is the most probable outcome when its
-    probability is at least DECIDE; below that it is "too_close" (the answers do
-    not decide). Before the answers settle `thresholds.min_answered_weight` of
-    the score's weight (each question carries its dimension's weight over the
-    dimension's questions) it is "insufficient". The confidence is
-    the probability of the most probable outcome, whatever the recommendation.
-    A dimension answered once counts as one answer about the respondent, not as
-    the whole dimension: the model pools answers, it does not extrapolate them.
+    model of `pmfit.scoring.model` (one position behind every answer, or a position
+    per dimension, weighed by the answers): the probability that their noise-free
+    answers to every question would come out B2B, either or B2C, and a 90% interval
+    for that true score (from the one-position reading). The recommendation is the
+    most probable outcome when its probability is at least DECIDE; below that it is
+    "too_close" (the answers do not decide). Before the answers settle
+    `thresholds.min_answered_weight` of the score's weight (each question carries
+    its dimension's weight over the dimension's questions) it is "insufficient". The
+    confidence is the probability of the most probable outcome, whatever the
+    recommendation. A dimension answered once counts as one answer about the
+    respondent, not as the whole dimension: the model pools answers, it does not
+    extrapolate them.
 flags
     straight_lining: at least STRAIGHT_LINE_MINIMUM answers, all at the same
     relative position (every first, every last or every middle option) or all
     with the same lean. misfit: at least as many answers, MISFIT_RATIO times
-    likelier if chosen at random than under the model, averaged over its positions
-    and noise levels (a person-fit measure, tuned with `pmfit bank simulate`).
+    likelier if chosen at random than under the model's one-position reading,
+    averaged over its positions and noise levels (a person-fit measure, tuned with
+    `pmfit bank simulate`).
     many_skips: more than `thresholds.many_skips` skipped.
 rationale
     Each reason is an answer, the side it pushed toward (the sign of its points)

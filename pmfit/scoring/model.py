@@ -7,11 +7,32 @@ nearest to t itself, on every question of the form) give their true score, and t
 side of the band it falls on is their true outcome: B2B, either or B2C. That is
 what a recommendation claims, and what `pmfit bank simulate` checks it against.
 
-Given some answers, the posterior over t (a grid of `CELLS` cells, uniform prior;
-sigma one of `SIGMAS`, uniform prior, summed out) gives the probability of each
-true outcome. A further component, answering at random (every option equally
-likely), is kept beside the model: its likelihood against the model's is the
-person-fit measure behind the `misfit` flag.
+Respondents also differ across dimensions: someone can be B2B on evidence and B2C on
+release cadence. So the model is a mixture of two parts, equally likely a priori:
+
+one position
+    t answers every question (the position above). The posterior over t (a grid of
+    `CELLS` cells, uniform prior; sigma one of `SIGMAS`, uniform prior, summed out)
+    gives the probability of each true outcome.
+a position per dimension
+    each dimension d has its own position t_d = t + normal noise of sd `TAU`, clipped
+    to [-1, 1], and its questions answer from t_d. The true score is then a sum of the
+    dimensions' shares, which are independent given (sigma, t): each dimension's answers
+    give the mean and variance of its share (its t_d summed out on the grid), and the
+    true score is taken as normal with the sums of those. On a coarser grid (`B_CELLS`
+    positions, sigma one of `B_SIGMAS`): t matters here only through the dimensions'
+    positions, which keep the fine grid.
+
+The parts are weighed by how well each explains the answers (their evidence), so
+consistent answers are read as one position and answers that differ across dimensions
+as positions per dimension. A bank of one dimension uses the one-position part alone
+(its one position is the respondent's: the parts coincide). A dimension's answers
+enter the per-dimension part through one row per answer pattern (`dimension_row`),
+the same for every respondent with that pattern.
+
+A further component, answering at random (every option equally likely), is kept beside
+the one-position part: its likelihood against that part's is the person-fit measure
+behind the `misfit` flag.
 
 Everything here is a table that depends on the bank alone, computed once per bank
 and shared by the engine (`pmfit.scoring.engine`), the batch scorer and the
@@ -37,15 +58,62 @@ CELLS = 40  # even: the cells pair up as mirror images
 SIGMAS = (0.5, 0.75, 1.0, 1.25, 1.5)
 #: The least probability an option gets: one slip cannot rule a position out.
 FLOOR = 1e-4
-#: The likelihood vector is rescaled by its maximum after this many questions, so that
-#: long banks never underflow (a division by the maximum is exact in every path).
+#: The likelihood vectors are rescaled by their maximum after this many pairs of
+#: questions (`pairs`), so that long banks never underflow (a division by the maximum
+#: is exact in every path).
 RESCALE_EVERY = 8
+#: The per-dimension part: the sd of a dimension's position around t (as the simulator's
+#: per-dimension respondents have it, pmfit.simulate.DIMENSION_SD), its grid over t
+#: (midpoints of B_CELLS equal cells of [-1, 1]) and its noise levels (indices in SIGMAS).
+TAU = 0.59
+B_CELLS = 6
+B_SIGMAS = (0, 2, 4)
+#: The prior probability of the one-position part (the per-dimension part has the rest).
+ONE_POSITION = 0.5
+#: Added to the true score's sd so that a variance of 0 divides nothing by 0.
+SD_FLOOR = 1e-9
+#: The normal tail is read from a table over [-TAIL_RANGE, TAIL_RANGE], TAIL_STEPS
+#: entries per unit, linearly between them (within 1e-5; the same floats in every path).
+TAIL_RANGE = 8.0
+TAIL_STEPS = 64
 OUTCOMES: tuple[Recommendation, Recommendation, Recommendation] = ("B2B", "either", "B2C")
 
 
-def positions() -> list[float]:
+def positions(cells: int = CELLS) -> list[float]:
     """The cells' midpoints, exactly symmetric about 0 (so mirrored banks mirror exactly)."""
-    return [(2 * i - (CELLS - 1)) / CELLS for i in range(CELLS)]
+    return [(2 * i - (cells - 1)) / cells for i in range(cells)]
+
+
+@functools.lru_cache(maxsize=1)
+def kernel() -> tuple[tuple[float, ...], ...]:
+    """kernel[t][u]: the probability that a dimension's position lies in cell u of the
+    grid given t (B_CELLS positions): t plus normal noise of sd TAU, clipped to [-1, 1]
+    (the end cells take the clipped tails). Mirror-exact: kernel[-1 - t][-1 - u] is
+    kernel[t][u]."""
+    edges = [-math.inf, *((2 * u - CELLS) / CELLS for u in range(1, CELLS)), math.inf]
+    return tuple(
+        tuple(_between((edges[u] - t) / TAU, (edges[u + 1] - t) / TAU) for u in range(CELLS))
+        for t in positions(B_CELLS)
+    )
+
+
+@functools.lru_cache(maxsize=1)
+def _tail_table() -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """The normal upper tail at TAIL_STEPS points per unit of [-TAIL_RANGE, TAIL_RANGE],
+    and each step's difference to the next."""
+    size = int(2 * TAIL_RANGE * TAIL_STEPS)
+    root2 = math.sqrt(2.0)
+    value = [0.5 * math.erfc((i / TAIL_STEPS - TAIL_RANGE) / root2) for i in range(size + 1)]
+    return tuple(value), tuple(b - a for a, b in itertools.pairwise(value))
+
+
+def upper_tail(z: float) -> float:
+    """P(Z > z) for a standard normal Z, from `_tail_table` (block.py reads the same
+    table with the same operations)."""
+    value, step = _tail_table()
+    x = (min(max(z, -TAIL_RANGE), TAIL_RANGE) + TAIL_RANGE) * TAIL_STEPS
+    i = min(int(x), len(step) - 1)
+    return value[i] + (x - i) * step[i]
 
 
 def _between(lo: float, hi: float) -> float:
@@ -132,6 +200,19 @@ class Tables(NamedTuple):
     #: Each question's share of the full score (its dimension's weight over the total,
     #: over the dimension's questions): how much of the score an answer settles.
     share: list[float]
+    #: The dimensions with questions (bank order): each one's questions, in bank order.
+    dimensions: list[tuple[int, ...]]
+    #: For each of those dimensions and each cell: its share of the true score (-100..100
+    #: in all) when its position is at that cell.
+    contribution: list[list[float]]
+    #: The half-width of the "either" band.
+    band: float
+    #: The prior probability of the one-position part: ONE_POSITION, or 1 for a bank of
+    #: one dimension, whose one position is the respondent's (the parts coincide there,
+    #: and the per-dimension part's normal true score would only blur it).
+    one_position: float
+    #: dimension_row's rows already built: for each dimension, by answer pattern.
+    rows: list[dict[tuple[int, ...], DimensionRow]]
 
 
 _CACHE: dict[tuple[object, ...], Tables] = {}
@@ -212,12 +293,92 @@ def _build(bank: Bank) -> Tables:
     for q in bank.questions:
         counts[q.dimension] = counts.get(q.dimension, 0) + 1
     total = math.fsum(weights[d] for d in counts)
+    dimensions = [
+        tuple(j for j, q in enumerate(bank.questions) if q.dimension == d.id)
+        for d in bank.dimensions
+        if d.id in counts
+    ]
+    # A dimension's share of the true score at each cell: its weight times the mean lean
+    # of its noise-free answers there, over the total weight.
+    contribution = []
+    for members in dimensions:
+        weight = weights[bank.questions[members[0]].dimension]
+        contribution.append(
+            [
+                100.0
+                * weight
+                * math.fsum(bank.questions[j].options[answers[leans[j]][g]].lean for j in members)
+                / len(members)
+                / total
+                for g in range(len(grid))
+            ]
+        )
     return Tables(
         likelihood=[Likelihoods(tuple(o.lean for o in q.options)) for q in bank.questions],
         truth=[outcome(v, bank.thresholds.either) for v in true_score],
         true_score=true_score,
         share=[weights[q.dimension] / counts[q.dimension] / total for q in bank.questions],
+        dimensions=dimensions,
+        contribution=contribution,
+        band=bank.thresholds.either,
+        one_position=ONE_POSITION if len(dimensions) > 1 else 1.0,
+        rows=[{} for _ in dimensions],
     )
+
+
+class DimensionRow(NamedTuple):
+    """What one dimension's answers (an answer pattern) say in the per-dimension part, at
+    each (B_SIGMAS, B_CELLS) position, sigma-major: the likelihood (on the scale of the
+    one-position part's product of the same answers), and the mean and variance of the
+    dimension's share of the true score."""
+
+    like: list[float]
+    mean: list[float]
+    var: list[float]
+
+
+#: dimension_row keeps at most this many rows per dimension (a long quiz meets few).
+ROWS_KEPT = 4096
+
+
+def dimension_row(tab: Tables, d: int, pattern: tuple[int, ...]) -> DimensionRow:
+    """The row of dimension d (an index in tab.dimensions) for the answers `pattern` (an
+    option index per question of the dimension, -1 = skipped)."""
+    kept = tab.rows[d]
+    found = kept.get(pattern)
+    if found is None:
+        if len(kept) >= ROWS_KEPT:
+            kept.clear()
+        found = kept[pattern] = _dimension_row(tab, d, pattern)
+    return found
+
+
+def _dimension_row(tab: Tables, d: int, pattern: tuple[int, ...]) -> DimensionRow:
+    c = tab.contribution[d]
+    rows = kernel()
+    like, mean, var = [], [], []
+    for s in B_SIGMAS:
+        a = [1.0] * CELLS
+        for j, k in zip(tab.dimensions[d], pattern, strict=True):
+            if k >= 0:
+                a = [x * y for x, y in zip(a, tab.likelihood[j][k][s * CELLS :], strict=False)]
+        # Sums over t_d run over mirror pairs of cells, outside in (as in `posterior`).
+        for row in rows:
+            total = first = second = 0.0
+            for u in range(CELLS // 2):
+                h = CELLS - 1 - u
+                wu = row[u] * a[u]
+                wh = row[h] * a[h]
+                total += wu + wh
+                mu = wu * c[u]
+                mh = wh * c[h]
+                first += mu + mh
+                second += mu * c[u] + mh * c[h]
+            m = first / total
+            like.append(total)
+            mean.append(m)
+            var.append(second / total - m * m)
+    return DimensionRow(like, mean, var)
 
 
 class Posterior(NamedTuple):
@@ -225,12 +386,12 @@ class Posterior(NamedTuple):
 
     #: Probability of each true outcome (B2B, either, B2C).
     probabilities: tuple[float, float, float]
-    #: A 90% interval for the true score: the true score at the posterior's 5th and
-    #: 95th percentile positions.
+    #: A 90% interval for the true score: the true score at the one-position part's
+    #: 5th and 95th percentile positions.
     low: float
     high: float
-    #: Likelihood of answering at random over the model's (mean over its grid): above
-    #: MISFIT_RATIO the answers fit random choice better than any position.
+    #: Likelihood of answering at random over the one-position part's (mean over its
+    #: grid): above MISFIT_RATIO the answers fit random choice better than any position.
     random_ratio: float
     #: The share of the full score's weight that the answers settle (0..1).
     answered_share: float
@@ -242,18 +403,33 @@ def posterior(tab: Tables, chosen: Sequence[int]) -> Posterior:
     Every sum runs left to right with plain float adds (no `sum()`, which compensates
     from Python 3.12), so the batch scorer reproduces it bit for bit with column adds.
     """
-    like = [1.0] * (len(SIGMAS) * CELLS + 1)
+    one = [1.0] * (len(SIGMAS) * CELLS + 1)
+    size = len(B_SIGMAS) * B_CELLS
+    like, mean, var = [1.0] * size, [0.0] * size, [0.0] * size
+    # Two questions at a time (a dimension's in order, `pairs`), a dimension at a time;
+    # both parts are rescaled by one factor.
+    i = 0
+    for d, members in enumerate(tab.dimensions):
+        for questions in pairs(members):
+            found = _pair_likelihood(tab, questions, chosen)
+            if found is not None:
+                one = [a * b for a, b in zip(one, found, strict=True)]
+            if i % RESCALE_EVERY == RESCALE_EVERY - 1:
+                top = max(max(one), max(like))
+                one = [x / top for x in one]
+                like = [x / top for x in like]
+            i += 1
+        row = dimension_row(tab, d, tuple(chosen[j] for j in members))
+        like = [a * b for a, b in zip(like, row.like, strict=True)]
+        mean = [a + b for a, b in zip(mean, row.mean, strict=True)]
+        var = [a + b for a, b in zip(var, row.var, strict=True)]
     share = 0.0
     for j, k in enumerate(chosen):
         if k >= 0:
-            like = [a * b for a, b in zip(like, tab.likelihood[j][k], strict=True)]
             share += tab.share[j]
-        if j % RESCALE_EVERY == RESCALE_EVERY - 1:
-            top = max(like)
-            like = [x / top for x in like]
-    marginal = like[:CELLS]
+    marginal = one[:CELLS]
     for s in range(1, len(SIGMAS)):
-        marginal = [a + b for a, b in zip(marginal, like[s * CELLS : (s + 1) * CELLS], strict=True)]
+        marginal = [a + b for a, b in zip(marginal, one[s * CELLS : (s + 1) * CELLS], strict=True)]
     # Sums run over mirror pairs of cells, outside in, so that a mirrored bank's sums
     # are the same floats: each outcome gets a pair's sum, or each cell on its own.
     total = 0.0
@@ -267,15 +443,61 @@ def posterior(tab: Tables, chosen: Sequence[int]) -> Posterior:
         else:
             by_outcome[tab.truth[g]] += marginal[g]
             by_outcome[tab.truth[h]] += marginal[h]
-    # The 5% tails, each counted from its own end.
+    # The per-dimension part: the true score normal at each position, its tails beyond
+    # the band's edges; summed over mirror pairs of positions as above.
+    below, above = [], []
+    for m, v in zip(mean, var, strict=True):
+        sd = math.sqrt(max(v, 0.0)) + SD_FLOOR
+        below.append(upper_tail((tab.band + m) / sd))
+        above.append(upper_tail((tab.band - m) / sd))
+    spread = 0.0
+    by_spread = [0.0, 0.0, 0.0]
+    for g in range(B_CELLS // 2):
+        for s in range(len(B_SIGMAS)):
+            a, b = s * B_CELLS + g, s * B_CELLS + B_CELLS - 1 - g
+            spread += like[a] + like[b]
+            by_spread[0] += like[a] * below[a] + like[b] * below[b]
+            by_spread[1] += like[a] * (1.0 - (below[a] + above[a])) + like[b] * (
+                1.0 - (below[b] + above[b])
+            )
+            by_spread[2] += like[a] * above[a] + like[b] * above[b]
+    # Each part's evidence: its mean likelihood over its grid, times its prior.
+    columns = float(len(SIGMAS) * CELLS)
+    one_weight = tab.one_position / columns
+    spread_weight = (1.0 - tab.one_position) / size
+    evidence = total * one_weight + spread * spread_weight
+    probabilities = tuple(
+        (by_outcome[o] * one_weight + by_spread[o] * spread_weight) / evidence for o in range(3)
+    )
+    # The 5% tails of the one-position part, each counted from its own end.
     tail = 0.05 * total
     return Posterior(
-        probabilities=(by_outcome[0] / total, by_outcome[1] / total, by_outcome[2] / total),
+        probabilities=(probabilities[0], probabilities[1], probabilities[2]),
         low=tab.true_score[_tail_cell(marginal, tail)],
         high=tab.true_score[CELLS - 1 - _tail_cell(marginal[::-1], tail)],
-        random_ratio=like[-1] * (len(SIGMAS) * CELLS) / total,
+        random_ratio=one[-1] * columns / total,
         answered_share=share,
     )
+
+
+def pairs(members: Sequence[int]) -> list[tuple[int, ...]]:
+    """A dimension's questions two by two, in order (the last alone when they are odd):
+    the one-position part multiplies a pair's likelihoods first, which halves the
+    products per respondent (the batch scorer reads each pair's from a small table)."""
+    return [tuple(members[i : i + 2]) for i in range(0, len(members), 2)]
+
+
+def _pair_likelihood(
+    tab: Tables, pair: tuple[int, ...], chosen: Sequence[int]
+) -> list[float] | None:
+    """The product of a pair's likelihood vectors for the options chosen (a skip's is all
+    ones, so it leaves the other's as it is); None when every question is skipped."""
+    found = [tab.likelihood[j][chosen[j]] for j in pair if chosen[j] >= 0]
+    if not found:
+        return None
+    if len(found) == 1:
+        return found[0]
+    return [a * b for a, b in zip(found[0], found[1], strict=True)]
 
 
 def _tail_cell(marginal: Sequence[float], tail: float) -> int:
