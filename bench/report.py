@@ -21,6 +21,7 @@ import json
 import subprocess
 import sys
 import tempfile
+import textwrap
 import time
 from pathlib import Path
 
@@ -56,14 +57,21 @@ def main() -> None:
             subprocess.run([*command, "-o", str(work / name)], check=True, capture_output=True)
             layouts[kind] = work / name
         subprocess.run(batch, check=True, capture_output=True)
-        rows = [json.loads(line) for line in layouts["jsonl"].open("rb")]
         layouts["indented"] = work / "indented.json"
-        layouts["indented"].write_text(json.dumps(rows, indent=2))
         layouts["documents"] = work / "documents.json"
-        with layouts["documents"].open("w") as out:
-            for row in rows:
-                out.write(json.dumps(row, indent=2) + "\n")
-        del rows
+        # One result at a time (a list of them all would take gigabytes): an array as
+        # `json.dumps(rows, indent=2)` writes it, and documents one after another.
+        with (
+            layouts["jsonl"].open("rb") as results,
+            layouts["indented"].open("w") as indented,
+            layouts["documents"].open("w") as documents,
+        ):
+            indented.write("[")
+            for i, line in enumerate(results):
+                pretty = json.dumps(json.loads(line), indent=2)
+                documents.write(pretty + "\n")
+                indented.write(("\n" if i == 0 else ",\n") + textwrap.indent(pretty, "  "))
+            indented.write("\n]")
         print(
             f"bank {bank}; {args.n:,} respondents; results "
             + ", ".join(f"{k} {p.stat().st_size / MIB:.0f} MiB" for k, p in layouts.items())
