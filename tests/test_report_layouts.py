@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from conftest import MINI, examples
 from pmfit.bank.loading import load_bank
 from pmfit.limits import MAX_ROW_BYTES
-from pmfit.report.run import report_of
+from pmfit.report import report_of
 
 BANK = load_bank(MINI)
 
@@ -254,10 +254,10 @@ def test_csv_results_of_another_bank_or_not_results(cli, tmp_path) -> None:
 
 def test_the_library_entry_point_takes_a_stream(cli) -> None:
     text = _batch(cli, _jsonl(_sheets(8, 5)))
-    run = report_of(BANK, io.BytesIO(text.encode()))
+    run = report_of(io.BytesIO(text.encode()), bank=BANK)
     assert (run.report.respondents, run.rejected, run.rejections) == (5, 0, 0)
     seen = []
-    run = report_of(BANK, io.BytesIO(b"{}\n" + text.encode()), on_rejection=seen.append)
+    run = report_of(io.BytesIO(b"{}\n" + text.encode()), bank=BANK, on_rejection=seen.append)
     assert (run.report.respondents, run.rejected, len(seen)) == (5, 1, 1)
     assert str(seen[0]).startswith("<stream>:1: not a pmfit result: Object missing required field")
 
@@ -273,7 +273,7 @@ def test_every_layout_gives_the_same_report(cli, seed: int, n: int) -> None:
     after another == batch CSV (and the other layouts)."""
     layouts = _layouts(cli, _jsonl(_sheets(seed, n)))
     reports = {
-        name: msgspec.json.encode(report_of(BANK, io.BytesIO(text.encode())).report)
+        name: msgspec.json.encode(report_of(io.BytesIO(text.encode()), bank=BANK).report)
         for name, text in layouts.items()
     }
     assert len(set(reports.values())) == 1, {k: v[:80] for k, v in reports.items()}

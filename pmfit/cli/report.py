@@ -94,7 +94,6 @@ def report(
     with a 95% CI, and per question its answers, skips, item-rest r and alpha if dropped."""
     import msgspec
 
-    from pmfit.batch.forms import Reading
     from pmfit.cli.outputs import planned_output, refuse_output_clashes
     from pmfit.report.run import report_of
     from pmfit.writing import write_planned
@@ -110,12 +109,13 @@ def report(
         (inp,) = open_inputs([source], input_format, env, stack, encoding)
         refuse_output_clashes(target, env, [inp], bank_path)
         run = report_of(
-            bank,
             inp,
+            bank=bank,
             rescore=rescore,
             jobs=jobs,
-            reading=Reading(respondent_column, env.error),
+            respondent_column=respondent_column,
             on_rejection=on_rejection,
+            on_notice=env.error,
         )
     if run.rescored_from:
         dropped = ", ".join(f"{qid} ({n:,})" for qid, n in run.dropped.items())

@@ -1,9 +1,8 @@
 """`pmfit report` as a library: results or answers in, the report and its counts out.
 
-    from pmfit.bank.loading import load_bank
-    from pmfit.report.run import report_of
+    from pmfit.report import report_of
 
-    run = report_of(load_bank(path), "results.jsonl")
+    run = report_of("results.jsonl")  # the shipped bank, or bank=load_bank(path)
     run.report.reliability.alpha, run.rejected
 
 The source is a path, a binary stream, or a `pmfit.batch.run.Input` (as
@@ -18,17 +17,17 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, BinaryIO
 
 from pmfit.bank.model import Bank
-from pmfit.batch.forms import DEFAULT_READING, Reading
+from pmfit.batch.forms import Reading
 from pmfit.batch.rows import Rejection
 from pmfit.errors import InputError, Problem
 
 if TYPE_CHECKING:
+    from pmfit.batch.inputs import Given
     from pmfit.batch.readers import InputFormat
     from pmfit.batch.run import Input
     from pmfit.report.sources import BankRef, ResultReader
@@ -96,24 +95,41 @@ def _looked_at(source: Input) -> Input:
 
 
 def report_of(
-    bank: Bank,
-    source: Input | str | os.PathLike[str] | IO[bytes],
+    source: Given | Input,
     *,
+    bank: Bank | None = None,
     rescore: bool = False,
     jobs: int | None = None,
     input_format: InputFormat | None = None,
-    reading: Reading = DEFAULT_READING,
+    encoding: str | None = None,
+    respondent_column: str | None = None,
+    stdin: IO[bytes] | BinaryIO | None = None,
     on_rejection: Callable[[Rejection], None] | None = None,
+    on_notice: Callable[[str], None] = lambda message: None,
 ) -> ReportRun:
-    """The cohort report of `source`: results of `bank` (any layout; `rescore`: results
-    of another version of it, scored again), or answers, scored with `bank` (`jobs`
-    worker processes). Raises InputError when the results are another bank's."""
+    """The cohort report of `source`, as `pmfit report` makes it.
+
+    `source`: a file name, a binary stream, or an input opened by `open_inputs` ("-"
+    reads `stdin`). Results of `bank` (the shipped bank when None) in any layout; with
+    `rescore`, results of another version of it, their answers scored again. Anything
+    else is answers, scored with `bank` (`jobs` worker processes; `input_format`,
+    `encoding` and `respondent_column` as for `pmfit batch`). Every rejected row goes to
+    `on_rejection`; `on_notice` gets remarks about the input (a guessed respondent
+    column). Bad input, and results of another bank, raise `pmfit.errors.InputError`.
+    """
     from pmfit.batch.inputs import open_inputs
     from pmfit.batch.run import Input
 
+    if bank is None:
+        from pmfit.bank.loading import load_bank, shipped_bank_dir
+
+        bank = load_bank(shipped_bank_dir())
+    reading = Reading(respondent_column, on_notice)
     with contextlib.ExitStack() as stack:
         if not isinstance(source, Input):
-            (source,) = open_inputs([source], stack, forced=input_format)
+            (source,) = open_inputs(
+                [source], stack, forced=input_format, encoding=encoding, stdin=stdin
+            )
         return _report(bank, _looked_at(source), rescore, jobs, reading, on_rejection)
 
 
