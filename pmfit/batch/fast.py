@@ -7,18 +7,19 @@ engine's own operations in the engine's own order: Python's `sum()` (plain
 left-to-right before 3.12, Neumaier-compensated since) is reproduced column by
 column, and `round()` as Python rounds.
 
-Why not faster maths: about half of the time goes to the measurement model's two
-decisions per block (`pmfit.scoring.block.decide`: the result, and `flip_to` for the
-changed answers), and most of that to each respondent's likelihood product, one
-multiply per question. As a one-hot matrix product in log space it would be a few
-BLAS calls, but its sums round differently from the engine's products, so the
-posterior would differ in the last bits; a probability or interval bound that lands
-on a rounding boundary (x.xxx5) or a decision at its threshold would then come out
-differently from `pmfit score` for the same answers. "Equal as numbers" would have
-to become "equal within a tolerance", and "equal when encoded" "almost always":
-neither is a property a test can hold the two to. The product stays exact, and
-both decisions stay the engine's bit for bit. (Tiling the product by rows, for the
-cache, measured no faster on this machine; it is not done.)
+Why not faster maths: most of the time goes to the measurement model's decisions
+(`pmfit.scoring.block.decide`: the result, then one per change the flip tries, about
+five more per respondent on the shipped bank: see `_flip`), and most of that to each
+respondent's likelihood product, one multiply per question. As a one-hot matrix
+product in log space it would be a few BLAS calls, but its sums round differently
+from the engine's products, so the posterior would differ in the last bits; a
+probability or interval bound that lands on a rounding boundary (x.xxx5) or a
+decision at its threshold would then come out differently from `pmfit score` for the
+same answers. "Equal as numbers" would have to become "equal within a tolerance", and
+"equal when encoded" "almost always": neither is a property a test can hold the two
+to. The product stays exact, and every decision stays the engine's bit for bit.
+(Tiling the product by rows, for the cache, measured no faster on this machine; it is
+not done.)
 
 A block is a matrix of option indices (`-1` = skipped), one row per respondent,
 one column per question in bank order; the result is a `pmfit.batch.scored.Scored`.
