@@ -325,21 +325,21 @@ def _flip(
             if k > len(sequence):
                 continue
             before = {a.question.id: best for a, best in sequence[: k - 1]}
-            last, _ = sequence[k - 1]
-            if (
-                _decide(
-                    bank, {**answers, **before, last.question.id: sequence[k - 1][1]}
-                ).recommendation
-                == current
-            ):
+            last, furthest = sequence[k - 1]
+            gets = _decide(bank, {**answers, **before, last.question.id: furthest}).recommendation
+            if gets == current:
                 continue
             # The mildest option toward this side that still changes it (the furthest does).
             for option in sorted(last.question.options, key=lambda o: d * o.lean):
                 if 100.0 * last.weight * d * (option.lean - last.lean) <= EPSILON:
                     continue
-                to = _decide(
-                    bank, {**answers, **before, last.question.id: option.id}
-                ).recommendation
+                to = (
+                    gets
+                    if option.id == furthest
+                    else _decide(
+                        bank, {**answers, **before, last.question.id: option.id}
+                    ).recommendation
+                )
                 if to != current:
                     changes = [
                         FlipChange(
