@@ -330,3 +330,15 @@ def test_no_shown_quote_argues_against_the_push_of_its_reason(
         assert "very confident" not in out and "fairly confident" not in out
     if result.recommendation in ("B2B", "B2C"):
         assert set(re.findall(r"which points to (B2B|B2C)", out)) <= {result.recommendation}
+
+
+def test_a_result_no_change_would_change_says_so() -> None:
+    from banks import make_bank
+
+    # Every option leans B2B: no change of answers makes it anything but B2B.
+    bank = make_bank([1.0], [(0, [-1.0, -0.9])] * 6)
+    result = score(bank, {f"q{j}": "o0" for j in range(6)})
+    assert (result.recommendation, result.flip, result.flip_to) == ("B2B", [], None)
+    out = render(result_view(result, bank, "en"))
+    assert "What would change it\nNo change of answers would change this result.\n" in out
+    assert "What would make it" not in out
