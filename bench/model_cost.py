@@ -1,6 +1,6 @@
 """The model's cost per respondent: `block.decide` in this tree against a git revision's.
 
-    python bench/model_cost.py [--rev main] [--n 20000] [--block 1540] [--rounds 3]
+    python bench/model_cost.py [--rev main] [--n 20000] [--block 770] [--rounds 3]
     python bench/model_cost.py --scorer batch     # the whole batch scorer (fast.score)
 
 `--scorer batch` times `pmfit.batch.fast.score` instead (every result field, the flip's
@@ -10,7 +10,7 @@ Extracts the revision's pmfit/ and questions/ to a temporary directory, then tim
 separate processes taken alternately (the machine is noisy: only the ratio means
 anything), the best of seven `block.decide` calls over the same simulated respondents
 (the shipped bank, one-factor at noise 1.0, 5% skipped), in blocks of --block rows as
-`pmfit batch` decides them (its 512 KiB blocks hold about 1,540 rows). CPU time of the
+`pmfit batch` decides them (its 256 KiB blocks hold about 770 rows). CPU time of the
 process, not wall time: other work on the machine does not count. Prints the best time
 of each and the ratio this tree / revision.
 """
@@ -67,7 +67,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rev", default="main")
     parser.add_argument("--n", type=int, default=20000)
-    parser.add_argument("--block", type=int, default=1540)
+    parser.add_argument("--block", type=int, default=770)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--scorer", choices=("decide", "batch"), default="decide")
     args = parser.parse_args()
