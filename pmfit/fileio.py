@@ -5,8 +5,10 @@ Every write goes through `pmfit.writing`."""
 from __future__ import annotations
 
 import codecs
+import errno
 import os
 from pathlib import Path
+from typing import BinaryIO
 
 from pmfit.errors import InputError, Problem
 
@@ -66,3 +68,22 @@ def display_path(path: str | os.PathLike[str]) -> str:
         return str(real.relative_to(os.path.realpath(Path.cwd())))
     except (ValueError, OSError):
         return str(path)
+
+
+def unreadable(error: OSError) -> str:
+    """Why a file could not be opened, in the words every message uses."""
+    if error.errno == errno.ELOOP:
+        return "is a symbolic link loop"
+    if error.errno == errno.ENOENT:
+        return "no such file"
+    if error.errno == errno.EISDIR:
+        return "is a directory, not a file"
+    return error.strerror or str(error)
+
+
+def open_input(name: str) -> BinaryIO:
+    """`name` opened for reading bytes, or one clear line (InputError) saying why not."""
+    try:
+        return open(name, "rb")
+    except OSError as error:
+        raise InputError([Problem(name, None, None, unreadable(error))]) from None

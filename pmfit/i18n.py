@@ -58,11 +58,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "es": "Elegiste \u00ab{label}\u00bb ({dimension})",
     },
     "flip": {"en": "What would change it", "es": "Qué lo cambiaría"},
-    "flip.to": {"en": "What would change it to {to}", "es": "Qué lo cambiaría a {to}"},
-    "flip.side": {
-        "en": "What would move your score across the band (the result would stay)",
-        "es": "Qué llevaría tu puntuación al otro lado de la banda (el resultado seguiría igual)",
-    },
+    "flip.to": {"en": "What would make it {to}", "es": "Qué haría que fuera {to}"},
     # A recommendation inside a sentence ("change it to ..."); B2B and B2C read as they are.
     "outcome.either": {
         "en": "\u201ceither\u201d (both fit)",

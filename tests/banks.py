@@ -6,6 +6,7 @@ import shutil
 from collections.abc import Sequence
 from pathlib import Path
 
+import msgspec
 from hypothesis import strategies as st
 
 from conftest import MINI
@@ -183,3 +184,16 @@ def where(bank: Path, name: str, needle: str, offset: int = 0) -> str:
     found = hits(bank, name, needle, offset)
     assert found, needle
     return found[0]
+
+
+def mirrored(bank: Bank) -> Bank:
+    """The bank with every lean negated: B2B answers become B2C ones."""
+    return msgspec.structs.replace(
+        bank,
+        questions=[
+            msgspec.structs.replace(
+                q, options=[msgspec.structs.replace(o, lean=-o.lean) for o in q.options]
+            )
+            for q in bank.questions
+        ],
+    )

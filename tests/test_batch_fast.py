@@ -419,3 +419,20 @@ def test_the_normal_tail_is_the_engines(values) -> None:
     got = block._upper_tail(arrays, np.array(values))
     assert got.tolist() == [model.upper_tail(z) for z in values]
     assert all(0.0 <= p <= 1.0 for p in got.tolist())
+
+
+def test_every_answer_set_of_a_small_bank_flips_as_the_engine() -> None:
+    """Every answer set (skips included) of a two-dimension bank of three-option questions:
+    flips toward either side, ties between the sides, mildest last changes, no flip."""
+    import itertools
+
+    from banks import make_bank
+
+    bank = make_bank([2.0, 1.0], [(0, [-1, 0, 1])] * 3 + [(1, [-1, 0, 1])] * 3, either=15)
+    rows = [list(r) for r in itertools.product(range(-1, 3), repeat=6)]
+    lines = score_block(bank, rows, [None] * len(rows))
+    assert lines == [_expected(bank, row, None, False) for row in rows]
+    flips = [msgspec.json.decode(line) for line in lines]
+    # The bank has what the test is about: flips to several outcomes and of several lengths.
+    assert {f["flip_to"] for f in flips} == {"B2B", "B2C", "too_close", None}
+    assert {len(f["flip"]) for f in flips} >= {0, 1, 2, 3}

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import itertools
 import math
 
 import msgspec
 import pytest
-from banks import banks_with_answers, make_bank
+from banks import banks_with_answers, make_bank, mirrored
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import MINI, examples
 from pmfit.bank.loading import load_bank
 from pmfit.bank.model import Bank
-from pmfit.scoring.engine import PER_SIDE, InvalidAnswers, recommend, score
+from pmfit.scoring.engine import PER_SIDE, InvalidAnswers, score
 
 MIRROR = {
     "B2B": "B2C",
@@ -23,18 +22,6 @@ MIRROR = {
     "too_close": "too_close",
     "insufficient": "insufficient",
 }
-
-
-def mirrored(bank: Bank) -> Bank:
-    return msgspec.structs.replace(
-        bank,
-        questions=[
-            msgspec.structs.replace(
-                q, options=[msgspec.structs.replace(o, lean=-o.lean) for o in q.options]
-            )
-            for q in bank.questions
-        ],
-    )
 
 
 def test_worked_example_on_the_mini_bank() -> None:
@@ -232,54 +219,6 @@ def test_scoring_is_deterministic_to_the_byte(case: tuple[Bank, dict[str, str | 
     assert msgspec.json.encode(score(bank, answers)) == msgspec.json.encode(score(copy, reordered))
 
 
-def _side(bank: Bank, answers: dict[str, str | None]) -> str:
-    return recommend(score(bank, answers).score, bank.thresholds.either)
-
-
-def _changed(bank: Bank, answers: dict[str, str | None], changes: dict[str, str]) -> str:
-    return _side(bank, {**answers, **changes})
-
-
-@settings(max_examples=examples(150), deadline=None)
-@given(banks_with_answers())
-def test_flip_is_the_fewest_changes_that_move_the_score_across_the_band(
-    case: tuple[Bank, dict[str, str | None]],
-) -> None:
-    """The flip moves the score to the other side of the band's edge (or out of the band);
-    the recommendation weighs the answers' certainty as well."""
-    bank, answers = case
-    result = score(bank, answers)
-    if result.recommendation == "insufficient":
-        assert result.flip == []
-        return
-    side = _side(bank, answers)
-    answered = [q for q in bank.questions if answers[q.id] is not None]
-    flip = {c.question: c.to for c in result.flip}
-    for c in result.flip:
-        assert c.from_ == answers[c.question] != c.to
-    if flip:
-        assert _changed(bank, answers, flip) != side
-    # Brute force: no smaller set of changes to answered questions changes it.
-    limit = len(flip) if flip else len(answered) + 1
-    for size in range(1, limit):
-        for questions in itertools.combinations(answered, size):
-            options = [[o.id for o in q.options if o.id != answers[q.id]] for q in questions]
-            for chosen in itertools.product(*options):
-                changes = dict(zip((q.id for q in questions), chosen, strict=True))
-                assert _changed(bank, answers, changes) == side, changes
-
-
-def test_flip_uses_the_mildest_last_change() -> None:
-    bank = make_bank([1.0], [(0, [-1, 0, 1]), (0, [-1, 0, 1])], either=15)
-    result = score(bank, {"q0": "o2", "q1": "o2"})  # score 100
-    # Moving one answer to the neutral option gives 50 (still B2C); to -1 gives 0 (either).
-    assert [(c.question, c.to) for c in result.flip] == [("q0", "o0")]
-    either = score(bank, {"q0": "o2", "q1": "o0"})  # score 0: one mild move leaves the band
-    assert either.recommendation == "too_close"  # two opposite answers decide nothing
-    assert len(either.flip) == 1 and either.flip[0].to == "o1"
-    assert math.isclose(score(bank, {"q0": "o2", "q1": "o1"}).score, 50.0)
-
-
 @settings(max_examples=examples(200), deadline=None)
 @given(banks_with_answers())
 def test_every_reason_says_its_push_and_keeps_only_quotes_for_it(
@@ -328,35 +267,6 @@ def test_a_result_on_neither_side_shows_the_strongest_reasons_on_both_sides() ->
         ("q4", "B2B"),
     ]
     assert [s.es for s in result.rationale[1].sources] == ["cita q1 B2B", "cita q1 both"]
-
-
-@settings(max_examples=examples(150), deadline=None)
-@given(banks_with_answers())
-def test_flip_to_is_what_the_changed_answers_get(case: tuple[Bank, dict[str, str | None]]) -> None:
-    bank, answers = case
-    result = score(bank, answers)
-    if not result.flip:
-        assert result.flip_to is None
-        return
-    after = {**answers, **{c.question: c.to for c in result.flip}}
-    changed = score(bank, after)
-    # flip_to is what the changed answers get; the changes move the score's side (the
-    # recommendation also weighs certainty, so it may stay as it is).
-    assert result.flip_to == changed.recommendation
-    assert _side(bank, after) != _side(bank, answers)
-
-
-def test_flip_can_jump_past_the_band() -> None:
-    # One heavy answer from +1 to -1 carries the score from +100 to -50, past the band.
-    bank = make_bank([3.0, 1.0], [(0, [-1, 1])] + [(1, [-1, 1])] * 6, either=15)
-    answers = {f"q{j}": "o1" for j in range(7)}
-    result = score(bank, answers)
-    assert (result.recommendation, result.score) == ("B2C", 100.0)
-    assert [(c.question, c.to) for c in result.flip] == [("q0", "o0")]
-    changed = score(bank, {**answers, "q0": "o0"})
-    assert changed.score == -50.0
-    # Pooled, six B2C answers still outweigh one B2B answer: the result may stay.
-    assert result.flip_to == changed.recommendation
 
 
 def test_the_normal_tail_is_close_to_the_exact_one() -> None:

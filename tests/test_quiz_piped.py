@@ -123,9 +123,9 @@ def test_the_quiz_result_and_its_card_show_sides_and_no_certainty(cli, tmp_path:
         text = " ".join(card.split())  # the same words, whatever the wrapping
         assert "Confidence 99%" in text and "100%" not in text
         assert text.count("which points to B2C") == 5 and "which points to B2B" not in text
-        # Two changes take the score into the band: the heaviest dimension B2B against six
+        # Two changes make it too close to call: the heaviest dimension B2B against six
         # B2C answers, which the model reads as positions that differ by dimension.
-        assert "What would change it to “too close to call”" in text
+        assert "What would make it “too close to call”" in text
 
 
 def test_bad_options_are_refused_before_the_quiz(cli) -> None:

@@ -121,7 +121,7 @@ def test_whole_quiz_to_its_result(tmp_path: Path) -> None:
     status, screen = quiz.finish()
     assert status == 0
     text = _visible(screen)
-    assert "Recommendation" in text and "By dimension" in text and "What would change it" in text
+    assert "Recommendation" in text and "By dimension" in text and "What would make it" in text
     data = json.loads(out.read_text())
     bank = load_bank(MINI)
     expected = {

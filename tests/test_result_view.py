@@ -48,7 +48,7 @@ def test_wide_card_has_panel_meter_bars_quotes_and_flip() -> None:
     assert "B2B │ B2C" in out
     assert "Problem focus" in out and "Buyer and user" in out
     assert "Why" in out and "answer 2, a B2B SaaS PM" in out
-    assert "What would change it" in out and "instead of" in out
+    assert "What would make it" in out and "instead of" in out
     assert max(len(line) for line in out.splitlines()) <= 80
 
 
@@ -163,7 +163,7 @@ def test_a_b2b_result_shows_only_quotes_for_b2b_and_what_would_change_it(cli) ->
     answers = _answers(problem_1="a", buyer_1="b", release_1="a", risk_1="b", problem_2="b")
     run = cli(*SCORE, *answers, "-a", "buyer-2=c")
     assert run.exit_code == 0
-    assert _section(run.stdout, "Why", "What would change it") == (
+    assert _section(run.stdout, "Why", "What would make it") == (
         "Why\n"
         "• Which problems would you rather solve?\n"
         "  You chose “A business's problems” (Problem focus), which points to B2B\n"
@@ -190,15 +190,12 @@ def test_a_b2b_result_shows_only_quotes_for_b2b_and_what_would_change_it(cli) ->
         "• How soon do you want to see your work live?\n"
         "  You chose “In long, planned releases” (Release cadence), which points to B2B\n"
     )
-    # Moving the score across the band leaves two answers each way: too close to call.
-    assert _section(run.stdout, "What would change it to “too close to call”") == (
-        "What would change it to “too close to call”\n"
+    # One answer moved to the other end leaves two answers each way: too close to call.
+    assert _section(run.stdout, "What would make it “too close to call”") == (
+        "What would make it “too close to call”\n"
         "• Which problems would you rather solve? — “An end user's problems” instead of “A"
         " business's\n"
         "problems”\n"
-        "• What draws you more? — “Consumers' everyday problems” instead of “Problems of a role,"
-        " a team, an\n"
-        "industry”\n"
     )
     assert "“en B2C, el comprador" not in run.stdout
 
@@ -245,29 +242,29 @@ def test_a_result_on_neither_side_shows_the_strongest_reasons_on_both_sides(cli)
         "  “B2B = long product life cycles”\n"
         "  — answer 5, a PM's short summary\n"
     )
-    # The change moves the score out of the band, but the answers still do not decide.
-    title = "What would move your score across the band (the result would stay)"
+    # Too close to call, and one change from B2B (B2C, as far away, is the less probable).
+    title = "What would make it B2B"
     assert _section(run.stdout, title) == (
         f"{title}\n"
-        "• Which problems would you rather solve? — “An end user's problems” instead of “Both"
+        "• Which problems would you rather solve? — “A business's problems” instead of “Both"
         " equally”\n"
     )
 
 
 def test_the_flip_says_what_it_changes_to_in_spanish(cli) -> None:
     run = cli(*SCORE, *EITHER, "--lang", "es")
-    title = "Qué llevaría tu puntuación al otro lado de la banda (el resultado seguiría igual)"
+    title = "Qué haría que fuera B2B"
     assert _section(run.stdout, title) == (
         f"{title}\n"
-        "• ¿Qué problemas prefieres resolver? — «Los de un usuario final» en lugar de «Ambos por"
+        "• ¿Qué problemas prefieres resolver? — «Los de un negocio» en lugar de «Ambos por"
         " igual»\n"
     )
     b2c = cli(
         *SCORE, *_answers(problem_1="c", buyer_1="a", release_1="b", risk_1="b"), "--lang", "es"
     )
-    assert "Qué lo cambiaría a «demasiado igualado para decidir»\n" in b2c.stdout
+    assert "Qué haría que fuera «demasiado igualado para decidir»\n" in b2c.stdout
     english = cli(*SCORE, *_answers(problem_1="c", buyer_1="a", release_1="b", risk_1="b"))
-    assert "What would change it to “too close to call”\n" in english.stdout
+    assert "What would make it “too close to call”\n" in english.stdout
 
 
 def test_no_view_claims_certainty(cli) -> None:
@@ -333,3 +330,15 @@ def test_no_shown_quote_argues_against_the_push_of_its_reason(
         assert "very confident" not in out and "fairly confident" not in out
     if result.recommendation in ("B2B", "B2C"):
         assert set(re.findall(r"which points to (B2B|B2C)", out)) <= {result.recommendation}
+
+
+def test_a_result_no_change_would_change_says_so() -> None:
+    from banks import make_bank
+
+    # Every option leans B2B: no change of answers makes it anything but B2B.
+    bank = make_bank([1.0], [(0, [-1.0, -0.9])] * 6)
+    result = score(bank, {f"q{j}": "o0" for j in range(6)})
+    assert (result.recommendation, result.flip, result.flip_to) == ("B2B", [], None)
+    out = render(result_view(result, bank, "en"))
+    assert "What would change it\nNo change of answers would change this result.\n" in out
+    assert "What would make it" not in out

@@ -9,13 +9,12 @@ identity, `digest`, is computed from exactly these bytes.
 
 from __future__ import annotations
 
-import errno
 import os
 import stat
 from pathlib import Path
 
 from pmfit.errors import BankError, InputError, Problem
-from pmfit.fileio import decode_utf8, display_path
+from pmfit.fileio import decode_utf8, display_path, unreadable
 
 BANK_FILE = "bank.yaml"
 
@@ -36,20 +35,12 @@ def refuse(path: Path, why: str) -> BankError:
     return BankError([Problem(display_path(path), None, None, why)])
 
 
-def _reason(error: OSError) -> str:
-    if error.errno == errno.ELOOP:
-        return "is a symbolic link loop"
-    if error.errno == errno.ENOENT:
-        return "no such file"
-    return error.strerror or str(error)
-
-
 def real_directory(directory: Path) -> str:
     """The bank directory with every link resolved; a loop or a missing one is refused."""
     try:
         return os.path.realpath(directory, strict=True)
     except OSError as error:
-        raise refuse(directory, _reason(error)) from None
+        raise refuse(directory, unreadable(error)) from None
 
 
 def read_file(directory: Path, name: str, root: str | None = None) -> bytes:
@@ -64,13 +55,13 @@ def read_file(directory: Path, name: str, root: str | None = None) -> bytes:
     try:
         real = os.path.realpath(path, strict=True)
     except OSError as error:
-        raise refuse(path, _reason(error)) from None
+        raise refuse(path, unreadable(error)) from None
     try:
         # Non-blocking, so that opening a FIFO returns at once instead of waiting for
         # a writer; not following links, as `real` has none left.
         fd = os.open(real, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_NOFOLLOW)
     except OSError as error:
-        raise refuse(path, _reason(error)) from None
+        raise refuse(path, unreadable(error)) from None
     with os.fdopen(fd, "rb") as handle:
         mode = os.fstat(fd).st_mode
         if not stat.S_ISREG(mode):
@@ -90,7 +81,7 @@ def yaml_names(directory: Path) -> list[str]:
     try:
         names = os.listdir(directory)
     except OSError as error:
-        raise refuse(directory, _reason(error)) from None
+        raise refuse(directory, unreadable(error)) from None
     extra = sorted(n for n in names if n.endswith((".yaml", ".yml")) and n != BANK_FILE)
     return [BANK_FILE, *extra]
 

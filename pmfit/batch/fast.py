@@ -7,18 +7,19 @@ engine's own operations in the engine's own order: Python's `sum()` (plain
 left-to-right before 3.12, Neumaier-compensated since) is reproduced column by
 column, and `round()` as Python rounds.
 
-Why not faster maths: about half of the time goes to the measurement model's two
-decisions per block (`pmfit.scoring.block.decide`: the result, and `flip_to` for the
-changed answers), and most of that to each respondent's likelihood product, one
-multiply per question. As a one-hot matrix product in log space it would be a few
-BLAS calls, but its sums round differently from the engine's products, so the
-posterior would differ in the last bits; a probability or interval bound that lands
-on a rounding boundary (x.xxx5) or a decision at its threshold would then come out
-differently from `pmfit score` for the same answers. "Equal as numbers" would have
-to become "equal within a tolerance", and "equal when encoded" "almost always":
-neither is a property a test can hold the two to. The product stays exact, and
-both decisions stay the engine's bit for bit. (Tiling the product by rows, for the
-cache, measured no faster on this machine; it is not done.)
+Why not faster maths: most of the time goes to the measurement model's decisions
+(`pmfit.scoring.block.decide`: the result, then one per change the flip tries, about
+five more per respondent on the shipped bank: see `_flip`), and most of that to each
+respondent's likelihood product, one multiply per question. As a one-hot matrix
+product in log space it would be a few BLAS calls, but its sums round differently
+from the engine's products, so the posterior would differ in the last bits; a
+probability or interval bound that lands on a rounding boundary (x.xxx5) or a
+decision at its threshold would then come out differently from `pmfit score` for the
+same answers. "Equal as numbers" would have to become "equal within a tolerance", and
+"equal when encoded" "almost always": neither is a property a test can hold the two
+to. The product stays exact, and every decision stays the engine's bit for bit.
+(Tiling the product by rows, for the cache, measured no faster on this machine; it is
+not done.)
 
 A block is a matrix of option indices (`-1` = skipped), one row per respondent,
 one column per question in bank order; the result is a `pmfit.batch.scored.Scored`.
@@ -140,83 +141,11 @@ class Compiled:
         self.arrays = block.Arrays(bank)
 
 
-@dataclass
-class _Flip:
-    length: Ints  # -1: no change reaches the target
-    steps: Ints  # n x Q: the column changed at each step
-    last: Ints  # the option chosen at the last step
-
-
-def _changes(
-    c: Compiled,
-    x: Ints,
-    leans: Floats,
-    answered: Bools,
-    weight: Floats,
-    value: Floats,
-    target: Floats,
-    direction: int,
-) -> _Flip:
-    """`engine._changes` for every row at once (see its docstring for why greedy is exact)."""
-    import numpy as np
-
-    n, q = x.shape
-    best = c.best[direction]
-    best_lean = c.leans[np.arange(q), best]
-    base = 100.0 * weight * direction
-    gain = base * (best_lean[None, :] - leans)
-    movable = answered & (gain > engine.EPSILON)
-    # The largest gain first, ties to the smaller question id: argmax over columns in
-    # question-id order returns the first maximum. Most rows stop after a step or two,
-    # so picking step by step costs less than sorting every row.
-    by_id = c.by_id
-    remaining = np.where(movable, gain, -np.inf)[:, by_id]
-
-    def reaches(rows: Ints, moved: Floats) -> Bools:
-        # engine.reaches: judged on the score as shown (two decimals).
-        shown = pyround(value[rows] + direction * moved, 2)
-        out: Bools = direction * (shown - target[rows]) >= -engine.EPSILON
-        return out
-
-    order = np.zeros((n, q), dtype=np.int64)
-    length = np.full(n, -1, dtype=np.int64)
-    total = np.zeros(n)
-    stop = np.zeros(n, dtype=np.int64)
-    active = np.arange(n)
-    for step in range(q):
-        if not active.size:
-            break
-        pick = np.argmax(remaining[active], axis=1)
-        picked_gain = remaining[active, pick]
-        order[active, step] = by_id[pick]
-        possible = picked_gain > -np.inf
-        reached = possible & reaches(active, total[active] + np.where(possible, picked_gain, 0.0))
-        done = active[reached]
-        length[done] = step + 1
-        stop[done] = step
-        going = possible & ~reached
-        moving = active[going]
-        total[moving] += picked_gain[going]
-        remaining[moving, pick[going]] = -np.inf
-        active = moving
-    column = order[np.arange(n), stop]
-    # The last change: the mildest option that still suffices.
-    own_lean = leans[np.arange(n), column]
-    step_base = base[np.arange(n), column]
-    last = np.full(n, -1, dtype=np.int64)
-    for p in range(c.width - 1, -1, -1):
-        option = c.mild[direction][column, p]
-        moved = step_base * (c.leans[column, option] - own_lean) + total
-        last = np.where(reaches(np.arange(n), moved), option, last)
-    return _Flip(length, order, last)
-
-
 def score(c: Compiled, bank_codes: Ints, respondents: Sequence[str | None]) -> Scored:
     """Each row of `bank_codes` scored as the engine scores it."""
     import numpy as np
 
     n = bank_codes.shape[0]
-    band = c.bank.thresholds.either
     bank_codes = bank_codes.astype(np.int64).reshape(n, c.n_questions)
     x = bank_codes[:, c.order]
     decided = _decide(c, x)
@@ -226,20 +155,8 @@ def score(c: Compiled, bank_codes: Ints, respondents: Sequence[str | None]) -> S
     p = decisions.probabilities
     dimension_scores, dimension_answered = _dimensions(c, leans, answered)
     question, option, points, count = _rationale(c, x, leans, weight, answered, rec)
-    # The flip starts from the score's side of the band, as the engine's does.
-    eps = engine.EPSILON
     shown = pyround(value, 2)
-    side = np.where(shown > band + eps, _B2C, np.where(shown < -band - eps, _B2B, _EITHER))
-    side = np.where(rec == _INSUFFICIENT, _INSUFFICIENT, side)
-    flip = _flip(c, x, leans, answered, weight, value, side, band)
-    # What the changed answers would get, decided by the same rule (as the engine does).
-    # Only the recommendation is needed, so only the model's decision is made (not the
-    # score, weights and leans of `_decide`), and only for the rows with a flip.
-    flipped = flip.count > 0
-    flip_to = np.full(n, -1, dtype=np.int64)
-    if flipped.any():
-        after = flip.after[flipped]
-        flip_to[flipped] = block.decide(c.arrays, _bank_order(c, after)).recommendation
+    flip = _flip(c, x, leans, answered, weight, rec, p)
     return Scored(
         codes=bank_codes,
         respondents=list(respondents),
@@ -259,7 +176,7 @@ def score(c: Compiled, bank_codes: Ints, respondents: Sequence[str | None]) -> S
         flip_from=flip.old,
         flip_option=flip.new,
         flip_count=flip.count,
-        flip_to=flip_to,
+        flip_to=flip.to,
         flags=_flags(c, x, answered, decisions.random_ratio),
     )
 
@@ -369,75 +286,175 @@ def _rationale(
     return order, x[rows, order], rounded, count
 
 
+@dataclass
+class _Flipped:
+    """The flip of each row: its changes and what the changed answers get."""
+
+    question: Ints  # n x longest: columns in the answered order
+    old: Ints
+    new: Ints
+    count: Ints
+    to: Ints  # a code into RECOMMENDATIONS, -1 without a flip
+
+
+class _Side:
+    """The rows that look toward one side (+1 up, toward B2C; -1 down), and their scan:
+    the greedy gains still untaken (in question-id order, for the ties), the columns
+    taken so far, and their answers with those changes made."""
+
+    def __init__(
+        self,
+        c: Compiled,
+        direction: int,
+        rows: Ints,
+        x: Ints,
+        leans: Floats,
+        answered: Bools,
+        weight: Floats,
+    ) -> None:
+        import numpy as np
+
+        q = x.shape[1]
+        self.direction = direction
+        self.rows = rows
+        best_lean = c.leans[np.arange(q), c.best[direction]]
+        gain = 100.0 * weight[rows] * direction * (best_lean[None, :] - leans[rows])
+        movable = answered[rows] & (gain > engine.EPSILON)
+        self.remaining = np.where(movable, gain, -np.inf)[:, c.by_id]
+        self.taken = np.zeros((len(rows), q), dtype=np.int64)
+        self.changed = x[rows].copy()
+        self.left = np.ones(len(rows), dtype=bool)  # changes left to take
+
+    def step(self, c: Compiled, k: int, resolved: Bools) -> Ints:
+        """Take the k-th change of each unresolved row that has one: their local indices."""
+        import numpy as np
+
+        local: Ints = np.flatnonzero(self.left & ~resolved[self.rows])
+        pick = np.argmax(self.remaining[local], axis=1)
+        possible = self.remaining[local, pick] > -np.inf
+        self.left[local[~possible]] = False
+        local, pick = local[possible], pick[possible]
+        self.remaining[local, pick] = -np.inf
+        column = c.by_id[pick]
+        self.taken[local, k] = column
+        self.changed[local, column] = c.best[self.direction][column]
+        return local
+
+
 def _flip(
     c: Compiled,
     x: Ints,
     leans: Floats,
     answered: Bools,
     weight: Floats,
-    value: Floats,
     rec: Ints,
-    band: float,
+    probabilities: Floats,
 ) -> _Flipped:
-    """engine._flip for each row."""
+    """engine._flip for each row: the fewest greedy changes that change the
+    recommendation, the last the mildest that does, and what it becomes.
+
+    A scan over k, both sides in step: at each k, every row still unresolved takes its
+    next greedy change toward each side it looks at, and one `block.decide` over all of
+    them says which rows' recommendation changed. The model need not be monotone in the
+    answers, so no k is skipped; a row leaves the scan once resolved (or out of changes),
+    so the cost follows the changes the flips need, not the bank's length."""
     import numpy as np
 
     n, q = x.shape
-    margin = engine.FLIP_MARGIN
-    # Rows moving up (+1) towards `up_target`, and down (-1) towards `down_target`.
-    up_target = np.where(rec == _B2B, -band, band + margin)
-    down_target = np.where(rec == _B2C, band, -band - margin)
-    # Each direction only for the rows that need it.
-    flips: list[_Flip] = []
-    for rows_needing, target, direction in (
-        ((rec == _B2B) | (rec == _EITHER), up_target, +1),
-        ((rec == _B2C) | (rec == _EITHER), down_target, -1),
-    ):
-        picked = np.flatnonzero(rows_needing)
-        full = _Flip(np.full(n, -1), np.zeros((n, q), dtype=np.int64), np.zeros(n, dtype=np.int64))
-        if picked.size:
-            part = _changes(
-                c,
-                x[picked],
-                leans[picked],
-                answered[picked],
-                weight[picked],
-                value[picked],
-                target[picked],
-                direction,
-            )
-            full.length[picked] = part.length
-            full.steps[picked] = part.steps
-            full.last[picked] = part.last
-        flips.append(full)
-    up, down = flips
-    up_len, down_len = up.length, down.length
-    # min() over the found candidates keeps the first (upward) one on a tie.
-    use_up = (up_len >= 0) & ((down_len < 0) | (up_len <= down_len))
-    length = np.where(use_up, up_len, np.where(down_len >= 0, down_len, 0))
-    longest = int(length.max()) if n else 0
-    steps = np.where(use_up[:, None], up.steps[:, :longest], down.steps[:, :longest])
-    last = np.where(use_up, up.last, down.last)
-    best = np.where(use_up[:, None], c.best[1][steps], c.best[-1][steps])
-    old = x[np.arange(n)[:, None], steps]
-    stage = np.arange(longest)[None, :]
-    target = np.where(stage == (length - 1)[:, None], last[:, None], best)
-    live = stage < length[:, None]
+    neither = (rec == _EITHER) | (rec == _TOO_CLOSE)
+    sides = [
+        _Side(c, direction, np.flatnonzero(looks), x, leans, answered, weight)
+        for direction, looks in ((+1, (rec == _B2B) | neither), (-1, (rec == _B2C) | neither))
+    ]
+    # A tie between the sides goes to the more probable one (up when as probable).
+    prefer_down = probabilities[:, 0] > probabilities[:, 2]
+    resolved = np.zeros(n, dtype=bool)
+    length = np.zeros(n, dtype=np.int64)
+    up = np.zeros(n, dtype=bool)  # the side taken
+    steps = np.zeros((n, q), dtype=np.int64)
     after = x.copy()
-    rows, stages = np.nonzero(live)
-    after[rows, steps[rows, stages]] = target[rows, stages]
-    return _Flipped(steps, old, target, length, after)
+    to = np.full(n, -1, dtype=np.int64)
+    for k in range(q):
+        taking = [(side, side.step(c, k, resolved)) for side in sides]
+        if not any(local.size for _, local in taking):
+            break
+        decided = block.decide(
+            c.arrays, _bank_order(c, np.concatenate([s.changed[lo] for s, lo in taking]))
+        ).recommendation
+        # What each side's k-th change gives each row, in full-size arrays.
+        hit = np.zeros((2, n), dtype=bool)
+        got = np.zeros((2, n), dtype=np.int64)
+        start = 0
+        for i, (side, local) in enumerate(taking):
+            who = side.rows[local]
+            got[i, who] = decided[start : start + len(local)]
+            start += len(local)
+            hit[i, who] = got[i, who] != rec[who]
+        # Rows changed by both sides at this k keep their preferred side.
+        take_up = hit[0] & ~(hit[1] & prefer_down)
+        for i, (side, local) in enumerate(taking):
+            mine = (take_up if i == 0 else hit[1] & ~take_up)[side.rows[local]]
+            local = local[mine]
+            who = side.rows[local]
+            resolved[who] = True
+            length[who] = k + 1
+            up[who] = i == 0
+            steps[who] = side.taken[local]
+            after[who] = side.changed[local]
+            to[who] = got[i, who]
+    last_step = np.maximum(length - 1, 0)
+    return _mildest(
+        c, x, leans, weight, rec, length, up, steps[np.arange(n), last_step], after, to, steps
+    )
 
 
-@dataclass
-class _Flipped:
-    """The chosen flip of each row: its changes and the answers with them made."""
+def _mildest(
+    c: Compiled,
+    x: Ints,
+    leans: Floats,
+    weight: Floats,
+    rec: Ints,
+    length: Ints,
+    up: Bools,
+    column: Ints,
+    after: Ints,
+    to: Ints,
+    steps: Ints,
+) -> _Flipped:
+    """The last change of each flip made the mildest option toward its side that still
+    changes the recommendation (the furthest one does), mildest first as the engine
+    tries them; then the flips as `_Flipped`."""
+    import numpy as np
 
-    question: Ints  # n x longest: columns in the answered order
-    old: Ints
-    new: Ints
-    count: Ints
-    after: Ints
+    n = len(x)
+    everyone = np.arange(n)
+    pending = length > 0
+    own_lean = leans[everyone, column]
+    best = np.where(up, c.best[1][column], c.best[-1][column])
+    sign = np.where(up, 1.0, -1.0)
+    base = 100.0 * weight[everyone, column] * sign
+    last = best.copy()
+    for p in range(c.width):
+        option = np.where(up, c.mild[1][column, p], c.mild[-1][column, p])
+        toward = base * (c.leans[column, option] - own_lean) > engine.EPSILON
+        # The furthest option (first of its lean, as the engine's max) is known to change it.
+        pending &= ~(toward & (option == best))
+        trying = np.flatnonzero(pending & toward)
+        if trying.size:
+            answers = after[trying].copy()
+            answers[np.arange(len(trying)), column[trying]] = option[trying]
+            got = block.decide(c.arrays, _bank_order(c, answers)).recommendation
+            found = got != rec[trying]
+            rows = trying[found]
+            last[rows] = option[rows]
+            to[rows] = got[found]
+            pending[rows] = False
+    done = length > 0
+    after[everyone[done], column[done]] = last[done]
+    longest = int(length.max()) if n else 0
+    steps = steps[:, :longest]
+    rows = everyone[:, None]
+    return _Flipped(steps, x[rows, steps], after[rows, steps], length, to)
 
 
 def _flags(c: Compiled, x: Ints, answered: Bools, ratio: Floats) -> Bools:

@@ -13,6 +13,7 @@ from pmfit.batch.encoding import Transcoded, check_encoding, source_encoding
 from pmfit.batch.readers import InputFormat, Readable, format_of, refuse_utf32, text_input
 from pmfit.batch.run import Input
 from pmfit.errors import InputError, Problem
+from pmfit.fileio import open_input
 
 #: What a batch reads: a file's name, or a binary stream (read from where it is).
 Given = str | os.PathLike[str] | IO[bytes] | BinaryIO
@@ -67,14 +68,7 @@ def _open(
         stream = Peekable(item)
         size, regular, path = None, False, None
     else:
-        try:
-            handle = stack.enter_context(open(name, "rb"))  # noqa: SIM115
-        except FileNotFoundError:
-            raise InputError([Problem(name, None, None, "no such file")]) from None
-        except IsADirectoryError:
-            raise InputError([Problem(name, None, None, "is a directory, not a file")]) from None
-        except OSError as error:
-            raise InputError([Problem(name, None, None, error.strerror or str(error))]) from None
+        handle = stack.enter_context(open_input(name))
         status = os.fstat(handle.fileno())
         shown, size, regular, path = name, status.st_size, stat.S_ISREG(status.st_mode), name
         stream = Peekable(handle)

@@ -45,7 +45,7 @@ from pmfit.batch.writers import Formatter
 from pmfit.interrupts import forking
 from pmfit.limits import MAX_ROW_BYTES
 
-BLOCK_BYTES = 1 << 19
+BLOCK_BYTES = 1 << 18
 #: Scored blocks a process may keep while earlier blocks are still being scored.
 MAX_PENDING = 2
 _SCAN = 1 << 12

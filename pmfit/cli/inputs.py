@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import IO
 
 from pmfit.cli.environment import Environment
-from pmfit.errors import InputError, Problem
+from pmfit.fileio import open_input
 from pmfit.limits import MAX_ROW_BYTES
 
 STDIN = "-"
@@ -20,15 +20,8 @@ def read_sheet_bytes(name: str, env: Environment) -> tuple[bytes, str]:
         if stream is None:  # a text-only stdin (tests)
             return env.stdin.read(MAX_ROW_BYTES + 1).encode("utf-8"), "<stdin>"
         return _read_bounded(stream), "<stdin>"
-    try:
-        with open(name, "rb") as handle:
-            return _read_bounded(handle), name
-    except FileNotFoundError:
-        raise InputError([Problem(name, None, None, "no such file")]) from None
-    except IsADirectoryError:
-        raise InputError([Problem(name, None, None, "is a directory, not a file")]) from None
-    except OSError as error:
-        raise InputError([Problem(name, None, None, error.strerror or str(error))]) from None
+    with open_input(name) as handle:
+        return _read_bounded(handle), name
 
 
 def _read_bounded(stream: IO[bytes]) -> bytes:

@@ -334,10 +334,7 @@ def outcome_name(recommendation: str, lang: str) -> str:
 def _change(result: Result, bank: Bank, lang: str, plain: bool) -> Text:
     questions = {q.id: q for q in bank.questions}
     bullet = "- " if plain else "• "
-    if result.flip and result.flip_to == result.recommendation:
-        # The changes move the score across the band, yet the answers still say the same.
-        title = t("flip.side", lang)
-    elif result.flip and result.flip_to is not None:
+    if result.flip and result.flip_to is not None:
         title = t("flip.to", lang, to=outcome_name(result.flip_to, lang))
     else:
         title = t("flip", lang)

@@ -32,10 +32,12 @@ rationale
     show the answers that pushed their way; any other outcome with reasons
     (either, too_close) shows the strongest on each side.
 flip, flip_to
-    The fewest changes that move the score to the other side of the band's edge,
-    and the recommendation the changed answers get under the same rule as these
-    (which also weighs how sure the answers are: it may be too_close, or even the
-    same recommendation when the other answers outweigh the changed ones).
+    The fewest answer changes that change the recommendation, and the
+    recommendation they give (decided by the same rule as these answers). B2B looks
+    toward B2C, B2C toward B2B, either and too_close both ways (fewer changes wins;
+    on a tie, the more probable side); changes come largest score move first, each
+    to the option furthest that way, the last to the mildest option that still
+    changes it. Insufficient answers, or none that any such change changes: no flip.
 """
 
 from __future__ import annotations
@@ -69,8 +71,6 @@ RATIONALE_SIZE = 5
 PER_SIDE = RATIONALE_SIZE - RATIONALE_SIZE // 2
 STRAIGHT_LINE_MINIMUM = 6
 EPSILON = 1e-9
-#: How far past the band's edge a flip takes the shown score to leave the band.
-FLIP_MARGIN = 1e-6
 
 
 class InvalidAnswers(ValueError):
@@ -177,22 +177,10 @@ def score(
     problems = check_answers(bank, answers)
     if problems:
         raise InvalidAnswers(problems)
-    band = bank.thresholds.either
-    by_dimension, answered, value, post, recommendation, lead = _decide(bank, answers)
+    decision = _decide(bank, answers)
+    by_dimension, answered, value, post, recommendation, lead = decision
     probabilities = post.probabilities
-    # The flip moves the score across the band's edge: it starts from the score's side.
-    flip = _flip(
-        answered,
-        recommendation if recommendation == "insufficient" else recommend(round(value, 2), band),
-        value,
-        band,
-    )
-    # What the changed answers would get, decided by the same rule as these answers.
-    flip_to = (
-        _decide(bank, {**answers, **{c.question: c.to for c in flip}}).recommendation
-        if flip
-        else None
-    )
+    flip, flip_to = _flip(bank, answers, answered, decision)
 
     return Result(
         bank=BankRef(id=bank.id, version=bank.version, sha256=bank.sha256),
@@ -283,77 +271,91 @@ def _rationale(answered: list[_Answered], recommendation: Recommendation) -> lis
     ]
 
 
-def reaches(value: float, moved: float, target: float, direction: int) -> bool:
-    """Whether moving the score `moved` points (direction +1 up, -1 down) takes it to
-    `target`, judged on the score as shown (two decimals): a flip must change what the
-    respondent sees, and no smaller change may already do so."""
-    return direction * (round(value + direction * moved, 2) - target) >= -EPSILON
-
-
-def _changes(
-    answered: list[_Answered], value: float, target: float, direction: int
-) -> list[FlipChange] | None:
-    """Fewest changes moving the score past `target` (direction +1 up, -1 down).
-
-    Each change moves the score by 100 * c_i * (new - old) independently of the
-    others, so the k largest possible moves are the best k changes: taking them
-    greedily gives the fewest. The last change uses the mildest option that still
-    suffices, so the advice asks for no more than it must.
-    """
+def _greedy(answered: list[_Answered], direction: int) -> list[tuple[_Answered, str]]:
+    """The changes toward one side (direction +1 up, -1 down), in the order the flip takes
+    them: each answer to its option furthest that way, the largest score move first
+    (ties by question id). Each change moves the score by 100 * c_i * (new - old)
+    independently of the others, so the first k are the k that move it furthest."""
     moves = []
     for a in answered:
         best = max(a.question.options, key=lambda o: direction * o.lean)
         gain = 100.0 * a.weight * direction * (best.lean - a.lean)
         if gain > EPSILON:
-            moves.append((gain, a))
+            moves.append((gain, a, best.id))
     moves.sort(key=lambda m: (-m[0], m[1].question.id))
-    changes: list[FlipChange] = []
-    total = 0.0
-    for gain, a in moves:
-        if reaches(value, total + gain, target, direction):
-            options = sorted(a.question.options, key=lambda o: direction * o.lean)
-            chosen = next(
-                o
-                for o in options
-                if reaches(
-                    value,
-                    100.0 * a.weight * direction * (o.lean - a.lean) + total,
-                    target,
-                    direction,
-                )
-            )
-            changes.append(
-                FlipChange(
-                    question=a.question.id, from_=a.question.options[a.position].id, to=chosen.id
-                )
-            )
-            return changes
-        total += gain
-        best = max(a.question.options, key=lambda o: direction * o.lean)
-        changes.append(
-            FlipChange(question=a.question.id, from_=a.question.options[a.position].id, to=best.id)
-        )
-    return None
+    return [(a, best) for _, a, best in moves]
+
+
+def directions(recommendation: Recommendation, probabilities: tuple[float, ...]) -> tuple[int, ...]:
+    """The sides a flip looks toward (+1 up, toward B2C; -1 down, toward B2B), the
+    preferred one first: B2B looks up, B2C down, insufficient nowhere. A result on
+    neither side (either, too_close) looks both ways, and when both need as many
+    changes it goes toward the more probable side (up when those are equal)."""
+    if recommendation == "insufficient":
+        return ()
+    if recommendation == "B2B":
+        return (+1,)
+    if recommendation == "B2C":
+        return (-1,)
+    return (-1, +1) if probabilities[0] > probabilities[2] else (+1, -1)
 
 
 def _flip(
-    answered: list[_Answered], recommendation: Recommendation, value: float, band: float
-) -> list[FlipChange]:
-    # Moving exactly onto the band's edge gives "either"; leaving it needs a hair more.
-    margin = FLIP_MARGIN
-    if recommendation == "B2C":
-        candidates = [_changes(answered, value, band, -1)]
-    elif recommendation == "B2B":
-        candidates = [_changes(answered, value, -band, +1)]
-    elif recommendation == "either":
-        candidates = [
-            _changes(answered, value, band + margin, +1),
-            _changes(answered, value, -band - margin, -1),
-        ]
-    else:
-        return []
-    found = [c for c in candidates if c is not None]
-    return min(found, key=len) if found else []
+    bank: Bank,
+    answers: Mapping[str, str | None],
+    answered: list[_Answered],
+    decision: _Decision,
+) -> tuple[list[FlipChange], Recommendation | None]:
+    """The fewest changes that change the recommendation, and what it becomes.
+
+    Toward each side in `directions`, the changes are taken in `_greedy` order: k is
+    the least number of them after which the answers get another recommendation
+    (decided by the same rule as these). The model need not be monotone in the
+    answers, so every k is tried in turn, both sides in step (the preferred side first
+    at each k). The k-th change then uses the mildest option of its question, toward
+    that side, that still changes the recommendation: the advice asks for no more than
+    it must. No change in either direction changing it: no flip."""
+    current = decision.recommendation
+    ways = directions(current, decision.post.probabilities)
+    sequences = {d: _greedy(answered, d) for d in ways}
+    longest = max((len(s) for s in sequences.values()), default=0)
+    for k in range(1, longest + 1):
+        for d in ways:
+            sequence = sequences[d]
+            if k > len(sequence):
+                continue
+            before = {a.question.id: best for a, best in sequence[: k - 1]}
+            last, furthest = sequence[k - 1]
+            gets = _decide(bank, {**answers, **before, last.question.id: furthest}).recommendation
+            if gets == current:
+                continue
+            # The mildest option toward this side that still changes it (the furthest does).
+            for option in sorted(last.question.options, key=lambda o: d * o.lean):
+                if 100.0 * last.weight * d * (option.lean - last.lean) <= EPSILON:
+                    continue
+                to = (
+                    gets
+                    if option.id == furthest
+                    else _decide(
+                        bank, {**answers, **before, last.question.id: option.id}
+                    ).recommendation
+                )
+                if to != current:
+                    changes = [
+                        FlipChange(
+                            question=a.question.id, from_=a.question.options[a.position].id, to=best
+                        )
+                        for a, best in sequence[: k - 1]
+                    ]
+                    changes.append(
+                        FlipChange(
+                            question=last.question.id,
+                            from_=last.question.options[last.position].id,
+                            to=option.id,
+                        )
+                    )
+                    return changes, to
+    return [], None
 
 
 def places(position: int, size: int) -> set[str]:

@@ -98,7 +98,9 @@ class Result(Out, frozen=True, kw_only=True):
     probabilities: Probabilities
     dimensions: list[DimensionScore]
     rationale: list[RationaleItem]
+    #: The fewest answer changes that change the recommendation (empty when none would).
     flip: list[FlipChange]
-    #: What the answers changed as `flip` says would get (null when no change would do).
+    #: The recommendation the answers changed as `flip` says get (never the recommendation
+    #: itself; null without a flip).
     flip_to: Recommendation | None
     flags: list[Flag]
