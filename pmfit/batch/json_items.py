@@ -468,7 +468,9 @@ class JsonItems:
             whole = line[:1] != b"{" or line.endswith(b"}")  # not an object's first line
             if (comma or not in_array) and whole and self.one_value(line):
                 return begin + len(line), newline + 1, _End.COMMA if comma else _End.VALUE
-        if self.buf[begin : begin + 1] == b"{":
+        # Pretty-printers put an object's `{` on a line of its own; any other line that is
+        # not a whole item (a JSONL line cut short) is not looked for an indented end.
+        if newline >= 0 and self.buf[begin:newline].rstrip() == b"{":
             ended = yield from self.indented(begin, in_array)
             if ended is not None:
                 return ended
