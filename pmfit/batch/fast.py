@@ -105,10 +105,7 @@ class Compiled:
         self.n_questions = len(questions)
         self.n_dimensions = len(bank.dimensions)
         #: The engine's `answered` order: by dimension, then by bank order.
-        self.order = np.array(
-            sorted(range(len(questions)), key=lambda i: (dim_index[questions[i].dimension], i)),
-            dtype=np.int64,
-        )
+        self.order = np.array(engine.answered_order(bank), dtype=np.int64)
         self.ordered = [questions[i] for i in self.order.tolist()]
         widest = max((len(q.options) for q in questions), default=1)
         self.width = widest

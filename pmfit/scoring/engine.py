@@ -106,6 +106,15 @@ def recommend(value: float, band: float) -> Recommendation:
     return model.OUTCOMES[model.outcome(value, band, EPSILON)]
 
 
+def answered_order(bank: Bank) -> list[int]:
+    """Question indices in the order `_answered` lists answers: by dimension, then in
+    bank order (the batch scorer and its encoder lay their columns out in it)."""
+    dim_index = {d.id: i for i, d in enumerate(bank.dimensions)}
+    return sorted(
+        range(len(bank.questions)), key=lambda i: (dim_index[bank.questions[i].dimension], i)
+    )
+
+
 def _answered(
     bank: Bank, answers: Mapping[str, str | None]
 ) -> tuple[dict[str, list[tuple[Question, int, float]]], list[_Answered]]:
