@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import random
 import sys
@@ -436,3 +437,28 @@ def test_every_answer_set_of_a_small_bank_flips_as_the_engine() -> None:
     # The bank has what the test is about: flips to several outcomes and of several lengths.
     assert {f["flip_to"] for f in flips} == {"B2B", "B2C", "too_close", None}
     assert {len(f["flip"]) for f in flips} >= {0, 1, 2, 3}
+
+
+@pytest.mark.parametrize("bank_dir", BANKS, ids=lambda p: p.name)
+def test_a_block_for_the_report_is_the_same_block_without_its_flips(bank_dir) -> None:
+    """flips=False (the report from answers) leaves out only "what would change it"."""
+    bank = load_bank(bank_dir)
+    rng = random.Random(11)
+    rows = np.array(
+        [
+            [-1 if rng.random() < 0.2 else rng.randrange(len(q.options)) for q in bank.questions]
+            for _ in range(400)
+        ]
+    )
+    compiled = Compiled(bank)
+    full = score_fast(compiled, rows, [None] * len(rows))
+    lean = score_fast(compiled, rows, [None] * len(rows), flips=False)
+    assert (full.flip_count > 0).any()
+    assert lean.flip_count.tolist() == [0] * len(rows)
+    assert lean.flip_to.tolist() == [-1] * len(rows)
+    flip_fields = {"flip_question", "flip_from", "flip_option", "flip_count", "flip_to"}
+    for field in dataclasses.fields(full):
+        if field.name in flip_fields:
+            continue
+        a, b = getattr(full, field.name), getattr(lean, field.name)
+        assert np.array_equal(a, b, equal_nan=True) if isinstance(a, np.ndarray) else a == b, field

@@ -138,8 +138,14 @@ class Compiled:
         self.arrays = block.Arrays(bank)
 
 
-def score(c: Compiled, bank_codes: Ints, respondents: Sequence[str | None]) -> Scored:
-    """Each row of `bank_codes` scored as the engine scores it."""
+def score(
+    c: Compiled, bank_codes: Ints, respondents: Sequence[str | None], *, flips: bool = True
+) -> Scored:
+    """Each row of `bank_codes` scored as the engine scores it.
+
+    `flips=False` leaves out "what would change it" (no changes, `flip_to` -1 for every
+    row): it is most of the scoring's cost, and the report never reads it. Such a block
+    is for the report's accumulator only, never for a writer."""
     import numpy as np
 
     n = bank_codes.shape[0]
@@ -153,7 +159,11 @@ def score(c: Compiled, bank_codes: Ints, respondents: Sequence[str | None]) -> S
     dimension_scores, dimension_answered = _dimensions(c, leans, answered)
     question, option, points, count = _rationale(c, x, leans, weight, answered, rec)
     shown = pyround(value, 2)
-    flip = _flip(c, x, leans, answered, weight, rec, p)
+    if flips:
+        flip = _flip(c, x, leans, answered, weight, rec, p)
+    else:
+        none = np.zeros((n, 0), dtype=np.int64)
+        flip = _Flipped(none, none, none, np.zeros(n, dtype=np.int64), np.full(n, -1))
     return Scored(
         codes=bank_codes,
         respondents=list(respondents),

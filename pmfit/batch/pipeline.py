@@ -18,6 +18,8 @@ class Results:
     (in whichever process scored it: a worker sends only that)."""
 
     prepare: Callable[[Scored], Any]
+    #: Whether `prepare` reads "what would change it" (the report does not).
+    reads_flips = True
 
     def start(self) -> None:
         pass
@@ -55,19 +57,20 @@ class Scorer:
     """Per process: the compiled bank and the JSONL decoder, built once; `prepare` makes
     what goes on of each scored block (`Results.prepare`)."""
 
-    def __init__(self, bank: Bank, prepare: Callable[[Scored], Any]) -> None:
+    def __init__(self, bank: Bank, results: Results) -> None:
         from pmfit.batch.fast import Compiled
         from pmfit.batch.jsonl import LineDecoder
 
         self.compiled = Compiled(bank)
         self.decoder = LineDecoder(bank)
-        self.prepare = prepare
+        self.prepare = results.prepare
+        self.flips = results.reads_flips
 
     def score(self, block: Block) -> Any:
         from pmfit.batch.fast import score
 
         codes = block.matrix(self.compiled.n_questions)
-        return self.prepare(score(self.compiled, codes, block.respondents))
+        return self.prepare(score(self.compiled, codes, block.respondents, flips=self.flips))
 
     def jsonl(self, file: str, first: int, lines: list[Line]) -> tuple[Any, list[Rejection], int]:
         block = self.decoder.block(lines, first, file)

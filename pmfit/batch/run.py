@@ -81,7 +81,7 @@ def run_batch(
 ) -> Summary:
     """Score every input into `results`; rejections go to `on_rejection` as they are found."""
     summary = Summary()
-    scorer = Scorer(bank, results.prepare)
+    scorer = Scorer(bank, results)
     jobs = default_jobs() if jobs is None else jobs
     done_before = 0
 

@@ -365,6 +365,7 @@ class Accumulated(Results):
     """Answers scored straight into the accumulator: blocks, no result lines."""
 
     prepare = staticmethod(report_columns)
+    reads_flips = False
 
     def __init__(self, accumulator: Accumulator) -> None:
         self.accumulator = accumulator
