@@ -26,7 +26,7 @@ import msgspec
 
 from pmfit.bank.model import Bank, Dimension
 from pmfit.batch.compact import COMPACT_SCHEMA_ID, CompactReason
-from pmfit.batch.scored import FLAG_CODES, POINTS, Scored, points_codes, points_of
+from pmfit.batch.scored import FLAG_CODES, POINTS, Layout, Scored, points_codes, points_of
 from pmfit.scoring import block, engine
 from pmfit.scoring.result import (
     RESULT_SCHEMA_ID,
@@ -107,24 +107,15 @@ class _Lazy:
         return result
 
 
-class Encoder:
+class Encoder(Layout):
     """A bank's result lines: `lines` for JSONL, `items` for a JSON array."""
 
     def __init__(self, bank: Bank, *, with_quotes: bool = False, inert: bool = True) -> None:
         import numpy as np
 
-        self.bank = bank
+        super().__init__(bank)
         self.with_quotes = with_quotes
         self.finish: Callable[[bytes], bytes] = literal_bytes if inert else _as_is
-        questions = bank.questions
-        dim_index = {d.id: i for i, d in enumerate(bank.dimensions)}
-        self.n_questions = len(questions)
-        self.n_dimensions = len(bank.dimensions)
-        #: The engine's `answered` order: by dimension, then by bank order.
-        self.order = np.array(engine.answered_order(bank), dtype=np.int64)
-        self.ordered = [questions[i] for i in self.order.tolist()]
-        self.dim_of = [dim_index[q.dimension] for q in self.ordered]
-        self.width = max((len(q.options) for q in questions), default=1)
         schema = RESULT_SCHEMA_ID if with_quotes else COMPACT_SCHEMA_ID
         ref = BankRef(id=bank.id, version=bank.version, sha256=bank.sha256)
         self.head = self.finish(

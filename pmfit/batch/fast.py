@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from pmfit.bank.model import Bank
-from pmfit.batch.scored import FLAG_CODES, Scored
+from pmfit.batch.scored import FLAG_CODES, Layout, Scored
 from pmfit.scoring import block, engine
 
 if TYPE_CHECKING:
@@ -93,27 +93,19 @@ def pyround(values: Floats, digits: int) -> Floats:
     return out
 
 
-class Compiled:
+class Compiled(Layout):
     """A bank turned into the arrays block scoring reads."""
 
     def __init__(self, bank: Bank) -> None:
         import numpy as np
 
-        self.bank = bank
+        super().__init__(bank)
         questions = bank.questions
-        dim_index = {d.id: i for i, d in enumerate(bank.dimensions)}
-        self.n_questions = len(questions)
-        self.n_dimensions = len(bank.dimensions)
-        #: The engine's `answered` order: by dimension, then by bank order.
-        self.order = np.array(engine.answered_order(bank), dtype=np.int64)
-        self.ordered = [questions[i] for i in self.order.tolist()]
-        widest = max((len(q.options) for q in questions), default=1)
-        self.width = widest
+        widest = self.width
         # Column `widest` stays 0.0, so a skip (-1) reads a lean of 0.0.
         self.leans = np.zeros((len(questions), widest + 1))
         for j, q in enumerate(self.ordered):
             self.leans[j, : len(q.options)] = [o.lean for o in q.options]
-        self.dim_of = np.array([dim_index[q.dimension] for q in self.ordered], dtype=np.int64)
         #: Each dimension's columns (answered order), those without questions too.
         self.dim_columns = [np.flatnonzero(self.dim_of == d) for d in range(len(bank.dimensions))]
         weights = [d.weight for d in bank.dimensions]

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, get_args
 from pmfit.scoring.result import FlagCode
 
 if TYPE_CHECKING:
+    from pmfit.bank.model import Bank, Question
     from pmfit.scoring.block import Bools, Floats, Ints
 
 #: A rationale item's rounded contribution (within +-100 points: +-10,000 hundredths,
@@ -38,6 +39,26 @@ def points_of(code: int) -> float:
     hundredths, negative = divmod(code, 2)
     hundredths -= _HUNDREDTHS
     return -0.0 if negative and not hundredths else hundredths / 100.0
+
+
+class Layout:
+    """How a bank lies in the scorer's and the writers' arrays: its questions in the
+    engine's answered order (by dimension, then bank order), each one's dimension, and
+    the widest question's number of options (an option code's radix)."""
+
+    def __init__(self, bank: Bank) -> None:
+        import numpy as np
+
+        from pmfit.scoring.engine import answered_order
+
+        self.bank = bank
+        self.n_questions = len(bank.questions)
+        self.n_dimensions = len(bank.dimensions)
+        self.order: Ints = np.array(answered_order(bank), dtype=np.int64)
+        self.ordered: list[Question] = [bank.questions[i] for i in self.order.tolist()]
+        dim_index = {d.id: i for i, d in enumerate(bank.dimensions)}
+        self.dim_of: Ints = np.array([dim_index[q.dimension] for q in self.ordered], dtype=np.int64)
+        self.width = max((len(q.options) for q in bank.questions), default=1)
 
 
 #: The flag bits' columns, in the order the engine lists flags.
