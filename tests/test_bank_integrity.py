@@ -312,6 +312,7 @@ def run_pmfit(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow
 def test_a_fifo_in_a_bank_is_refused_not_waited_on(tmp_path: Path) -> None:
     """Row 48: `bank validate` never returned."""
     bank = broken_bank(tmp_path, {})
@@ -324,6 +325,7 @@ def test_a_fifo_in_a_bank_is_refused_not_waited_on(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(os.geteuid() != 0, reason="mknod needs root")
 def test_a_device_in_a_bank_is_refused(tmp_path: Path) -> None:
     bank = broken_bank(tmp_path, {})
@@ -335,6 +337,7 @@ def test_a_device_in_a_bank_is_refused(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("name", "target"),
     [
@@ -375,6 +378,7 @@ def test_source_file_must_stay_inside_the_bank(
     ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "loop", ["zz.yaml", "bank.yaml", "."], ids=["a yaml file", "bank.yaml", "the directory"]
 )

@@ -248,6 +248,7 @@ def test_validated_bank_is_cached_and_revalidated_when_a_file_changes(tmp_path: 
         load_bank(bank_dir)
 
 
+@pytest.mark.slow
 def test_a_cache_hit_parses_no_yaml(tmp_path: Path) -> None:
     import os
     import subprocess

@@ -279,6 +279,7 @@ def test_bank_files_validate_against_the_published_bank_schema(cli) -> None:
         jsonschema.validate({"questions": [{"id": "x"}]}, schema)
 
 
+@pytest.mark.slow
 def test_a_closed_pipe_stops_quietly() -> None:
     import subprocess
     import sys

@@ -148,6 +148,7 @@ def test_piped_quiz_leaves_saved_progress_alone(cli, tmp_path: Path) -> None:
     assert not (tmp_path / "state").exists() or not list((tmp_path / "state").rglob("*.json"))
 
 
+@pytest.mark.slow
 def test_stdin_from_dev_null_in_a_real_process(tmp_path: Path) -> None:
     """The real program with stdin at EOF ends at once (a hang would time out)."""
     done = subprocess.run(

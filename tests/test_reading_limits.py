@@ -175,6 +175,7 @@ def test_a_long_jsonl_line_is_one_rejected_row_and_the_next_is_scored(tmp_path) 
         assert [json.loads(x)["respondent"] for x in out.read_text().splitlines()] == ["a", "c"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("given", ["file", "pipe", "stdin-file"])
 def test_long_lines_on_the_parallel_path_cut_across_blocks(tmp_path, given) -> None:
     """Lines over the limit straddling several blocks of the parallel path (a file's

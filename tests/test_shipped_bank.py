@@ -449,6 +449,7 @@ def test_the_compiled_bank_is_up_to_date(bank: Bank) -> None:
     assert (ROOT / "questions" / COMPILED_FILE).read_bytes() == compiled_bytes(bank), stale
 
 
+@pytest.mark.slow
 def test_the_shipped_bank_loads_without_yaml_or_a_cache(tmp_path: Path) -> None:
     import os
     import subprocess

@@ -319,6 +319,7 @@ def test_csv_text_cells_a_spreadsheet_would_run_are_guarded(
     assert list(csv.reader(io.StringIO(off.stdout)))[1][0] == respondent
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fmt", ["jsonl", "json", "csv"])
 def test_batch_results_on_a_real_stdout_and_in_a_file_are_inert(tmp_path: Path, fmt) -> None:
     """The retest's finding: batch writes its results straight to stdout's descriptor (and

@@ -87,6 +87,7 @@ def test_64_output_naming_the_input_through_a_link_is_refused(cli, work, link) -
     assert (work / "in.jsonl").read_text() == ROW + BAD
 
 
+@pytest.mark.slow
 def test_64_output_naming_stdin_is_refused(work) -> None:
     with open(work / "in.jsonl", "rb") as stdin:
         run = subprocess.run(
@@ -368,6 +369,7 @@ def _pmfit(work: Path, *args: str, **kwargs):
     )
 
 
+@pytest.mark.slow
 def test_68_stdout_as_a_file_is_written_in_place_not_replaced(work) -> None:
     """`-o /dev/stdout`, or a link to it, with stdout a file: the file is appended to, as
     the shell opened it, never replaced by another."""
@@ -386,6 +388,7 @@ def test_68_stdout_as_a_file_is_written_in_place_not_replaced(work) -> None:
     assert (work / "lnk1").is_symlink()
 
 
+@pytest.mark.slow
 def test_68_stdout_and_stderr_as_pipes(work) -> None:
     run = _pmfit(
         work,
@@ -413,6 +416,7 @@ def _limit_file_size(limit: int):
     return apply
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("jobs", ["1", "2"], ids=["in-process", "workers-in-place"])
 def test_77_78_79_file_too_large_is_one_line_old_file_kept_no_temporary(work, jobs) -> None:
     rows = "".join(
@@ -440,6 +444,7 @@ def test_77_78_79_file_too_large_is_one_line_old_file_kept_no_temporary(work, jo
     assert _names(work) == ["big.jsonl", "in.jsonl", "out.jsonl"]
 
 
+@pytest.mark.slow
 def test_80_file_too_large_on_stdout_is_one_line(work) -> None:
     rows = "".join(f'{{"respondent": "r{i}", "answers": {{}}}}\n' for i in range(2000))
     (work / "many.jsonl").write_text(rows)
@@ -719,6 +724,7 @@ def test_86_strict_keeps_the_old_output_and_writes_the_errors(cli, work) -> None
     assert _names(work) == ["in.jsonl", "st.err", "st.out"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_85_a_reader_that_stops_early_ends_the_run_quietly(work, jobs) -> None:
     rows = "".join(f'{{"respondent": "r{i}", "answers": {{}}}}\n' for i in range(90_000))
@@ -741,6 +747,7 @@ def test_85_a_reader_that_stops_early_ends_the_run_quietly(work, jobs) -> None:
     assert _names(work) == ["big.jsonl", "in.jsonl"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("jobs", ["1", "2"], ids=["in-process", "workers-in-place"])
 def test_77_78_a_full_disk_is_one_line_old_file_kept_no_temporary(tmp_path, work, jobs) -> None:
     rows = "".join(
@@ -794,6 +801,7 @@ main()
 """
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", ["file", "pipe"])
 def test_110_workers_the_system_will_not_start_leave_the_work_to_pmfit(nobody_work, path) -> None:
     """`-j 200` under `ulimit -u`: the review saw exit 3 and a worker's traceback; the
@@ -819,6 +827,7 @@ def test_110_workers_the_system_will_not_start_leave_the_work_to_pmfit(nobody_wo
     assert _result_lines(out) == ["ana"] * rows
 
 
+@pytest.mark.slow
 def test_stdout_that_is_an_input_is_refused_as_minus_o_dev_stdout_is(work) -> None:
     """The retest: `pmfit batch in.jsonl >> in.jsonl` read its own results back (10.8 MB
     grew to 514 MB, and every result was counted as a rejected row), where `-o
@@ -851,6 +860,7 @@ def test_stdout_that_is_an_input_is_refused_as_minus_o_dev_stdout_is(work) -> No
     assert (work / "so.txt").read_bytes() == b""
 
 
+@pytest.mark.slow
 def test_stdout_a_character_device_may_take_the_errors_too(work) -> None:
     _mknod_or_skip(work / "fakenull", 1, 3)
     with open(work / "fakenull", "wb") as stdout:
