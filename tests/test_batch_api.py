@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+import platform
 
 import pytest
 from test_batch_cli import _cohort, _expected
@@ -154,3 +155,12 @@ def test_workers_write_every_format_as_one_process(
         assert len(json.loads(alone)) == 300
     else:
         assert len(list(csv.reader(io.StringIO(alone.decode())))) == 301
+
+
+@pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="mallopt is glibc's")
+def test_the_batch_commands_allocator_settings_take_on_glibc() -> None:
+    """What `pmfit batch` and `pmfit report` set before scoring (see batch/allocator.py;
+    bench/batch.py measures what it saves)."""
+    from pmfit.batch.allocator import reuse_freed_memory
+
+    assert reuse_freed_memory() is True

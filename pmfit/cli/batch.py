@@ -246,6 +246,7 @@ def batch(
         )
     if excel:
         format = _csv_for_excel(ctx, format)
+    from pmfit.batch.allocator import reuse_freed_memory
     from pmfit.batch.api import score_files
     from pmfit.batch.run import Stop
 
@@ -264,6 +265,7 @@ def batch(
                 # file stays; after a commit this does nothing.
                 stack.callback(handle.abort)
         bar = _progress_bar(env, sources, progress, stack)
+        reuse_freed_memory()
         try:
             counts = score_files(
                 sources,

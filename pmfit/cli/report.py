@@ -94,6 +94,7 @@ def report(
     with a 95% CI, and per question its answers, skips, item-rest r and alpha if dropped."""
     import msgspec
 
+    from pmfit.batch.allocator import reuse_freed_memory
     from pmfit.cli.outputs import planned_output, refuse_output_clashes
     from pmfit.report.run import report_of
     from pmfit.writing import write_planned
@@ -108,6 +109,7 @@ def report(
     with contextlib.ExitStack() as stack:
         (inp,) = open_inputs([source], input_format, env, stack, encoding)
         refuse_output_clashes(target, env, [inp], bank_path)
+        reuse_freed_memory()
         run = report_of(
             inp,
             bank=bank,
