@@ -36,7 +36,7 @@ class _BadByte(ValueError):
         self.col = col
 
 
-def _text(line: Line) -> str:
+def line_text(line: Line) -> str:
     """A line's text without a CRLF's CR; ValueError names what is wrong with it."""
     if isinstance(line, TooLong):
         raise ValueError(row_too_long("").message)
@@ -49,7 +49,7 @@ def _text(line: Line) -> str:
     return text[:-1] if text.endswith("\r") else text
 
 
-def _cells(text: str, delimiter: str) -> list[str]:
+def record_cells(text: str, delimiter: str) -> list[str]:
     """One record's cells; ValueError names what is wrong with it."""
     if "\x00" in text:
         raise ValueError("a NUL byte: not text")
@@ -81,7 +81,7 @@ def _cells(text: str, delimiter: str) -> list[str]:
     return cells
 
 
-class _Record(NamedTuple):
+class Record(NamedTuple):
     line: int
     cells: list[str] | None
     problem: str | None
@@ -89,9 +89,9 @@ class _Record(NamedTuple):
     col: int | None = None
 
 
-def _records(
+def read_records(
     lines: Iterator[tuple[int, Line | None, int]], delimiter: str, width: int
-) -> Iterator[_Record | None]:
+) -> Iterator[Record | None]:
     """CSV records (None: the input paused). Quotes are read strictly (a closing quote is
     followed by a delimiter or the end of the row). A quoted cell may span lines; the
     record then ends on the line where the quotes pair up, within MAX_CELL_LINES lines,
@@ -111,9 +111,9 @@ def _records(
         assert line is not None
         if isinstance(line, TooLong) or line.count(b'"') % 2 == 0:
             try:
-                yield _Record(number, _cells(_text(line), delimiter), None, position)
+                yield Record(number, record_cells(line_text(line), delimiter), None, position)
             except ValueError as error:
-                yield _Record(number, None, str(error), position, getattr(error, "col", None))
+                yield Record(number, None, str(error), position, getattr(error, "col", None))
             continue
         group = [item]
         quotes, size, closed = line.count(b'"'), len(line), False
@@ -135,15 +135,15 @@ def _records(
                 break
         if closed:
             try:
-                text = "\n".join(_text(g[1]) for g in group)  # type: ignore[arg-type]
-                cells = _cells(text, delimiter)
+                text = "\n".join(line_text(g[1]) for g in group)  # type: ignore[arg-type]
+                cells = record_cells(text, delimiter)
             except ValueError:
                 cells = []
             if len(cells) == width:
-                yield _Record(number, cells, None, group[-1][2])
+                yield Record(number, cells, None, group[-1][2])
                 continue
         back.extendleft(reversed(group[1:]))
-        yield _Record(
+        yield Record(
             number,
             None,
             f'an opening quote (") that is not closed: a quoted cell must close within '
@@ -167,14 +167,14 @@ def csv_blocks(
         return
     problems = []
     try:
-        header_text = _text(header_item[1])  # type: ignore[arg-type]
+        header_text = line_text(header_item[1])  # type: ignore[arg-type]
     except ValueError as error:
         header_text = ""
         col = getattr(error, "col", None)
         problems.append(str(error) if col is None else f"{error} at column {col}")
     delimiter = _sniff_delimiter(header_text)
     try:
-        names = [cell.strip() for cell in _cells(header_text, delimiter)]
+        names = [cell.strip() for cell in record_cells(header_text, delimiter)]
     except ValueError as error:
         names = []
         problems.append(str(error))
@@ -184,9 +184,9 @@ def csv_blocks(
     notice = None if problems else mapped.notice()
     if notice:
         reading.notice(f"{shown_name}: {notice}")
-    records = _records(lines, delimiter, len(names))
+    records = read_records(lines, delimiter, len(names))
 
-    def blank(record: _Record) -> bool:
+    def blank(record: Record) -> bool:
         return record.cells is not None and not any(cell.strip() for cell in record.cells)
 
     if problems:

@@ -22,7 +22,7 @@ from pmfit.report.stats import FLAG_CODES
 from pmfit.scoring.block import RECOMMENDATIONS
 
 if TYPE_CHECKING:
-    from pmfit.batch.csv_rows import _Record
+    from pmfit.batch.csv_rows import Record
     from pmfit.batch.readers import Readable
 
 
@@ -99,7 +99,7 @@ class _Rows:
 
 def csv_results(reader: ResultReader, stream: Readable) -> None:
     """Batch CSV results from `stream` into `reader`'s accumulator."""
-    from pmfit.batch.csv_rows import _cells, _records, _text
+    from pmfit.batch.csv_rows import line_text, read_records, record_cells
     from pmfit.batch.readers import BLOCK_ROWS, PAUSE, physical_lines
 
     lines = physical_lines(stream)
@@ -107,13 +107,13 @@ def csv_results(reader: ResultReader, stream: Readable) -> None:
     if header is None:
         return
     try:
-        names = _cells(_text(header[1]), ",")  # type: ignore[arg-type]
+        names = record_cells(line_text(header[1]), ",")  # type: ignore[arg-type]
     except ValueError as error:
         raise InputError([Problem(reader.shown, 1, None, f"header: {error}")]) from None
     rows = _Reader(reader, _Layout(reader.bank, names))
-    pending: list[tuple[int, _Record]] = []
+    pending: list[tuple[int, Record]] = []
     row_number = 0
-    for record in _records(lines, ",", rows.layout.width):
+    for record in read_records(lines, ",", rows.layout.width):
         if record is None:
             continue
         if record.cells is not None and not any(map(str.strip, record.cells)):
@@ -139,7 +139,7 @@ class _Reader:
         self.options = [{o.id: k for k, o in enumerate(q.options)} for q in bank.questions]
         self.recommendation_code = {r: k for k, r in enumerate(RECOMMENDATIONS)}
 
-    def block(self, pending: list[tuple[int, _Record]]) -> None:
+    def block(self, pending: list[tuple[int, Record]]) -> None:
         if not pending:
             return
         columns = self._columns([record.cells for _, record in pending])
@@ -201,7 +201,7 @@ class _Reader:
             return None
         return Columns(codes, scores, recommendations, dimensions, flags)
 
-    def _rows(self, pending: list[tuple[int, _Record]]) -> Columns:
+    def _rows(self, pending: list[tuple[int, Record]]) -> Columns:
         rows = _Rows()
         for row_number, record in pending:
             respondent = None
@@ -230,7 +230,7 @@ class _Reader:
             rows.flags.append(flags)
         return rows.columns()
 
-    def _row(self, record: _Record) -> tuple[list[int], float, int, list[float], list[bool]]:
+    def _row(self, record: Record) -> tuple[list[int], float, int, list[float], list[bool]]:
         """One row read and checked; ValueError says what is wrong with it."""
         layout, bank, label = self.layout, self.bank, self.label
         cells = record.cells
