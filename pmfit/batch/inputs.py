@@ -124,9 +124,10 @@ class Peekable:
     pipe that stays open is scored as its rows come.
     """
 
-    def __init__(self, stream: IO[bytes] | BinaryIO) -> None:
+    def __init__(self, stream: IO[bytes] | BinaryIO, head: bytes = b"") -> None:
+        #: Bytes already read from `stream` (looked at), given back first.
+        self.head = head
         self.stream = stream
-        self.head = b""
         self._read = getattr(stream, "read1", stream.read)
 
     def peek(self) -> bytes:

@@ -50,31 +50,14 @@ class ReportRun:
     dropped: dict[str, int] = field(default_factory=dict)
 
 
-class _Replay:
-    """A stream whose first bytes have been read, read again from the start."""
-
-    def __init__(self, head: bytes, stream: object) -> None:
-        self.head = head
-        self.stream = stream
-
-    def read(self, size: int = -1, /) -> bytes:
-        if self.head:
-            head, self.head = self.head, b""
-            return head
-        return self.stream.read(size)  # type: ignore[attr-defined, no-any-return]
-
-    def ready(self, wait: float = 0.0) -> bool:
-        from pmfit.batch.readers import ready
-
-        return bool(self.head) or ready(self.stream, wait)
-
-
 def _looked_at(source: Input) -> Input:
     """`source` with at least HEAD_BYTES of head when it starts as pretty-printed JSON
     does (a pipe may have sent only its first line yet), so a result shows what it is."""
     first = source.head.lstrip().split(b"\n", 1)[0].strip()
     if len(source.head) >= HEAD_BYTES or first not in (b"{", b"["):
         return source
+    from pmfit.batch.inputs import Peekable
+
     parts, size = [], 0
     while size < HEAD_BYTES:
         data = source.stream.read(HEAD_BYTES - size)
@@ -86,7 +69,7 @@ def _looked_at(source: Input) -> Input:
     # What was read is held here now: workers must not read the file or descriptor.
     return dataclasses.replace(
         source,
-        stream=_Replay(head, source.stream),
+        stream=Peekable(source.stream, head),  # type: ignore[arg-type]
         head=head,
         transcoded=True,
         fd=None,
