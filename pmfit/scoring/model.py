@@ -46,6 +46,8 @@ import functools
 import itertools
 import math
 from collections.abc import Iterator, Sequence
+from itertools import repeat
+from operator import add, mul, truediv
 from typing import TYPE_CHECKING, NamedTuple
 
 from pmfit.bank.model import Bank, Question
@@ -361,7 +363,7 @@ def _dimension_row(tab: Tables, d: int, pattern: tuple[int, ...]) -> DimensionRo
         a = [1.0] * CELLS
         for j, k in zip(tab.dimensions[d], pattern, strict=True):
             if k >= 0:
-                a = [x * y for x, y in zip(a, tab.likelihood[j][k][s * CELLS :], strict=False)]
+                a = list(map(mul, a, tab.likelihood[j][k][s * CELLS :]))
         # Sums over t_d run over mirror pairs of cells, outside in (as in `posterior`).
         for row in rows:
             total = first = second = 0.0
@@ -413,23 +415,23 @@ def posterior(tab: Tables, chosen: Sequence[int]) -> Posterior:
         for questions in pairs(members):
             found = _pair_likelihood(tab, questions, chosen)
             if found is not None:
-                one = [a * b for a, b in zip(one, found, strict=True)]
+                one = list(map(mul, one, found))
             if i % RESCALE_EVERY == RESCALE_EVERY - 1:
                 top = max(max(one), max(like))
-                one = [x / top for x in one]
-                like = [x / top for x in like]
+                one = list(map(truediv, one, repeat(top, len(one))))
+                like = list(map(truediv, like, repeat(top, len(like))))
             i += 1
         row = dimension_row(tab, d, tuple(chosen[j] for j in members))
-        like = [a * b for a, b in zip(like, row.like, strict=True)]
-        mean = [a + b for a, b in zip(mean, row.mean, strict=True)]
-        var = [a + b for a, b in zip(var, row.var, strict=True)]
+        like = list(map(mul, like, row.like))
+        mean = list(map(add, mean, row.mean))
+        var = list(map(add, var, row.var))
     share = 0.0
     for j, k in enumerate(chosen):
         if k >= 0:
             share += tab.share[j]
     marginal = one[:CELLS]
     for s in range(1, len(SIGMAS)):
-        marginal = [a + b for a, b in zip(marginal, one[s * CELLS : (s + 1) * CELLS], strict=True)]
+        marginal = list(map(add, marginal, one[s * CELLS : (s + 1) * CELLS]))
     # Sums run over mirror pairs of cells, outside in, so that a mirrored bank's sums
     # are the same floats: each outcome gets a pair's sum, or each cell on its own.
     total = 0.0
@@ -497,7 +499,7 @@ def _pair_likelihood(
         return None
     if len(found) == 1:
         return found[0]
-    return [a * b for a, b in zip(found[0], found[1], strict=True)]
+    return list(map(mul, found[0], found[1]))
 
 
 def _tail_cell(marginal: Sequence[float], tail: float) -> int:
