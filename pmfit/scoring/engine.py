@@ -350,19 +350,13 @@ def _flip(
                     ).recommendation
                 )
                 if to != current:
+                    chosen = [*sequence[: k - 1], (last, option.id)]
                     changes = [
                         FlipChange(
-                            question=a.question.id, from_=a.question.options[a.position].id, to=best
+                            question=a.question.id, from_=a.question.options[a.position].id, to=new
                         )
-                        for a, best in sequence[: k - 1]
+                        for a, new in chosen
                     ]
-                    changes.append(
-                        FlipChange(
-                            question=last.question.id,
-                            from_=last.question.options[last.position].id,
-                            to=option.id,
-                        )
-                    )
                     return changes, to
     return [], None
 
