@@ -290,3 +290,27 @@ def test_a_bank_of_one_dimension_is_read_with_one_position() -> None:
     assert score(one, {f"q{j}": "o2" for j in range(10)}).recommendation == "either"
     two = make_bank([1.0, 1.0], [(0, five), (1, five)] * 5)
     assert tables(two).one_position == ONE_POSITION < 1.0
+
+
+@settings(max_examples=examples(100), deadline=None)
+@given(st.data())
+def test_a_folded_posterior_is_the_posterior_folded_afresh(data: st.DataObject) -> None:
+    """`model.Fold` starts each answer set from the last one's state where they agree:
+    over a run of answer sets, each a few changes from the one before (as the flip's), it
+    gives the floats that folding each afresh gives."""
+    from pmfit.scoring.model import Fold, posterior, tables
+
+    bank, answers = data.draw(banks_with_answers())
+    tab = tables(bank)
+    chosen = [
+        -1 if answers[q.id] is None else [o.id for o in q.options].index(answers[q.id])
+        for q in bank.questions
+    ]
+    fold = Fold()
+    for _ in range(data.draw(st.integers(1, 6))):
+        assert posterior(tab, chosen, fold) == posterior(tab, chosen)
+        twin = fold.copy() if data.draw(st.booleans()) else fold
+        for _ in range(data.draw(st.integers(0, 2))):
+            j = data.draw(st.integers(0, len(bank.questions) - 1))
+            chosen[j] = data.draw(st.integers(-1, len(bank.questions[j].options) - 1))
+        fold = twin

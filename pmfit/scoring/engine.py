@@ -156,6 +156,8 @@ class _Decision(NamedTuple):
     post: model.Posterior
     recommendation: Recommendation
     lead: int  # the most probable outcome's index in model.OUTCOMES
+    chosen: list[int]  # an option index per question, in bank order (-1 = skipped)
+    fold: model.Fold  # where the posterior got to: the flip's decisions start from it
 
 
 def _decide(bank: Bank, answers: Mapping[str, str | None]) -> _Decision:
@@ -166,9 +168,12 @@ def _decide(bank: Bank, answers: Mapping[str, str | None]) -> _Decision:
         else -1
         for q in bank.questions
     ]
-    post = model.posterior(model.tables(bank), chosen)
+    fold = model.Fold()
+    post = model.posterior(model.tables(bank), chosen, fold)
     recommendation, lead = decide(post, bank.thresholds.min_answered_weight)
-    return _Decision(by_dimension, answered, _value(answered), post, recommendation, lead)
+    return _Decision(
+        by_dimension, answered, _value(answered), post, recommendation, lead, chosen, fold
+    )
 
 
 def score(
@@ -187,7 +192,7 @@ def score(
     if problems:
         raise InvalidAnswers(problems)
     decision = _decide(bank, answers)
-    by_dimension, answered, value, post, recommendation, lead = decision
+    by_dimension, answered, value, post, recommendation, lead, _, _ = decision
     probabilities = post.probabilities
     flip, flip_to = _flip(bank, answers, answered, decision)
 
@@ -328,27 +333,34 @@ def _flip(
     ways = directions(current, decision.post.probabilities)
     sequences = {d: _greedy(answered, d) for d in ways}
     longest = max((len(s) for s in sequences.values()), default=0)
+    tab = model.tables(bank)
+    column = {q.id: j for j, q in enumerate(bank.questions)}
+    minimum = bank.thresholds.min_answered_weight
+    # Each side's answers with its first k changes made, folded from the last ones.
+    changed = {d: decision.chosen[:] for d in ways}
+    folds = {d: decision.fold.copy() for d in ways}
+
+    def recommendation(d: int, question: Question, option: str) -> Recommendation:
+        chosen = changed[d]
+        chosen[column[question.id]] = next(
+            i for i, o in enumerate(question.options) if o.id == option
+        )
+        return decide(model.posterior(tab, chosen, folds[d]), minimum)[0]
+
     for k in range(1, longest + 1):
         for d in ways:
             sequence = sequences[d]
             if k > len(sequence):
                 continue
-            before = {a.question.id: best for a, best in sequence[: k - 1]}
             last, furthest = sequence[k - 1]
-            gets = _decide(bank, {**answers, **before, last.question.id: furthest}).recommendation
+            gets = recommendation(d, last.question, furthest)
             if gets == current:
                 continue
             # The mildest option toward this side that still changes it (the furthest does).
             for option in sorted(last.question.options, key=lambda o: d * o.lean):
                 if 100.0 * last.weight * d * (option.lean - last.lean) <= EPSILON:
                     continue
-                to = (
-                    gets
-                    if option.id == furthest
-                    else _decide(
-                        bank, {**answers, **before, last.question.id: option.id}
-                    ).recommendation
-                )
+                to = gets if option.id == furthest else recommendation(d, last.question, option.id)
                 if to != current:
                     chosen = [*sequence[: k - 1], (last, option.id)]
                     changes = [
