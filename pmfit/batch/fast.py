@@ -353,8 +353,8 @@ def _flip(
     recommendation, the last the mildest that does, and what it becomes.
 
     A scan over k, both sides in step: at each k, every row still unresolved takes its
-    next greedy change toward each side it looks at, and one `block.decide` over all of
-    them says which rows' recommendation changed. The model need not be monotone in the
+    next greedy change toward each side it looks at, and one `block.recommend` over all
+    of them says which rows' recommendation changed. The model need not be monotone in the
     answers, so no k is skipped; a row leaves the scan once resolved (or out of changes),
     so the cost follows the changes the flips need, not the bank's length."""
     import numpy as np
@@ -377,9 +377,8 @@ def _flip(
         taking = [(side, side.step(c, k, resolved)) for side in sides]
         if not any(local.size for _, local in taking):
             break
-        decided = block.decide(
-            c.arrays, _bank_order(c, np.concatenate([s.changed[lo] for s, lo in taking]))
-        ).recommendation
+        changed = _bank_order(c, np.concatenate([s.changed[lo] for s, lo in taking]))
+        decided = block.recommend(c.arrays, changed)
         # What each side's k-th change gives each row, in full-size arrays.
         hit = np.zeros((2, n), dtype=bool)
         got = np.zeros((2, n), dtype=np.int64)
@@ -442,7 +441,7 @@ def _mildest(
         if trying.size:
             answers = after[trying].copy()
             answers[np.arange(len(trying)), column[trying]] = option[trying]
-            got = block.decide(c.arrays, _bank_order(c, answers)).recommendation
+            got = block.recommend(c.arrays, _bank_order(c, answers))
             found = got != rec[trying]
             rows = trying[found]
             last[rows] = option[rows]

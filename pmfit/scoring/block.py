@@ -115,6 +115,22 @@ class Arrays:
         self.pair_radix = size_of_pair
         self.order = np.array([j for members in tab.dimensions for j in members], dtype=np.int64)
         self.starts = np.cumsum([0] + [len(m) for m in tab.dimensions[:-1]], dtype=np.int64)
+        # The terms of each outcome's sum, then of the total, mirror pair by pair of cells,
+        # outside in (as model.posterior adds them): columns of the marginal (CELLS), then
+        # of the pairs' sums (CELLS / 2), then a 0.0 for a pair that gives an outcome
+        # nothing (adding +0.0 changes no sum).
+        cells, half = model.CELLS, model.CELLS // 2
+        truth = tab.truth
+        outcomes = len(model.OUTCOMES)
+        self.sum_terms = np.full((outcomes + 1, half), cells + half, dtype=np.int64)
+        self.sum_terms[outcomes] = np.arange(cells, cells + half)
+        for g in range(half):
+            h = cells - 1 - g
+            if truth[g] == truth[h]:
+                self.sum_terms[truth[g], g] = cells + g
+            else:
+                self.sum_terms[truth[g], g] = g
+                self.sum_terms[truth[h], g] = h
 
 
 def pattern_rows(arrays: Arrays, d: int, patterns: Ints) -> Floats:
@@ -149,6 +165,23 @@ def pattern_rows(arrays: Arrays, d: int, patterns: Ints) -> Floats:
     return out
 
 
+#: A row's state in `fold`, as model.posterior's after a dimension: the one-position
+#: part's product (`ONE` columns: len(SIGMAS) * CELLS of the model, then the random one),
+#: the per-dimension part's likelihood (`SIZE` columns), and the sums of its means and of
+#: its variances (2 * SIZE columns). (Three arrays, not views of one: products into a
+#: strided view cost up to twice as much.)
+ONE = len(model.SIGMAS) * model.CELLS + 1
+SIZE = len(model.B_SIGMAS) * model.B_CELLS
+
+
+class State(NamedTuple):
+    """Each row's state in the fold (see ONE)."""
+
+    one: Floats  # n x ONE
+    like: Floats  # n x SIZE
+    moments: Floats  # n x 2 SIZE: the means, then the variances
+
+
 class Decisions(NamedTuple):
     recommendation: Ints  # codes into RECOMMENDATIONS
     lead: Ints  # the most probable outcome's index in model.OUTCOMES
@@ -162,13 +195,15 @@ class Decisions(NamedTuple):
 def decide(arrays: Arrays, chosen: Ints) -> Decisions:
     """The engine's decision for each row of `chosen` (option indices in bank order, -1
     skipped)."""
+    return decisions(arrays, chosen, fold(arrays, chosen))
+
+
+def fold(arrays: Arrays, chosen: Ints) -> State:
+    """model.posterior's fold over the dimensions for each row of `chosen`: each row's
+    state after the last dimension."""
     n = len(chosen)
-    cells = model.CELLS
-    size = len(model.B_SIGMAS) * model.B_CELLS
-    one = np.ones((n, len(model.SIGMAS) * cells + 1))
-    like = np.ones((n, size))
-    moments = np.zeros((n, 2 * size))  # the true score's mean, then its variance
-    rows = np.empty((n, 3 * size))
+    state = State(np.ones((n, ONE)), np.ones((n, SIZE)), np.zeros((n, 2 * SIZE)))
+    one, like, moments = state
     # Every dimension's pattern code at once: the questions' terms, summed by dimension
     # (the questions in dimension order, each dimension's from its first column).
     terms = ((chosen + 1) * arrays.strides)[:, arrays.order]
@@ -177,10 +212,14 @@ def decide(arrays: Arrays, chosen: Ints) -> Decisions:
     plus = np.zeros((n, chosen.shape[1] + 1), dtype=np.int64)  # a last column of skips
     plus[:, :-1] = chosen + 1
     shifted = plus[:, arrays.pair_first] * arrays.pair_radix + plus[:, arrays.pair_second]
+    # The rows read from the tables go to buffers. (np.take buffers its output unless its
+    # mode is other than "raise"; the indices are in range, so "clip" changes none.)
+    read = np.empty((n, ONE))
+    rows = np.empty((n, 3 * SIZE))
     i = 0
     for d, (where, built) in enumerate(arrays.dimensions):
         for _ in range(arrays.pair_counts[d]):
-            one *= arrays.pair_tables[i][shifted[:, i]]
+            one *= np.take(arrays.pair_tables[i], shifted[:, i], axis=0, out=read, mode="clip")
             if i % model.RESCALE_EVERY == model.RESCALE_EVERY - 1:
                 top = np.maximum(one.max(axis=1), like.max(axis=1))[:, None]
                 one /= top
@@ -188,58 +227,79 @@ def decide(arrays: Arrays, chosen: Ints) -> Decisions:
             i += 1
         if built is None:
             patterns, back = np.unique(chosen[:, where], axis=0, return_inverse=True)
-            rows = pattern_rows(arrays, d, patterns)[back.reshape(-1)]
+            found = pattern_rows(arrays, d, patterns)[back.reshape(-1)]
         else:
-            np.take(built, codes[:, d], axis=0, out=rows)
-        like *= rows[:, :size]
-        moments += rows[:, size:]
-    # The engine adds each answered question's share in bank order; a skip adds 0.0.
-    share = _running(np.where(chosen >= 0, arrays.share[None, :], 0.0))
-    marginal = one[:, :cells].copy()
-    for s in range(1, len(model.SIGMAS)):
-        marginal += one[:, s * cells : (s + 1) * cells]
-    total = np.zeros(n)
-    by_outcome = np.zeros((n, 3))
-    truth = arrays.truth.tolist()
-    for g in range(cells // 2):
-        h = cells - 1 - g
-        pair = marginal[:, g] + marginal[:, h]
-        total += pair
-        if truth[g] == truth[h]:
-            by_outcome[:, truth[g]] += pair
-        else:
-            by_outcome[:, truth[g]] += marginal[:, g]
-            by_outcome[:, truth[h]] += marginal[:, h]
-    mean, var = moments[:, :size], moments[:, size:]
-    sd = np.sqrt(np.maximum(var, 0.0)) + model.SD_FLOOR
-    band = arrays.tables.band
-    tails = _upper_tail(arrays, np.concatenate(((band + mean) / sd, (band - mean) / sd), axis=1))
-    below, above = tails[:, :size], tails[:, size:]
-    left, right = arrays.spread_pairs
-    spread = _running(like[:, left] + like[:, right])
-    by_spread = np.stack(
-        [
-            _running(p[:, left] + p[:, right])
-            for p in (like * below, like * (1.0 - (below + above)), like * above)
-        ],
-        axis=1,
-    )
-    columns = float(len(model.SIGMAS) * cells)
-    one_weight = arrays.tables.one_position / columns
-    spread_weight = (1.0 - arrays.tables.one_position) / size
-    evidence = total * one_weight + spread * spread_weight
-    probabilities = (by_outcome * one_weight + by_spread * spread_weight) / evidence[:, None]
+            found = np.take(built, codes[:, d], axis=0, out=rows, mode="clip")
+        like *= found[:, :SIZE]
+        moments += found[:, SIZE:]
+    return state
+
+
+def decisions(arrays: Arrays, chosen: Ints, state: State) -> Decisions:
+    """The engine's decision for each row of `chosen` from its fold's `state`."""
+    probabilities, marginal, total = _probabilities(arrays, state)
+    recommendation, lead, share = _recommend(arrays, chosen, probabilities)
+    cells = model.CELLS
     tail = 0.05 * total
     low = arrays.true_score[_tail_cells(marginal, tail)]
     high = arrays.true_score[cells - 1 - _tail_cells(marginal[:, ::-1], tail)]
-    ratio = one[:, -1] * columns / total
+    ratio = state.one[:, ONE - 1] * float(ONE - 1) / total
+    return Decisions(recommendation, lead, probabilities, low, high, ratio, share)
+
+
+def recommend(arrays: Arrays, chosen: Ints) -> Ints:
+    """`decide`'s recommendation alone (for the flip, which reads nothing else): without
+    the interval or the person-fit ratio."""
+    return _recommend(arrays, chosen, _probabilities(arrays, fold(arrays, chosen))[0])[0]
+
+
+def _probabilities(arrays: Arrays, state: State) -> tuple[Floats, Floats, Floats]:
+    """Each row's probabilities of the outcomes, and the one-position part's marginal over
+    the cells and its total."""
+    one, like, moments = state
+    n = len(one)
+    cells = model.CELLS
+    half = cells // 2
+    # The marginal, then each mirror pair's sum, then a 0.0 (the terms an outcome lacks).
+    terms = np.empty((n, cells + half + 1))
+    marginal = terms[:, :cells]
+    np.copyto(marginal, one[:, :cells])
+    for s in range(1, len(model.SIGMAS)):
+        marginal += one[:, s * cells : (s + 1) * cells]
+    np.add(marginal[:, :half], marginal[:, ::-1][:, :half], out=terms[:, cells : cells + half])
+    terms[:, -1] = 0.0
+    sums = _running(terms[:, arrays.sum_terms])  # see Arrays.sum_terms
+    by_outcome, total = sums[:, :-1], sums[:, -1]
+    mean, var = moments[:, :SIZE], moments[:, SIZE:]
+    sd = np.sqrt(np.maximum(var, 0.0)) + model.SD_FLOOR
+    band = arrays.tables.band
+    tails = _upper_tail(arrays, np.concatenate(((band + mean) / sd, (band - mean) / sd), axis=1))
+    below, above = tails[:, :SIZE], tails[:, SIZE:]
+    # The per-dimension part's likelihood, then its share below, within and above the
+    # band, summed over mirror pairs of positions.
+    parts = np.stack((like, like * below, like * (1.0 - (below + above)), like * above), axis=1)
+    left, right = arrays.spread_pairs
+    summed = _running(parts[:, :, left] + parts[:, :, right])
+    spread, by_spread = summed[:, 0], summed[:, 1:]
+    columns = float(len(model.SIGMAS) * cells)
+    one_weight = arrays.tables.one_position / columns
+    spread_weight = (1.0 - arrays.tables.one_position) / SIZE
+    evidence = total * one_weight + spread * spread_weight
+    probabilities = (by_outcome * one_weight + by_spread * spread_weight) / evidence[:, None]
+    return probabilities, marginal, total
+
+
+def _recommend(arrays: Arrays, chosen: Ints, probabilities: Floats) -> tuple[Ints, Ints, Floats]:
+    """Each row's recommendation, most probable outcome and answered share."""
+    # The engine adds each answered question's share in bank order; a skip adds 0.0.
+    share = _running(np.where(chosen >= 0, arrays.share[None, :], 0.0))
     lead = np.argmax(probabilities, axis=1)  # the first of equals, as the engine
-    top = probabilities[np.arange(n), lead]
+    top = probabilities[np.arange(len(chosen)), lead]
     recommendation = np.where(top >= engine.DECIDE, lead, TOO_CLOSE)
     minimum = arrays.bank.thresholds.min_answered_weight
     short = (share < minimum - engine.EPSILON) | (share <= 0)
     recommendation = np.where(short, INSUFFICIENT, recommendation)
-    return Decisions(recommendation, lead, probabilities, low, high, ratio, share)
+    return recommendation, lead, share
 
 
 def _upper_tail(arrays: Arrays, z: Floats) -> Floats:
@@ -273,24 +333,20 @@ def straight_lines(arrays: Arrays, chosen: Ints) -> Bools:
 
 
 def _running(x: Floats) -> Floats:
-    """Each row's sum, added left to right from 0.0 (as the engine's loops add)."""
-    if not x.shape[1]:
-        return np.zeros(len(x))
-    out: Floats = x[:, 0].copy()
-    for k in range(1, x.shape[1]):  # a column at a time: faster than add.accumulate here
-        out += x[:, k]
+    """The sums over the last axis, added left to right from 0.0 (as the engine's loops
+    add)."""
+    if not x.shape[-1]:
+        return np.zeros(x.shape[:-1])
+    out: Floats = x[..., 0].copy()
+    for k in range(1, x.shape[-1]):  # a column at a time: faster than add.accumulate here
+        out += x[..., k]
     return out
 
 
 def _tail_cells(marginal: Floats, tail: Floats) -> Ints:
-    """model._tail_cell for each row."""
-    n, cells = marginal.shape
-    found = np.full(n, cells - 1, dtype=np.int64)
-    open_rows = np.ones(n, dtype=bool)
-    running = np.zeros(n)
-    for g in range(cells):
-        running += marginal[:, g]
-        reached = open_rows & (running >= tail)
-        found[reached] = g
-        open_rows &= ~reached
+    """model._tail_cell for each row: the running sums by np.cumsum, which adds left to
+    right as the engine's loop does (accumulations are never pairwise)."""
+    reached = np.cumsum(marginal, axis=1) >= tail[:, None]
+    found: Ints = np.argmax(reached, axis=1)  # the first cell reached
+    found[~reached[np.arange(len(found)), found]] = marginal.shape[1] - 1
     return found
