@@ -202,7 +202,13 @@ def fold(arrays: Arrays, chosen: Ints) -> State:
     """model.posterior's fold over the dimensions for each row of `chosen`: each row's
     state after the last dimension."""
     n = len(chosen)
-    state = State(np.ones((n, ONE)), np.ones((n, SIZE)), np.zeros((n, 2 * SIZE)))
+    # The product starts at 1.0, and 1.0 * x is x: the first pair's row is the product
+    # after it, read straight into place.
+    state = State(
+        np.empty((n, ONE)) if arrays.pair_counts else np.ones((n, ONE)),
+        np.ones((n, SIZE)),
+        np.zeros((n, 2 * SIZE)),
+    )
     one, like, moments = state
     # Every dimension's pattern code at once: the questions' terms, summed by dimension
     # (the questions in dimension order, each dimension's from its first column).
@@ -219,7 +225,11 @@ def fold(arrays: Arrays, chosen: Ints) -> State:
     i = 0
     for d, (where, built) in enumerate(arrays.dimensions):
         for _ in range(arrays.pair_counts[d]):
-            one *= np.take(arrays.pair_tables[i], shifted[:, i], axis=0, out=read, mode="clip")
+            table = arrays.pair_tables[i]
+            if i:
+                one *= table.take(shifted[:, i], axis=0, out=read, mode="clip")
+            else:
+                table.take(shifted[:, i], axis=0, out=one, mode="clip")
             if i % model.RESCALE_EVERY == model.RESCALE_EVERY - 1:
                 top = np.maximum(one.max(axis=1), like.max(axis=1))[:, None]
                 one /= top
@@ -229,7 +239,7 @@ def fold(arrays: Arrays, chosen: Ints) -> State:
             patterns, back = np.unique(chosen[:, where], axis=0, return_inverse=True)
             found = pattern_rows(arrays, d, patterns)[back.reshape(-1)]
         else:
-            found = np.take(built, codes[:, d], axis=0, out=rows, mode="clip")
+            found = built.take(codes[:, d], axis=0, out=rows, mode="clip")
         like *= found[:, :SIZE]
         moments += found[:, SIZE:]
     return state
@@ -332,13 +342,21 @@ def straight_lines(arrays: Arrays, chosen: Ints) -> Bools:
     return result
 
 
+#: Up to this many rows, `_running` accumulates in one call; above it, a column at a time
+#: (np.add.accumulate costs more per element than whole-column adds, but one call).
+ACCUMULATE_ROWS = 64
+
+
 def _running(x: Floats) -> Floats:
     """The sums over the last axis, added left to right from 0.0 (as the engine's loops
-    add)."""
+    add; an accumulation adds in order, never pairwise)."""
     if not x.shape[-1]:
         return np.zeros(x.shape[:-1])
+    if len(x) <= ACCUMULATE_ROWS:
+        summed: Floats = np.add.accumulate(x, axis=-1)[..., -1]
+        return summed
     out: Floats = x[..., 0].copy()
-    for k in range(1, x.shape[-1]):  # a column at a time: faster than add.accumulate here
+    for k in range(1, x.shape[-1]):
         out += x[..., k]
     return out
 
