@@ -462,3 +462,41 @@ def test_a_block_for_the_report_is_the_same_block_without_its_flips(bank_dir) ->
             continue
         a, b = getattr(full, field.name), getattr(lean, field.name)
         assert np.array_equal(a, b, equal_nan=True) if isinstance(a, np.ndarray) else a == b, field
+
+
+@settings(max_examples=examples(200), deadline=None)
+@given(
+    st.integers(1, 40).flatmap(
+        lambda cols: st.lists(
+            st.lists(
+                st.floats(0, 1e300) | st.floats(0, 1e-300) | st.sampled_from([0.0, 1.0]),
+                min_size=cols,
+                max_size=cols,
+            ),
+            min_size=1,
+            max_size=20,
+        )
+    ),
+    st.floats(0, 1e301),
+)
+def test_block_sums_add_left_to_right_as_the_engine(rows, tail) -> None:
+    """block's running sums (one accumulation for a few rows, column adds for more: both
+    ways are run) and its tail cells (by np.cumsum) add in the engine's order:
+    model.posterior's loops, float by float."""
+    from pmfit.scoring import block, model
+
+    kept = block.ACCUMULATE_ROWS
+    try:
+        sums = []
+        for limit in (len(rows), len(rows) - 1):
+            block.ACCUMULATE_ROWS = limit
+            sums.append(block._running(np.array(rows)).tolist())
+    finally:
+        block.ACCUMULATE_ROWS = kept
+    cells = block._tail_cells(np.array(rows), np.full(len(rows), tail)).tolist()
+    for r, row in enumerate(rows):
+        running = 0.0
+        for x in row:
+            running += x
+        assert sums[0][r] == running and sums[1][r] == running
+        assert cells[r] == model._tail_cell(row, tail)
