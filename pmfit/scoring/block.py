@@ -32,6 +32,23 @@ RECOMMENDATIONS = (*model.OUTCOMES, "too_close", "insufficient")
 PATTERNS_BUILT = 4096
 
 
+#: A row's state in `fold`, as model.posterior's after a dimension: the one-position
+#: part's product (`ONE` columns: len(SIGMAS) * CELLS of the model, then the random one),
+#: the per-dimension part's likelihood (`SIZE` columns), and the sums of its means and of
+#: its variances (2 * SIZE columns). (Three arrays, not views of one: products into a
+#: strided view cost up to twice as much.)
+ONE = len(model.SIGMAS) * model.CELLS + 1
+SIZE = len(model.B_SIGMAS) * model.B_CELLS
+
+
+class State(NamedTuple):
+    """Each row's state in the fold (see ONE)."""
+
+    one: Floats  # n x ONE
+    like: Floats  # n x SIZE
+    moments: Floats  # n x 2 SIZE: the means, then the variances
+
+
 class Arrays:
     """A bank's model tables as arrays."""
 
@@ -70,10 +87,12 @@ class Arrays:
         tail, step = model._tail_table()
         self.tail, self.step = np.array(tail), np.array(step)
         #: For each dimension: its questions and, for a small dimension, the rows of every
-        #: pattern by its code (else None). A pattern's code is the sum over the questions
-        #: of (option + 1) times the question's stride (options + 1 values per question,
-        #: the skip first).
-        self.dimensions: list[tuple[Ints, Floats | None]] = []
+        #: pattern by its code (else None), as two tables: the `like` columns, and the
+        #: `mean` and `var` ones (read apart, each into an array of its own, they cost half
+        #: what one read and two strided views cost). A pattern's code is the sum over the
+        #: questions of (option + 1) times the question's stride (options + 1 values per
+        #: question, the skip first).
+        self.dimensions: list[tuple[Ints, tuple[Floats, Floats] | None]] = []
         self.strides = np.zeros(len(bank.questions), dtype=np.int64)
         for d, members in enumerate(tab.dimensions):
             where = np.array(members, dtype=np.int64)
@@ -84,7 +103,8 @@ class Arrays:
             if count <= PATTERNS_BUILT:
                 codes = np.arange(count, dtype=np.int64)
                 patterns = (codes[:, None] // strides[None, :]) % radix[None, :] - 1
-                built = pattern_rows(self, d, patterns)
+                every = pattern_rows(self, d, patterns)
+                built = (every[:, :SIZE].copy(), every[:, SIZE:].copy())
                 self.strides[where] = strides
             self.dimensions.append((where, built))
         # model.pairs of each dimension, in order: each pair's likelihood products in a
@@ -165,23 +185,6 @@ def pattern_rows(arrays: Arrays, d: int, patterns: Ints) -> Floats:
     return out
 
 
-#: A row's state in `fold`, as model.posterior's after a dimension: the one-position
-#: part's product (`ONE` columns: len(SIGMAS) * CELLS of the model, then the random one),
-#: the per-dimension part's likelihood (`SIZE` columns), and the sums of its means and of
-#: its variances (2 * SIZE columns). (Three arrays, not views of one: products into a
-#: strided view cost up to twice as much.)
-ONE = len(model.SIGMAS) * model.CELLS + 1
-SIZE = len(model.B_SIGMAS) * model.B_CELLS
-
-
-class State(NamedTuple):
-    """Each row's state in the fold (see ONE)."""
-
-    one: Floats  # n x ONE
-    like: Floats  # n x SIZE
-    moments: Floats  # n x 2 SIZE: the means, then the variances
-
-
 class Decisions(NamedTuple):
     recommendation: Ints  # codes into RECOMMENDATIONS
     lead: Ints  # the most probable outcome's index in model.OUTCOMES
@@ -221,7 +224,8 @@ def fold(arrays: Arrays, chosen: Ints) -> State:
     # The rows read from the tables go to buffers. (np.take buffers its output unless its
     # mode is other than "raise"; the indices are in range, so "clip" changes none.)
     read = np.empty((n, ONE))
-    rows = np.empty((n, 3 * SIZE))
+    read_like = np.empty((n, SIZE))
+    read_moments = np.empty((n, 2 * SIZE))
     i = 0
     for d, (where, built) in enumerate(arrays.dimensions):
         for _ in range(arrays.pair_counts[d]):
@@ -238,10 +242,11 @@ def fold(arrays: Arrays, chosen: Ints) -> State:
         if built is None:
             patterns, back = np.unique(chosen[:, where], axis=0, return_inverse=True)
             found = pattern_rows(arrays, d, patterns)[back.reshape(-1)]
+            like *= found[:, :SIZE]
+            moments += found[:, SIZE:]
         else:
-            found = built.take(codes[:, d], axis=0, out=rows, mode="clip")
-        like *= found[:, :SIZE]
-        moments += found[:, SIZE:]
+            like *= built[0].take(codes[:, d], axis=0, out=read_like, mode="clip")
+            moments += built[1].take(codes[:, d], axis=0, out=read_moments, mode="clip")
     return state
 
 
