@@ -275,12 +275,13 @@ def _probabilities(arrays: Arrays, state: State) -> tuple[Floats, Floats, Floats
     n = len(one)
     cells = model.CELLS
     half = cells // 2
-    # The marginal, then each mirror pair's sum, then a 0.0 (the terms an outcome lacks).
-    terms = np.empty((n, cells + half + 1))
-    marginal = terms[:, :cells]
-    np.copyto(marginal, one[:, :cells])
+    # The marginal (an array of its own: adds into a strided view cost twice as much),
+    # then the terms of the sums: the marginal, each mirror pair's sum, and a 0.0.
+    marginal = one[:, :cells].copy()
     for s in range(1, len(model.SIGMAS)):
         marginal += one[:, s * cells : (s + 1) * cells]
+    terms = np.empty((n, cells + half + 1))
+    terms[:, :cells] = marginal
     np.add(marginal[:, :half], marginal[:, ::-1][:, :half], out=terms[:, cells : cells + half])
     terms[:, -1] = 0.0
     sums = _running(terms[:, arrays.sum_terms])  # see Arrays.sum_terms
