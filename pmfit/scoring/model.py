@@ -49,7 +49,9 @@ from collections.abc import Iterator, Sequence
 from itertools import repeat
 from operator import add, mul, truediv
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
+
+import msgspec
 
 from pmfit.bank.model import Bank, Question
 
@@ -232,7 +234,7 @@ def _option_likelihood(leans: tuple[float, ...], option: int) -> list[float]:
     return [*row, 1.0 / len(leans)]
 
 
-class Tables(NamedTuple):
+class Tables(msgspec.Struct, frozen=True):
     """What the decision needs from a bank, computed once."""
 
     #: likelihood[j][k]: question j (bank order), option k: a vector of
@@ -264,6 +266,9 @@ class Tables(NamedTuple):
     #: ... and, from the shipped tables, the rows of all its patterns by code (None when
     #: they are not there: computed as needed).
     stored_rows: list[memoryview[float] | None]
+    #: _pair_likelihood's products already made, by (first question, its option, the
+    #: second's option).
+    pair_products: dict[tuple[int, int, int], list[float]]
 
 
 _CACHE: dict[tuple[object, ...], Tables] = {}
@@ -366,6 +371,7 @@ def _build(bank: Bank, *, use_stored: bool = True) -> Tables:
         rows=[{} for _ in dimensions],
         strides=[_strides(bank, members) for members in dimensions],
         stored_rows=stored_rows,
+        pair_products={},
     )
 
 
@@ -507,7 +513,7 @@ def _stored_for(bank: Bank) -> StoredTables | None:
     return found[1]
 
 
-class DimensionRow(NamedTuple):
+class DimensionRow(msgspec.Struct, frozen=True):
     """What one dimension's answers (an answer pattern) say in the per-dimension part, at
     each (B_SIGMAS, B_CELLS) position, sigma-major: the likelihood (on the scale of the
     one-position part's product of the same answers), and the mean and variance of the
@@ -518,8 +524,10 @@ class DimensionRow(NamedTuple):
     var: list[float]
 
 
-#: dimension_row keeps at most this many rows per dimension (a long quiz meets few).
+#: dimension_row keeps at most this many rows per dimension (a long quiz meets few), and
+#: _pair_likelihood this many products in all.
 ROWS_KEPT = 4096
+PAIRS_KEPT = 4096
 #: A dimension with at most this many answer patterns has the rows of all of them in the
 #: shipped tables, and the batch scorer builds them all up front; a larger one builds the
 #: rows of the patterns met.
@@ -580,7 +588,7 @@ def _dimension_row(tab: Tables, d: int, pattern: tuple[int, ...]) -> DimensionRo
     return DimensionRow(like, mean, var)
 
 
-class Posterior(NamedTuple):
+class Posterior(msgspec.Struct, frozen=True):
     """What one respondent's answers say, under the model."""
 
     #: Probability of each true outcome (B2B, either, B2C).
@@ -684,11 +692,14 @@ def posterior(tab: Tables, chosen: Sequence[int], fold: Fold | None = None) -> P
             by_outcome[tab.truth[h]] += marginal[h]
     # The per-dimension part: the true score normal at each position, its tails beyond
     # the band's edges; summed over mirror pairs of positions as above.
+    band, sqrt = tab.band, math.sqrt
     below, above = [], []
     for m, v in zip(mean, var, strict=True):
-        sd = math.sqrt(max(v, 0.0)) + SD_FLOOR
-        below.append(upper_tail((tab.band + m) / sd))
-        above.append(upper_tail((tab.band - m) / sd))
+        sd = sqrt(max(v, 0.0)) + SD_FLOOR
+        below.append((band + m) / sd)
+        above.append((band - m) / sd)
+    below = list(map(upper_tail, below))
+    above = list(map(upper_tail, above))
     spread = 0.0
     by_spread = [0.0, 0.0, 0.0]
     for g in range(B_CELLS // 2):
@@ -732,11 +743,16 @@ def _pair_likelihood(
     """The product of a pair's likelihood vectors for the options chosen (a skip's is all
     ones, so it leaves the other's as it is); None when every question is skipped."""
     found = [tab.likelihood[j][chosen[j]] for j in pair if chosen[j] >= 0]
-    if not found:
-        return None
-    if len(found) == 1:
-        return found[0]
-    return list(map(mul, found[0], found[1]))
+    if len(found) < 2:
+        return found[0] if found else None
+    # The flip's decisions and the adaptive quiz's steps meet the same pairs again.
+    key = (pair[0], chosen[pair[0]], chosen[pair[1]])
+    product = tab.pair_products.get(key)
+    if product is None:
+        if len(tab.pair_products) >= PAIRS_KEPT:
+            tab.pair_products.clear()
+        product = tab.pair_products[key] = list(map(mul, found[0], found[1]))
+    return product
 
 
 def _tail_cell(marginal: Sequence[float], tail: float) -> int:
