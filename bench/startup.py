@@ -85,9 +85,13 @@ def main() -> None:
         if args.msgspec:
             others["import typer, msgspec"] = ([python, "-c", "import typer, msgspec"], ENV)
         if args.against:
+            # `python -m pmfit` both times: the console script names a function of this
+            # checkout's, which the other's may not have.
+            by_module = [python, "-m", "pmfit", *candidate[-3:]]
             path = os.pathsep.join([args.against, *filter(None, [ENV.get("PYTHONPATH")])])
-            others[f"pmfit score --json from {args.against}"] = (
-                candidate,
+            others["python -m pmfit score --json"] = (by_module, ENV)
+            others[f"python -m pmfit score --json from {args.against}"] = (
+                by_module,
                 {**ENV, "PYTHONPATH": path},
             )
         if not others:

@@ -1,3 +1,3 @@
-from pmfit.cli import main
+from pmfit.cli import console
 
-main()
+console()

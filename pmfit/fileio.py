@@ -13,6 +13,18 @@ from typing import BinaryIO
 from pmfit.errors import InputError, Problem
 
 
+def sha256_hex(*parts: bytes) -> str:
+    """The sha256 of the parts, one after another, in hex."""
+    try:
+        from _sha256 import sha256  # type: ignore[import-not-found]  # 0.5 ms, hashlib 4 ms
+    except ImportError:  # pragma: no cover - a Python built without it
+        from hashlib import sha256
+    hasher = sha256()
+    for part in parts:
+        hasher.update(part)
+    return str(hasher.hexdigest())
+
+
 def line_col(data: str | bytes, at: int) -> tuple[int, int]:
     """The line and column (both from 1) of offset `at` in `data`."""
     if isinstance(data, bytes):

@@ -72,6 +72,21 @@ def test_the_wheel_ships_the_bank_and_the_thread(installed: Path) -> None:
     bank = installed / "pmfit" / "_bank"
     assert (bank / "bank.yaml").is_file() and (bank / "questions.yaml").is_file()
     assert list((bank / "source").glob("*.txt"))
+    # Its model tables too, made by this model from this bank: read, not computed.
+    read = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from pmfit.bank.loading import load_bank; from pmfit.scoring import model; "
+            "print(model._stored_for(load_bank()) is not None)",
+        ],
+        cwd=installed.parent,
+        text=True,
+        capture_output=True,
+        env={**os.environ, "PYTHONPATH": str(installed)},
+        check=True,
+    )
+    assert read.stdout == "True\n", read.stderr
 
 
 def test_installed_pmfit_runs_from_another_directory(installed: Path, tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ import stat
 from pathlib import Path
 
 from pmfit.errors import BankError, InputError, Problem
-from pmfit.fileio import decode_utf8, display_path, unreadable
+from pmfit.fileio import decode_utf8, display_path, sha256_hex, unreadable
 
 BANK_FILE = "bank.yaml"
 
@@ -88,15 +88,7 @@ def yaml_names(directory: Path) -> list[str]:
 
 def digest(files: list[tuple[str, bytes]], thread: bytes) -> str:
     """The bank's sha256: the names and bytes of its YAML files, then its thread's bytes."""
-    try:
-        from _sha256 import sha256  # type: ignore[import-not-found]  # 0.5 ms, hashlib 4 ms
-    except ImportError:  # pragma: no cover - a Python built without it
-        from hashlib import sha256
-    hasher = sha256()
-    for name, data in files:
-        hasher.update(name.encode() + b"\0" + data + b"\0")
-    hasher.update(thread)
-    return str(hasher.hexdigest())
+    return sha256_hex(*(name.encode() + b"\0" + data + b"\0" for name, data in files), thread)
 
 
 class BankSources:

@@ -81,10 +81,11 @@ def validate(
 @bank_app.command("compile")
 def compile_bank(ctx: typer.Context, path: PathArgument = None) -> None:
     """Validate a bank and keep it compiled, so that loading it needs no validation: the
-    shipped bank as bank.compiled.json beside it, any other in your cache directory.
-    Loading ignores the compiled copy once any bank file changes; rerun then."""
+    shipped bank as bank.compiled.json beside it (and its model tables as bank.model.bin),
+    any other in your cache directory. Loading ignores the compiled copy once any bank
+    file changes; rerun then."""
     from pmfit.bank.files import BankSources
-    from pmfit.bank.loading import bank_dir, trusted_compiled_file, write_compiled
+    from pmfit.bank.loading import bank_dir, is_shipped, trusted_compiled_file, write_compiled
     from pmfit.bank.validating import validate_bank
     from pmfit.errors import BankError, Problem
     from pmfit.fileio import display_path
@@ -96,7 +97,17 @@ def compile_bank(ctx: typer.Context, path: PathArgument = None) -> None:
         shown = display_path(sources.directory)
         raise BankError([Problem(shown, None, None, "not compiled: PMFIT_NO_CACHE is set")])
     write_compiled(target, bank, sources)
-    environment(ctx).stdout.write(f"wrote {display_path(target)}\n")
+    written = [target]
+    if is_shipped(sources.directory):
+        # Its model tables too, so that a first score need not compute them.
+        from pmfit.scoring.model import stored_tables
+        from pmfit.scoring.stored import TABLES_FILE
+        from pmfit.writing import write_file
+
+        written.append(target.parent / TABLES_FILE)
+        write_file(written[-1], stored_tables(bank))
+    for file in written:
+        environment(ctx).stdout.write(f"wrote {display_path(file)}\n")
 
 
 @bank_app.command("show")

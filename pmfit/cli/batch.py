@@ -80,6 +80,7 @@ def read_by_run(
     """Every file a run reads, to be kept from its outputs: its inputs and its bank's."""
     from pmfit.bank.loading import COMPILED_FILE, bank_files
     from pmfit.fileio import display_path
+    from pmfit.scoring.stored import TABLES_FILE
     from pmfit.writing import identity_of
 
     read = [
@@ -87,7 +88,7 @@ def read_by_run(
         for s in sources
     ]
     files = bank_files(bank_path)
-    for path in [*files, files[0].parent / COMPILED_FILE]:
+    for path in [*files, files[0].parent / COMPILED_FILE, files[0].parent / TABLES_FILE]:
         read.append((display_path(path), identity_of(path)))
     return read
 

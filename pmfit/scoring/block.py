@@ -27,11 +27,6 @@ TOO_CLOSE, INSUFFICIENT = 3, 4
 RECOMMENDATIONS = (*model.OUTCOMES, "too_close", "insufficient")
 
 
-#: A dimension with at most this many answer patterns has a row for each, built with its
-#: Arrays; a larger one builds the rows of the patterns each block has.
-PATTERNS_BUILT = 4096
-
-
 #: A row's state in `fold`, as model.posterior's after a dimension: the one-position
 #: part's product (`ONE` columns: len(SIGMAS) * CELLS of the model, then the random one),
 #: the per-dimension part's likelihood (`SIZE` columns), and the sums of its means and of
@@ -84,28 +79,34 @@ class Arrays:
         )
         self.kernel = np.array(model.kernel())
         self.contribution = [np.array(c) for c in tab.contribution]
-        tail, step = model._tail_table()
+        tail, step = model.tail_table()
         self.tail, self.step = np.array(tail), np.array(step)
-        #: For each dimension: its questions and, for a small dimension, the rows of every
-        #: pattern by its code (else None), as two tables: the `like` columns, and the
-        #: `mean` and `var` ones (read apart, each into an array of its own, they cost half
-        #: what one read and two strided views cost). A pattern's code is the sum over the
-        #: questions of (option + 1) times the question's stride (options + 1 values per
-        #: question, the skip first).
+        #: For each dimension: its questions and, for a small dimension (model.PATTERNS_BUILT),
+        #: the rows of every pattern by its code (model.Tables.strides; else None), from
+        #: the shipped tables when they have them; as two tables: the `like` columns, and
+        #: the `mean` and `var` ones (read apart, each into an array of its own, they cost
+        #: half what one read and two strided views of it cost).
         self.dimensions: list[tuple[Ints, tuple[Floats, Floats] | None]] = []
         self.strides = np.zeros(len(bank.questions), dtype=np.int64)
         for d, members in enumerate(tab.dimensions):
             where = np.array(members, dtype=np.int64)
-            radix = self.sizes[where] + 1
-            strides = np.concatenate(([1], np.cumprod(radix)[:-1])).astype(np.int64)
-            count = int(np.prod(radix, dtype=np.float64))
-            built = None
-            if count <= PATTERNS_BUILT:
+            count = model.pattern_count(bank, members)
+            every = None
+            stored = tab.stored_rows[d]
+            if stored is not None:
+                every = np.frombuffer(stored.cast("B"), dtype=np.float64).reshape(
+                    count, model.ROW_WIDTH
+                )
+            elif count <= model.PATTERNS_BUILT:
+                radix = self.sizes[where] + 1
+                strides = np.array(tab.strides[d], dtype=np.int64)
                 codes = np.arange(count, dtype=np.int64)
                 patterns = (codes[:, None] // strides[None, :]) % radix[None, :] - 1
                 every = pattern_rows(self, d, patterns)
+            built = None
+            if every is not None:
                 built = (every[:, :SIZE].copy(), every[:, SIZE:].copy())
-                self.strides[where] = strides
+                self.strides[where] = tab.strides[d]
             self.dimensions.append((where, built))
         # model.pairs of each dimension, in order: each pair's likelihood products in a
         # table by (first option + 1) * radix + (second option + 1), 0 for a skip (whose

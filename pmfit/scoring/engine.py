@@ -43,7 +43,8 @@ flip, flip_to
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from typing import NamedTuple
+
+import msgspec
 
 from pmfit.bank.model import Bank, Question
 from pmfit.scoring import model
@@ -95,7 +96,7 @@ def check_answers(bank: Bank, answers: Mapping[str, str | None]) -> list[str]:
     return problems
 
 
-class _Answered(NamedTuple):
+class _Answered(msgspec.Struct, frozen=True):
     question: Question
     position: int  # the option's index in the question
     lean: float
@@ -147,7 +148,7 @@ def side(bank: Bank, answers: Mapping[str, str | None]) -> Recommendation:
     return recommend(_value(_answered(bank, answers)[1]), bank.thresholds.either)
 
 
-class _Decision(NamedTuple):
+class _Decision(msgspec.Struct, frozen=True):
     """What the answers decide, before any explanation of it."""
 
     by_dimension: dict[str, list[tuple[Question, int, float]]]
@@ -192,7 +193,13 @@ def score(
     if problems:
         raise InvalidAnswers(problems)
     decision = _decide(bank, answers)
-    by_dimension, answered, value, post, recommendation, lead, _, _ = decision
+    by_dimension, answered, value, post = (
+        decision.by_dimension,
+        decision.answered,
+        decision.value,
+        decision.post,
+    )
+    recommendation, lead = decision.recommendation, decision.lead
     probabilities = post.probabilities
     flip, flip_to = _flip(bank, answers, answered, decision)
 

@@ -48,12 +48,16 @@ import math
 from collections.abc import Iterator, Sequence
 from itertools import repeat
 from operator import add, mul, truediv
-from typing import TYPE_CHECKING, NamedTuple
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import msgspec
 
 from pmfit.bank.model import Bank, Question
 
 if TYPE_CHECKING:
     from pmfit.scoring.result import Recommendation
+    from pmfit.scoring.stored import StoredTables
 
 #: Cells of the grid over t: midpoints of CELLS equal cells of [-1, 1].
 CELLS = 40  # even: the cells pair up as mirror images
@@ -92,6 +96,12 @@ def kernel() -> tuple[tuple[float, ...], ...]:
     grid given t (B_CELLS positions): t plus normal noise of sd TAU, clipped to [-1, 1]
     (the end cells take the clipped tails). Mirror-exact: kernel[-1 - t][-1 - u] is
     kernel[t][u]."""
+    found = _shipped()
+    return tuple(found.kernel) if found is not None else _kernel()
+
+
+@functools.lru_cache(maxsize=1)
+def _kernel() -> tuple[tuple[float, ...], ...]:
     edges = [-math.inf, *((2 * u - CELLS) / CELLS for u in range(1, CELLS)), math.inf]
     return tuple(
         tuple(_between((edges[u] - t) / TAU, (edges[u + 1] - t) / TAU) for u in range(CELLS))
@@ -100,9 +110,19 @@ def kernel() -> tuple[tuple[float, ...], ...]:
 
 
 @functools.lru_cache(maxsize=1)
-def _tail_table() -> tuple[tuple[float, ...], tuple[float, ...]]:
+def tail_table() -> tuple[tuple[float, ...], tuple[float, ...]]:
     """The normal upper tail at TAIL_STEPS points per unit of [-TAIL_RANGE, TAIL_RANGE],
     and each step's difference to the next."""
+    found = _shipped()
+    if found is None:
+        return _tail_table()
+    from pmfit.scoring.stored import floats
+
+    return tuple(floats(found.tail).tolist()), tuple(floats(found.step).tolist())
+
+
+@functools.lru_cache(maxsize=1)
+def _tail_table() -> tuple[tuple[float, ...], tuple[float, ...]]:
     size = int(2 * TAIL_RANGE * TAIL_STEPS)
     root2 = math.sqrt(2.0)
     value = [0.5 * math.erfc((i / TAIL_STEPS - TAIL_RANGE) / root2) for i in range(size + 1)]
@@ -110,9 +130,9 @@ def _tail_table() -> tuple[tuple[float, ...], tuple[float, ...]]:
 
 
 def upper_tail(z: float) -> float:
-    """P(Z > z) for a standard normal Z, from `_tail_table` (block.py reads the same
+    """P(Z > z) for a standard normal Z, from `tail_table` (block.py reads the same
     table with the same operations)."""
-    value, step = _tail_table()
+    value, step = tail_table()
     x = (min(max(z, -TAIL_RANGE), TAIL_RANGE) + TAIL_RANGE) * TAIL_STEPS
     i = min(int(x), len(step) - 1)
     return value[i] + (x - i) * step[i]
@@ -157,10 +177,11 @@ class Likelihoods:
     scoring one respondent reads only the options chosen (and the flip's), so a single
     score builds a fraction of the bank's vectors; the batch scorer reads them all."""
 
-    __slots__ = ("leans",)
+    __slots__ = ("leans", "stored")
 
-    def __init__(self, leans: tuple[float, ...]) -> None:
+    def __init__(self, leans: tuple[float, ...], stored: StoredVectors | None = None) -> None:
         self.leans = leans
+        self.stored = stored  # the vectors read from the shipped tables, if any
 
     def __len__(self) -> int:
         return len(self.leans)
@@ -168,10 +189,34 @@ class Likelihoods:
     def __getitem__(self, option: int) -> list[float]:
         if not 0 <= option < len(self.leans):
             raise IndexError(option)
+        if self.stored is not None:
+            return self.stored[option]
         return _option_likelihood(self.leans, option)
 
     def __iter__(self) -> Iterator[list[float]]:
         return (self[k] for k in range(len(self.leans)))
+
+
+class StoredVectors:
+    """A question's option vectors in the shipped tables (`pmfit.scoring.stored`), each
+    made a list on first use."""
+
+    __slots__ = ("floats", "lists", "start")
+
+    def __init__(self, floats: memoryview[float], start: int, options: int) -> None:
+        self.floats = floats
+        self.start = start
+        self.lists: list[list[float] | None] = [None] * options
+
+    def __getitem__(self, option: int) -> list[float]:
+        found = self.lists[option]
+        if found is None:
+            from pmfit.scoring.stored import float_list
+
+            width = len(SIGMAS) * CELLS + 1
+            at = self.start + option * width
+            found = self.lists[option] = float_list(self.floats[at : at + width])
+        return found
 
 
 @functools.lru_cache(maxsize=1024)
@@ -189,7 +234,7 @@ def _option_likelihood(leans: tuple[float, ...], option: int) -> list[float]:
     return [*row, 1.0 / len(leans)]
 
 
-class Tables(NamedTuple):
+class Tables(msgspec.Struct, frozen=True):
     """What the decision needs from a bank, computed once."""
 
     #: likelihood[j][k]: question j (bank order), option k: a vector of
@@ -215,6 +260,15 @@ class Tables(NamedTuple):
     one_position: float
     #: dimension_row's rows already built: for each dimension, by answer pattern.
     rows: list[dict[tuple[int, ...], DimensionRow]]
+    #: For each dimension: its questions' strides in a pattern's code, the sum over them
+    #: of (option + 1) * stride (options + 1 values per question, a skip first) ...
+    strides: list[list[int]]
+    #: ... and, from the shipped tables, the rows of all its patterns by code (None when
+    #: they are not there: computed as needed).
+    stored_rows: list[memoryview[float] | None]
+    #: _pair_likelihood's products already made, by (first question, its option, the
+    #: second's option).
+    pair_products: dict[tuple[int, int, int], list[float]]
 
 
 _CACHE: dict[tuple[object, ...], Tables] = {}
@@ -277,7 +331,75 @@ def outcome(value: float, band: float, epsilon: float = 1e-9) -> int:
     return 1
 
 
-def _build(bank: Bank) -> Tables:
+def _build(bank: Bank, *, use_stored: bool = True) -> Tables:
+    leans = [tuple(o.lean for o in q.options) for q in bank.questions]
+    dimensions = _dimensions(bank)
+    stored = _stored_for(bank) if use_stored else None
+    stored_rows: list[memoryview[float] | None] = [None] * len(dimensions)
+    if stored is not None:
+        from pmfit.scoring.stored import floats
+
+        every, vectors, start = floats(stored.likelihood), {}, 0
+        for k in stored.leans:
+            vectors[k] = StoredVectors(every, start, len(k))
+            start += len(k) * (len(SIGMAS) * CELLS + 1)
+        likelihood = [Likelihoods(k, vectors[k]) for k in leans]
+        true_score, contribution, truth = stored.true_score, stored.contribution, stored.truth
+        rows, start = floats(stored.rows), 0
+        for d, count in enumerate(stored.patterns):
+            if count:
+                stored_rows[d] = rows[start : start + count * ROW_WIDTH]
+                start += count * ROW_WIDTH
+    else:
+        likelihood = [Likelihoods(k) for k in leans]
+        true_score, contribution = _true_scores(bank)
+        truth = [outcome(v, bank.thresholds.either) for v in true_score]
+    weights = {d.id: d.weight for d in bank.dimensions}
+    counts: dict[str, int] = {}
+    for q in bank.questions:
+        counts[q.dimension] = counts.get(q.dimension, 0) + 1
+    total = math.fsum(weights[d] for d in counts)
+    return Tables(
+        likelihood=likelihood,
+        truth=truth,
+        true_score=true_score,
+        share=[weights[q.dimension] / counts[q.dimension] / total for q in bank.questions],
+        dimensions=dimensions,
+        contribution=contribution,
+        band=bank.thresholds.either,
+        one_position=ONE_POSITION if len(dimensions) > 1 else 1.0,
+        rows=[{} for _ in dimensions],
+        strides=[_strides(bank, members) for members in dimensions],
+        stored_rows=stored_rows,
+        pair_products={},
+    )
+
+
+def _strides(bank: Bank, members: tuple[int, ...]) -> list[int]:
+    strides, stride = [], 1
+    for j in members:
+        strides.append(stride)
+        stride *= len(bank.questions[j].options) + 1
+    return strides
+
+
+def pattern_count(bank: Bank, members: Sequence[int]) -> int:
+    """How many answer patterns a dimension with these questions has (skips too)."""
+    return math.prod(len(bank.questions[j].options) + 1 for j in members)
+
+
+def _dimensions(bank: Bank) -> list[tuple[int, ...]]:
+    """The dimensions with questions (bank order): each one's questions, in bank order."""
+    return [
+        members
+        for d in bank.dimensions
+        if (members := tuple(j for j, q in enumerate(bank.questions) if q.dimension == d.id))
+    ]
+
+
+def _true_scores(bank: Bank) -> tuple[list[float], list[list[float]]]:
+    """For each cell of the grid, the true score at that position; and for each dimension
+    with questions, its share of the true score there."""
     # Questions with the same leans have the same noise-free answers: found once per leans.
     grid = positions()
     leans = [tuple(o.lean for o in q.options) for q in bank.questions]
@@ -291,19 +413,11 @@ def _build(bank: Bank) -> Tables:
             by_answers[chosen] = full_score(bank, chosen)
         true_score.append(by_answers[chosen])
     weights = {d.id: d.weight for d in bank.dimensions}
-    counts: dict[str, int] = {}
-    for q in bank.questions:
-        counts[q.dimension] = counts.get(q.dimension, 0) + 1
-    total = math.fsum(weights[d] for d in counts)
-    dimensions = [
-        tuple(j for j, q in enumerate(bank.questions) if q.dimension == d.id)
-        for d in bank.dimensions
-        if d.id in counts
-    ]
+    total = math.fsum(weights[d] for d in {q.dimension for q in bank.questions})
     # A dimension's share of the true score at each cell: its weight times the mean lean
     # of its noise-free answers there, over the total weight.
     contribution = []
-    for members in dimensions:
+    for members in _dimensions(bank):
         weight = weights[bank.questions[members[0]].dimension]
         contribution.append(
             [
@@ -315,20 +429,91 @@ def _build(bank: Bank) -> Tables:
                 for g in range(len(grid))
             ]
         )
-    return Tables(
-        likelihood=[Likelihoods(tuple(o.lean for o in q.options)) for q in bank.questions],
+    return true_score, contribution
+
+
+def stored_tables(bank: Bank) -> bytes:
+    """The tables of `bank` computed afresh, as the file `pmfit.scoring.stored` reads."""
+    from pmfit.scoring import stored
+
+    leans = list(dict.fromkeys(tuple(o.lean for o in q.options) for q in bank.questions))
+    true_score, contribution = _true_scores(bank)
+    tail, step = _tail_table()
+    # Every row of every dimension the batch scorer builds all rows of, by code.
+    tab = _build(bank, use_stored=False)
+    patterns, rows = [], []
+    for d, members in enumerate(tab.dimensions):
+        count = pattern_count(bank, members)
+        patterns.append(count if count <= PATTERNS_BUILT else 0)
+        for code in range(patterns[-1]):
+            pattern = tuple(
+                code // stride % (len(bank.questions[j].options) + 1) - 1
+                for j, stride in zip(members, tab.strides[d], strict=True)
+            )
+            row = _dimension_row(tab, d, pattern)
+            rows += [*row.like, *row.mean, *row.var]
+    tables = stored.StoredTables(
+        leans=leans,
+        likelihood=stored.float_array(
+            x for k in leans for i in range(len(k)) for x in _option_likelihood(k, i)
+        ),
         truth=[outcome(v, bank.thresholds.either) for v in true_score],
         true_score=true_score,
-        share=[weights[q.dimension] / counts[q.dimension] / total for q in bank.questions],
-        dimensions=dimensions,
         contribution=contribution,
-        band=bank.thresholds.either,
-        one_position=ONE_POSITION if len(dimensions) > 1 else 1.0,
-        rows=[{} for _ in dimensions],
+        patterns=patterns,
+        rows=stored.float_array(rows),
+        kernel=list(_kernel()),
+        tail=stored.float_array(tail),
+        step=stored.float_array(step),
     )
+    return stored.encode(_model_digest(), stored.bank_digest(_key(bank)), tables)
 
 
-class DimensionRow(NamedTuple):
+@functools.lru_cache(maxsize=1)
+def _model_digest() -> bytes:
+    from pmfit.scoring import stored
+
+    try:
+        return stored.model_digest(Path(__file__).read_bytes())
+    except OSError:
+        return b"-"  # no source to vouch for the tables: they are computed
+
+
+@functools.lru_cache(maxsize=1)
+def _shipped_file() -> tuple[bytes, StoredTables] | None:
+    from pmfit.bank.loading import shipped_bank_dir
+    from pmfit.scoring.stored import TABLES_FILE
+
+    return tables_in(shipped_bank_dir() / TABLES_FILE)
+
+
+def tables_in(path: Path) -> tuple[bytes, StoredTables] | None:
+    """The tables in the file at `path`, and the digest of the bank they were made from,
+    if this model made them."""
+    from pmfit.scoring import stored
+
+    found = stored.read(path)
+    if found is None or found[0] != _model_digest():
+        return None
+    return found[1], found[2]
+
+
+def _shipped() -> StoredTables | None:
+    found = _shipped_file()
+    return None if found is None else found[1]
+
+
+def _stored_for(bank: Bank) -> StoredTables | None:
+    """The shipped tables, if they were made from a bank with the content of `bank`."""
+    from pmfit.scoring import stored
+
+    found = _shipped_file()
+    if found is None or found[0] != stored.bank_digest(_key(bank)):
+        return None
+    return found[1]
+
+
+class DimensionRow(msgspec.Struct, frozen=True):
     """What one dimension's answers (an answer pattern) say in the per-dimension part, at
     each (B_SIGMAS, B_CELLS) position, sigma-major: the likelihood (on the scale of the
     one-position part's product of the same answers), and the mean and variance of the
@@ -339,8 +524,16 @@ class DimensionRow(NamedTuple):
     var: list[float]
 
 
-#: dimension_row keeps at most this many rows per dimension (a long quiz meets few).
+#: dimension_row keeps at most this many rows per dimension (a long quiz meets few), and
+#: _pair_likelihood this many products in all.
 ROWS_KEPT = 4096
+PAIRS_KEPT = 4096
+#: A dimension with at most this many answer patterns has the rows of all of them in the
+#: shipped tables, and the batch scorer builds them all up front; a larger one builds the
+#: rows of the patterns met.
+PATTERNS_BUILT = 4096
+#: A row's floats: like, mean and var, each at every (B_SIGMAS, B_CELLS) position.
+ROW_WIDTH = 3 * len(B_SIGMAS) * B_CELLS
 
 
 def dimension_row(tab: Tables, d: int, pattern: tuple[int, ...]) -> DimensionRow:
@@ -351,7 +544,19 @@ def dimension_row(tab: Tables, d: int, pattern: tuple[int, ...]) -> DimensionRow
     if found is None:
         if len(kept) >= ROWS_KEPT:
             kept.clear()
-        found = kept[pattern] = _dimension_row(tab, d, pattern)
+        stored = tab.stored_rows[d]
+        if stored is None:
+            found = _dimension_row(tab, d, pattern)
+        else:
+            code = 0
+            for k, stride in zip(pattern, tab.strides[d], strict=True):
+                code += (k + 1) * stride
+            from pmfit.scoring.stored import float_list
+
+            values = float_list(stored[code * ROW_WIDTH : (code + 1) * ROW_WIDTH])
+            third = ROW_WIDTH // 3
+            found = DimensionRow(values[:third], values[third : 2 * third], values[2 * third :])
+        kept[pattern] = found
     return found
 
 
@@ -383,7 +588,7 @@ def _dimension_row(tab: Tables, d: int, pattern: tuple[int, ...]) -> DimensionRo
     return DimensionRow(like, mean, var)
 
 
-class Posterior(NamedTuple):
+class Posterior(msgspec.Struct, frozen=True):
     """What one respondent's answers say, under the model."""
 
     #: Probability of each true outcome (B2B, either, B2C).
@@ -487,11 +692,14 @@ def posterior(tab: Tables, chosen: Sequence[int], fold: Fold | None = None) -> P
             by_outcome[tab.truth[h]] += marginal[h]
     # The per-dimension part: the true score normal at each position, its tails beyond
     # the band's edges; summed over mirror pairs of positions as above.
+    band, sqrt = tab.band, math.sqrt
     below, above = [], []
     for m, v in zip(mean, var, strict=True):
-        sd = math.sqrt(max(v, 0.0)) + SD_FLOOR
-        below.append(upper_tail((tab.band + m) / sd))
-        above.append(upper_tail((tab.band - m) / sd))
+        sd = sqrt(max(v, 0.0)) + SD_FLOOR
+        below.append((band + m) / sd)
+        above.append((band - m) / sd)
+    below = list(map(upper_tail, below))
+    above = list(map(upper_tail, above))
     spread = 0.0
     by_spread = [0.0, 0.0, 0.0]
     for g in range(B_CELLS // 2):
@@ -535,11 +743,16 @@ def _pair_likelihood(
     """The product of a pair's likelihood vectors for the options chosen (a skip's is all
     ones, so it leaves the other's as it is); None when every question is skipped."""
     found = [tab.likelihood[j][chosen[j]] for j in pair if chosen[j] >= 0]
-    if not found:
-        return None
-    if len(found) == 1:
-        return found[0]
-    return list(map(mul, found[0], found[1]))
+    if len(found) < 2:
+        return found[0] if found else None
+    # The flip's decisions and the adaptive quiz's steps meet the same pairs again.
+    key = (pair[0], chosen[pair[0]], chosen[pair[1]])
+    product = tab.pair_products.get(key)
+    if product is None:
+        if len(tab.pair_products) >= PAIRS_KEPT:
+            tab.pair_products.clear()
+        product = tab.pair_products[key] = list(map(mul, found[0], found[1]))
+    return product
 
 
 def _tail_cell(marginal: Sequence[float], tail: float) -> int:
