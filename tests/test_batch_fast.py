@@ -500,3 +500,38 @@ def test_block_sums_add_left_to_right_as_the_engine(rows, tail) -> None:
             running += x
         assert sums[0][r] == running and sums[1][r] == running
         assert cells[r] == model._tail_cell(row, tail)
+
+
+@pytest.mark.parametrize("bank_dir", BANKS, ids=lambda p: p.name)
+def test_a_block_scored_in_pieces_is_the_block_scored_whole(bank_dir, monkeypatch) -> None:
+    """A block of more than fast.SCORE_ROWS rows is scored that many at a time and the
+    pieces joined: every field as one scoring of the whole block gives it (the flip's
+    changes up to each row's count; beyond it, padding)."""
+    from pmfit.batch import fast
+
+    bank = load_bank(bank_dir)
+    rng = random.Random(5)
+    rows = np.array(
+        [
+            [-1 if rng.random() < 0.2 else rng.randrange(len(q.options)) for q in bank.questions]
+            for _ in range(300)
+        ]
+    )
+    names = [None if i % 7 == 0 else f"r{i}" for i in range(len(rows))]
+    compiled = Compiled(bank)
+    for flips in (True, False):
+        whole = score_fast(compiled, rows, names, flips=flips)
+        monkeypatch.setattr(fast, "SCORE_ROWS", 37)
+        pieces = score_fast(compiled, rows, names, flips=flips)
+        monkeypatch.undo()
+        assert pieces.respondents == whole.respondents == names
+        for field in dataclasses.fields(whole):
+            a, b = getattr(pieces, field.name), getattr(whole, field.name)
+            if field.name in ("flip_question", "flip_from", "flip_option"):
+                assert a.shape == b.shape
+                kept = np.arange(a.shape[1])[None, :] < whole.flip_count[:, None]
+                assert (a[kept] == b[kept]).all(), field.name
+            elif field.name != "respondents":
+                assert np.array_equal(a, b, equal_nan=a.dtype.kind == "f"), field.name
+        if flips:
+            assert (whole.flip_count > 1).any()

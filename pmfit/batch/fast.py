@@ -29,6 +29,7 @@ order: `Compiled.order`), and turned back to bank order in the result.
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -130,6 +131,11 @@ class Compiled(Layout):
         self.arrays = block.Arrays(bank)
 
 
+#: The most rows scored at once: a larger block is scored this many at a time (its
+#: arrays would outgrow the caches, and fresh memory for them costs page faults).
+SCORE_ROWS = 512
+
+
 def score(
     c: Compiled, bank_codes: Ints, respondents: Sequence[str | None], *, flips: bool = True
 ) -> Scored:
@@ -141,6 +147,15 @@ def score(
     import numpy as np
 
     n = bank_codes.shape[0]
+    if n > SCORE_ROWS:
+        return _joined(
+            [
+                score(
+                    c, bank_codes[i : i + SCORE_ROWS], respondents[i : i + SCORE_ROWS], flips=flips
+                )
+                for i in range(0, n, SCORE_ROWS)
+            ]
+        )
     bank_codes = bank_codes.astype(np.int64).reshape(n, c.n_questions)
     x = bank_codes[:, c.order]
     decided = _decide(c, x)
@@ -178,6 +193,26 @@ def score(
         flip_to=flip.to,
         flags=_flags(c, x, answered, decisions.random_ratio),
     )
+
+
+def _joined(parts: list[Scored]) -> Scored:
+    """Scored blocks one after the other, as one (the flip's changes padded to the
+    longest: a row's own are its first flip_count)."""
+    import numpy as np
+
+    fields: dict[str, object] = {}
+    for field in dataclasses.fields(Scored):
+        values = [getattr(part, field.name) for part in parts]
+        if isinstance(values[0], list):
+            fields[field.name] = [v for value in values for v in value]
+        elif field.name in ("flip_question", "flip_from", "flip_option"):
+            longest = max(value.shape[1] for value in values)
+            fields[field.name] = np.concatenate(
+                [np.pad(value, ((0, 0), (0, longest - value.shape[1]))) for value in values]
+            )
+        else:
+            fields[field.name] = np.concatenate(values)
+    return Scored(**fields)  # type: ignore[arg-type]
 
 
 def _dimensions(c: Compiled, leans: Floats, answered: Bools) -> tuple[Floats, Ints]:
