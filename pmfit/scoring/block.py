@@ -87,7 +87,7 @@ class Arrays:
         #: the `mean` and `var` ones (read apart, each into an array of its own, they cost
         #: half what one read and two strided views of it cost).
         self.dimensions: list[tuple[Ints, tuple[Floats, Floats] | None]] = []
-        self.strides = np.zeros(len(bank.questions), dtype=np.int64)
+        self.strides = np.zeros(len(bank.questions) + 1, dtype=np.int64)  # a skip column's 0
         for d, members in enumerate(tab.dimensions):
             where = np.array(members, dtype=np.int64)
             count = model.pattern_count(bank, members)
@@ -134,8 +134,12 @@ class Arrays:
         self.pair_first = np.array(first, dtype=np.int64)
         self.pair_second = np.array(second, dtype=np.int64)
         self.pair_radix = size_of_pair
-        self.order = np.array([j for members in tab.dimensions for j in members], dtype=np.int64)
-        self.starts = np.cumsum([0] + [len(m) for m in tab.dimensions[:-1]], dtype=np.int64)
+        # Each dimension's questions as columns, padded with the column after the last (a
+        # skip's, whose term in a pattern's code is 0).
+        widest = max((len(m) for m in tab.dimensions), default=0)
+        self.members = np.full((len(tab.dimensions), widest), len(bank.questions), dtype=np.int64)
+        for d, members in enumerate(tab.dimensions):
+            self.members[d, : len(members)] = members
         # The terms of each outcome's sum, then of the total, mirror pair by pair of cells,
         # outside in (as model.posterior adds them): columns of the marginal (CELLS), then
         # of the pairs' sums (CELLS / 2), then a 0.0 for a pair that gives an outcome
@@ -214,13 +218,16 @@ def fold(arrays: Arrays, chosen: Ints) -> State:
         np.zeros((n, 2 * SIZE)),
     )
     one, like, moments = state
-    # Every dimension's pattern code at once: the questions' terms, summed by dimension
-    # (the questions in dimension order, each dimension's from its first column).
-    terms = ((chosen + 1) * arrays.strides)[:, arrays.order]
-    codes = np.add.reduceat(terms, arrays.starts, axis=1) if arrays.dimensions else terms
-    # Each pair's row in its table: (first option + 1, second option + 1), a skip as 0.
-    plus = np.zeros((n, chosen.shape[1] + 1), dtype=np.int64)  # a last column of skips
-    plus[:, :-1] = chosen + 1
+    # Each option + 1 (a skip as 0), and a last column of skips.
+    plus = np.zeros((n, chosen.shape[1] + 1), dtype=np.int64)
+    np.add(chosen, 1, out=plus[:, :-1])
+    # Every dimension's pattern code at once: its questions' terms, summed.
+    terms = plus * arrays.strides
+    members = arrays.members
+    codes = terms[:, members[:, 0]] if members.size else np.zeros((n, len(members)), np.int64)
+    for k in range(1, members.shape[1]):
+        codes += terms[:, members[:, k]]
+    # Each pair's row in its table: (first option + 1, second option + 1).
     shifted = plus[:, arrays.pair_first] * arrays.pair_radix + plus[:, arrays.pair_second]
     # The rows read from the tables go to buffers. (np.take buffers its output unless its
     # mode is other than "raise"; the indices are in range, so "clip" changes none.)
