@@ -116,9 +116,9 @@ def tail_table() -> tuple[tuple[float, ...], tuple[float, ...]]:
     found = _shipped()
     if found is None:
         return _tail_table()
-    from pmfit.scoring.stored import floats
+    from pmfit.scoring.stored import float_list, floats
 
-    return tuple(floats(found.tail).tolist()), tuple(floats(found.step).tolist())
+    return tuple(float_list(floats(found.tail))), tuple(float_list(floats(found.step)))
 
 
 @functools.lru_cache(maxsize=1)
@@ -437,10 +437,9 @@ def stored_tables(bank: Bank) -> bytes:
     from pmfit.scoring import stored
 
     leans = list(dict.fromkeys(tuple(o.lean for o in q.options) for q in bank.questions))
-    true_score, contribution = _true_scores(bank)
     tail, step = _tail_table()
-    # Every row of every dimension the batch scorer builds all rows of, by code.
     tab = _build(bank, use_stored=False)
+    # Every row of every dimension the batch scorer builds all rows of, by code.
     patterns, rows = [], []
     for d, members in enumerate(tab.dimensions):
         count = pattern_count(bank, members)
@@ -457,9 +456,9 @@ def stored_tables(bank: Bank) -> bytes:
         likelihood=stored.float_array(
             x for k in leans for i in range(len(k)) for x in _option_likelihood(k, i)
         ),
-        truth=[outcome(v, bank.thresholds.either) for v in true_score],
-        true_score=true_score,
-        contribution=contribution,
+        truth=tab.truth,
+        true_score=tab.true_score,
+        contribution=tab.contribution,
         patterns=patterns,
         rows=stored.float_array(rows),
         kernel=list(_kernel()),
@@ -610,21 +609,22 @@ class Fold:
     do, one at a time), are folded from the state before the first of those, which gives
     the floats that folding them afresh gives."""
 
-    __slots__ = ("chosen", "states")
+    __slots__ = ("chosen", "states", "tables")
 
     def __init__(self) -> None:
+        self.tables: Tables | None = None  # whose answers these are
         self.chosen: list[int] = []
         #: After each dimension: (one, like, mean, var), lists never changed in place.
         self.states: list[tuple[list[float], list[float], list[float], list[float]]] = []
 
     def copy(self) -> Fold:
         twin = Fold()
-        twin.chosen, twin.states = self.chosen, self.states[:]
+        twin.tables, twin.chosen, twin.states = self.tables, self.chosen, self.states[:]
         return twin
 
     def start(self, tab: Tables, chosen: Sequence[int]) -> int:
         """The first dimension whose answers differ from the last ones folded."""
-        if len(self.chosen) != len(chosen):
+        if self.tables is not tab:
             return 0
         for d, members in enumerate(tab.dimensions):
             if any(chosen[j] != self.chosen[j] for j in members):
@@ -669,7 +669,7 @@ def posterior(tab: Tables, chosen: Sequence[int], fold: Fold | None = None) -> P
             del fold.states[d:]
             fold.states.append((one, like, mean, var))
     if fold is not None:
-        fold.chosen = list(chosen)
+        fold.tables, fold.chosen = tab, list(chosen)
     share = 0.0
     for j, k in enumerate(chosen):
         if k >= 0:
