@@ -247,7 +247,8 @@ class Tables(msgspec.Struct, frozen=True):
     #: Each question's share of the full score (its dimension's weight over the total,
     #: over the dimension's questions): how much of the score an answer settles.
     share: list[float]
-    #: The dimensions with questions (bank order): each one's questions, in bank order.
+    #: The dimensions with questions, in the order `posterior` folds them (`_dimensions`):
+    #: each one's questions, in bank order.
     dimensions: list[tuple[int, ...]]
     #: For each of those dimensions and each cell: its share of the true score (-100..100
     #: in all) when its position is at that cell.
@@ -389,12 +390,18 @@ def pattern_count(bank: Bank, members: Sequence[int]) -> int:
 
 
 def _dimensions(bank: Bank) -> list[tuple[int, ...]]:
-    """The dimensions with questions (bank order): each one's questions, in bank order."""
-    return [
+    """The dimensions with questions, each one's questions in bank order: the order in
+    which `posterior` folds them. Those whose questions carry the least of the score come
+    first (on a tie, in bank order): the flip's changes come largest score move first, so
+    they mostly fall in the last dimensions folded, and each of its decisions, resumed
+    from the state before the first dimension changed (`Fold`), folds those alone."""
+    weights = {d.id: d.weight for d in bank.dimensions}
+    found = [
         members
         for d in bank.dimensions
         if (members := tuple(j for j, q in enumerate(bank.questions) if q.dimension == d.id))
     ]
+    return sorted(found, key=lambda m: weights[bank.questions[m[0]].dimension] / len(m))
 
 
 def _true_scores(bank: Bank) -> tuple[list[float], list[list[float]]]:
