@@ -7,7 +7,8 @@ a batch worker scores (256 KiB of lines, about 400): the bare loop (`json.loads`
 line), decoding the lines into answer codes (`LineDecoder.block`), scoring without and
 with "what would change it" (`pmfit.batch.fast.score`), one model decision
 (`pmfit.scoring.block.decide`) and how many the scoring makes per respondent (each
-folds the answers once: `block.fold`; the flip's read the recommendation alone), and
+ends in `block._probabilities`; the flip's fold only from the dimension they resume
+at when their changes allow, and read the recommendation alone), and
 encoding the results as JSONL. Each figure is the best of `--repeat` runs, in
 microseconds per respondent.
 
@@ -71,20 +72,20 @@ def main() -> None:
         return min(times) / len(lines) * 1e6
 
     scored = [fast.score(compiled, codes[i], blocks[i].respondents) for i in range(len(chunks))]
-    fold = block.fold
+    probabilities = block._probabilities
     rows_decided = 0
 
-    def counted(arrays: block.Arrays, chosen: object) -> block.State:
+    def counted(arrays: block.Arrays, state: block.State) -> object:
         nonlocal rows_decided
-        rows_decided += len(chosen)  # type: ignore[arg-type]
-        return fold(arrays, chosen)  # type: ignore[arg-type]
+        rows_decided += len(state.one)
+        return probabilities(arrays, state)
 
-    block.fold = counted  # type: ignore[assignment]
+    block._probabilities = counted  # type: ignore[assignment]
     try:
         for i in range(len(chunks)):
             fast.score(compiled, codes[i], blocks[i].respondents)
     finally:
-        block.fold = fold  # type: ignore[assignment]
+        block._probabilities = probabilities
     per_respondent = rows_decided / len(lines)
 
     figures = {

@@ -129,6 +129,8 @@ class Compiled(Layout):
             self.best[direction] = np.array(best, dtype=np.int64)
             self.mild[direction] = np.array(mild, dtype=np.int64)
         self.arrays = block.Arrays(bank)
+        #: Each column's dimension (answered order), as an index in the fold's order.
+        self.fold_dimension = self.arrays.fold_dimension[self.order]
 
 
 #: The most rows scored at once: a larger block is scored this many at a time (its
@@ -167,7 +169,7 @@ def score(
     question, option, points, count = _rationale(c, x, leans, weight, answered, rec)
     shown = pyround(value, 2)
     if flips:
-        flip = _flip(c, x, leans, answered, weight, rec, p)
+        flip = _flip(c, x, leans, answered, weight, rec, p, decided.head)
     else:
         none = np.zeros((n, 0), dtype=np.int64)
         flip = _Flipped(none, none, none, np.zeros(n, dtype=np.int64), np.full(n, -1))
@@ -246,6 +248,8 @@ class _Decided:
     value: Floats
     rec: Ints
     decisions: block.Decisions
+    #: Each row's fold before the dimension the flip's decisions resume at.
+    head: block.State
 
 
 def _decide(c: Compiled, x: Ints) -> _Decided:
@@ -266,9 +270,12 @@ def _decide(c: Compiled, x: Ints) -> _Decided:
     raw = pysum(weight * leans, answered)
     value = 100.0 * raw
     # The decision, as the engine's (pmfit.scoring.block reproduces it bit for bit), on
-    # the answers in bank order.
-    decisions = block.decide(c.arrays, _bank_order(c, x))
-    return _Decided(answered, leans, weight, value, decisions.recommendation, decisions)
+    # the answers in bank order; the fold kept where the flip's decisions resume.
+    in_bank_order, arrays = _bank_order(c, x), c.arrays
+    head = block.fold(arrays, in_bank_order, stop=arrays.resume_at)
+    state = block.fold(arrays, in_bank_order, arrays.resume_at, head.rows(slice(None)))
+    decisions = block.decisions(arrays, in_bank_order, state)
+    return _Decided(answered, leans, weight, value, decisions.recommendation, decisions, head)
 
 
 def _bank_order(c: Compiled, x: Ints) -> Ints:
@@ -358,6 +365,8 @@ class _Side:
         self.taken = np.zeros((len(rows), q), dtype=np.int64)
         self.changed = x[rows].copy()
         self.left = np.ones(len(rows), dtype=bool)  # changes left to take
+        #: The first dimension, in the fold's order, that a change taken so far is in.
+        self.earliest = np.full(len(rows), len(c.arrays.dimensions), dtype=np.int64)
 
     def step(self, c: Compiled, k: int, resolved: Bools) -> Ints:
         """Take the k-th change of each unresolved row that has one: their local indices."""
@@ -372,6 +381,7 @@ class _Side:
         column = c.by_id[pick]
         self.taken[local, k] = column
         self.changed[local, column] = c.best[self.direction][column]
+        self.earliest[local] = np.minimum(self.earliest[local], c.fold_dimension[column])
         return local
 
 
@@ -383,6 +393,7 @@ def _flip(
     weight: Floats,
     rec: Ints,
     probabilities: Floats,
+    head: block.State,
 ) -> _Flipped:
     """engine._flip for each row: the fewest greedy changes that change the
     recommendation, the last the mildest that does, and what it becomes.
@@ -408,12 +419,18 @@ def _flip(
     steps = np.zeros((n, q), dtype=np.int64)
     after = x.copy()
     to = np.full(n, -1, dtype=np.int64)
+    earliest = np.zeros(n, dtype=np.int64)  # of the flip's changes (see _Side.earliest)
     for k in range(q):
         taking = [(side, side.step(c, k, resolved)) for side in sides]
         if not any(local.size for _, local in taking):
             break
-        changed = _bank_order(c, np.concatenate([s.changed[lo] for s, lo in taking]))
-        decided = block.recommend(c.arrays, changed)
+        decided = _recommend(
+            c,
+            np.concatenate([s.changed[lo] for s, lo in taking]),
+            np.concatenate([s.rows[lo] for s, lo in taking]),
+            np.concatenate([s.earliest[lo] for s, lo in taking]),
+            head,
+        )
         # What each side's k-th change gives each row, in full-size arrays.
         hit = np.zeros((2, n), dtype=bool)
         got = np.zeros((2, n), dtype=np.int64)
@@ -435,10 +452,39 @@ def _flip(
             steps[who] = side.taken[local]
             after[who] = side.changed[local]
             to[who] = got[i, who]
+            earliest[who] = side.earliest[local]
     last_step = np.maximum(length - 1, 0)
-    return _mildest(
-        c, x, leans, weight, rec, length, up, steps[np.arange(n), last_step], after, to, steps
-    )
+    column = steps[np.arange(n), last_step]
+    trial = _Trial(head, earliest)
+    return _mildest(c, x, leans, weight, rec, length, up, column, after, to, steps, trial)
+
+
+@dataclass
+class _Trial:
+    """What the flip's decisions resume from: each row's fold before the dimension they
+    resume at (`block.Arrays.resume_at`), and the first dimension its changes are in."""
+
+    head: block.State
+    earliest: Ints
+
+
+def _recommend(c: Compiled, answers: Ints, rows: Ints, earliest: Ints, head: block.State) -> Ints:
+    """block.recommend for changed `answers` (answered order) of these `rows` of the block:
+    those whose changes all lie at or after the dimension the decisions resume at are
+    folded from there, from their answers' fold before it (`head`), the others in full."""
+    import numpy as np
+
+    arrays = c.arrays
+    in_bank_order = _bank_order(c, answers)
+    if not arrays.resume_at:
+        return block.recommend(arrays, in_bank_order)
+    resume = earliest >= arrays.resume_at
+    got = np.empty(len(answers), dtype=np.int64)
+    for these, start in ((~resume, 0), (resume, arrays.resume_at)):
+        if these.any():
+            state = head.rows(rows[these]) if start else None
+            got[these] = block.recommend(arrays, in_bank_order[these], start, state)
+    return got
 
 
 def _mildest(
@@ -453,6 +499,7 @@ def _mildest(
     after: Ints,
     to: Ints,
     steps: Ints,
+    trial: _Trial,
 ) -> _Flipped:
     """The last change of each flip made the mildest option toward its side that still
     changes the recommendation (the furthest one does), mildest first as the engine
@@ -476,7 +523,7 @@ def _mildest(
         if trying.size:
             answers = after[trying].copy()
             answers[np.arange(len(trying)), column[trying]] = option[trying]
-            got = block.recommend(c.arrays, _bank_order(c, answers))
+            got = _recommend(c, answers, trying, trial.earliest[trying], trial.head)
             found = got != rec[trying]
             rows = trying[found]
             last[rows] = option[rows]

@@ -43,6 +43,10 @@ class State(NamedTuple):
     like: Floats  # n x SIZE
     moments: Floats  # n x 2 SIZE: the means, then the variances
 
+    def rows(self, which: Ints | slice) -> State:
+        """A copy of these rows' states (all of them with a whole slice)."""
+        return State(self.one[which].copy(), self.like[which].copy(), self.moments[which].copy())
+
 
 class Arrays:
     """A bank's model tables as arrays."""
@@ -114,6 +118,17 @@ class Arrays:
         size_of_pair = width + 1
         ones = np.ones((1, columns))
         self.pair_counts = [len(model.pairs(members)) for members in tab.dimensions]
+        #: The index of each dimension's first pair (and of the pair after the last).
+        self.pair_starts = [sum(self.pair_counts[:d]) for d in range(len(tab.dimensions) + 1)]
+        #: The dimension a flip's decisions resume at: the first of those whose questions
+        #: carry the most of the score (the last folded: see model._dimensions), where the
+        #: flip's changes, largest score move first, mostly fall. 0: no resuming.
+        shares = [tab.share[members[0]] for members in tab.dimensions]
+        self.resume_at = shares.index(max(shares)) if shares else 0
+        #: Each question's dimension, as an index in the fold's order.
+        self.fold_dimension = np.zeros(len(bank.questions), dtype=np.int64)
+        for d, members in enumerate(tab.dimensions):
+            self.fold_dimension[list(members)] = d
         self.pair_tables: list[Floats] = []
         first, second = [], []
         for members in tab.dimensions:
@@ -206,17 +221,29 @@ def decide(arrays: Arrays, chosen: Ints) -> Decisions:
     return decisions(arrays, chosen, fold(arrays, chosen))
 
 
-def fold(arrays: Arrays, chosen: Ints) -> State:
+def fold(
+    arrays: Arrays,
+    chosen: Ints,
+    start: int = 0,
+    state: State | None = None,
+    stop: int | None = None,
+) -> State:
     """model.posterior's fold over the dimensions for each row of `chosen`: each row's
-    state after the last dimension."""
+    state after the last dimension (after dimension `stop` - 1, if given). From dimension
+    `start` on, each row's `state` before it given (and taken: it is folded in place), as
+    `model.Fold` resumes: the same floats as folding from the first dimension."""
     n = len(chosen)
-    # The product starts at 1.0, and 1.0 * x is x: the first pair's row is the product
-    # after it, read straight into place.
-    state = State(
-        np.empty((n, ONE)) if arrays.pair_counts else np.ones((n, ONE)),
-        np.ones((n, SIZE)),
-        np.zeros((n, 2 * SIZE)),
-    )
+    stop = len(arrays.dimensions) if stop is None else stop
+    fresh = state is None
+    if state is None:
+        assert start == 0, "a fold from a later dimension starts from a state"
+        # The product starts at 1.0, and 1.0 * x is x: the first pair's row is the
+        # product after it, read straight into place.
+        state = State(
+            np.empty((n, ONE)) if arrays.pair_counts and stop else np.ones((n, ONE)),
+            np.ones((n, SIZE)),
+            np.zeros((n, 2 * SIZE)),
+        )
     one, like, moments = state
     # Each option + 1 (a skip as 0), and a last column of skips.
     plus = np.zeros((n, chosen.shape[1] + 1), dtype=np.int64)
@@ -234,11 +261,12 @@ def fold(arrays: Arrays, chosen: Ints) -> State:
     read = np.empty((n, ONE))
     read_like = np.empty((n, SIZE))
     read_moments = np.empty((n, 2 * SIZE))
-    i = 0
-    for d, (where, built) in enumerate(arrays.dimensions):
+    i = arrays.pair_starts[start]
+    for d in range(start, stop):
+        where, built = arrays.dimensions[d]
         for _ in range(arrays.pair_counts[d]):
             table = arrays.pair_tables[i]
-            if i:
+            if i or not fresh:
                 one *= table.take(shifted[:, i], axis=0, out=read, mode="clip")
             else:
                 table.take(shifted[:, i], axis=0, out=one, mode="clip")
@@ -270,10 +298,12 @@ def decisions(arrays: Arrays, chosen: Ints, state: State) -> Decisions:
     return Decisions(recommendation, lead, probabilities, low, high, ratio, share)
 
 
-def recommend(arrays: Arrays, chosen: Ints) -> Ints:
+def recommend(arrays: Arrays, chosen: Ints, start: int = 0, state: State | None = None) -> Ints:
     """`decide`'s recommendation alone (for the flip, which reads nothing else): without
-    the interval or the person-fit ratio."""
-    return _recommend(arrays, chosen, _probabilities(arrays, fold(arrays, chosen))[0])[0]
+    the interval or the person-fit ratio. The fold resumes at `start` from `state`, as
+    `fold`'s."""
+    folded = fold(arrays, chosen, start, state)
+    return _recommend(arrays, chosen, _probabilities(arrays, folded)[0])[0]
 
 
 def _probabilities(arrays: Arrays, state: State) -> tuple[Floats, Floats, Floats]:
