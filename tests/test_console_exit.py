@@ -1,4 +1,4 @@
-"""`pmfit.cli.console`, the `pmfit` command: it ends the process as soon as the command is
+"""`pmfit.__main__.run`, the `pmfit` command: it ends the process as soon as the command is
 done, without losing an exit handler, a byte of output, a status or another thread."""
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ def _run(tmp_path: Path, prelude: str, *args: str) -> subprocess.CompletedProces
         "import sys\n"
         f"{prelude}\n"
         f"sys.argv = ['pmfit', *{list(args)!r}]\n"
-        "from pmfit.cli import console\n"
-        "console()\n"
+        "from pmfit.__main__ import run\n"
+        "run()\n"
     )
     return subprocess.run(
         [sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True
